@@ -1,0 +1,147 @@
+// skew::decoder: decodes JSON messages into described structs, tolerantly and without throwing.
+//
+//   skew::decoder decoder;  // one per thread; reuse it, it owns the parser's buffers
+//   skew::result<SendEmailV2> msg = decoder.decode<SendEmailV2>(json);
+//   if (!msg) log("{}", msg.error());
+#pragma once
+
+#include <skew/detail/read.hpp>
+#include <skew/options.hpp>
+#include <skew/result.hpp>
+
+#include <concepts>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+namespace skew {
+
+class decoder {
+ public:
+  decoder() = default;
+  // A decoder owns buffers that decoded views point into: copying one would be a trap.
+  decoder(const decoder&) = delete;
+  decoder& operator=(const decoder&) = delete;
+  decoder(decoder&&) noexcept = default;
+  decoder& operator=(decoder&&) noexcept = default;
+
+  // Decodes `json` into a new T. The input is copied into the decoder's padded buffer, so `json`
+  // need not outlive the call; std::string_view and skew::raw_json members of the result point
+  // into that buffer (or the parser's) and stay valid until this decoder's next decode.
+  template <class T>
+  result<T> decode(std::string_view json, const options& opts = {}) {
+    T out{};
+    if (auto status = decode_into(out, json, opts); !status) return failure(status.error());
+    return result<T>(std::move(out));
+  }
+
+  // Decodes input that already carries SIMDJSON_PADDING readable bytes past its end: no copy.
+  // Views in the result point into `json`, which must outlive them.
+  template <class T>
+  result<T> decode(simdjson::padded_string_view json, const options& opts = {}) {
+    T out{};
+    if (auto status = decode_into(out, json, opts); !status) return failure(status.error());
+    return result<T>(std::move(out));
+  }
+  // A simdjson::padded_string (a template so std::string arguments never convert to one).
+  template <class T, class Padded>
+  requires std::same_as<Padded, simdjson::padded_string> result<T> decode(
+      const Padded& json, const options& opts = {}) {
+    return decode<T>(static_cast<simdjson::padded_string_view>(json), opts);
+  }
+
+  // Decodes into an existing object, reusing the capacity of its strings and vectors: the
+  // steady-state hot path. Every member is written (missing ones get their default, reset or
+  // value-initialized state), so no value of the previous message survives. On failure `out` is
+  // left in a valid but unspecified state.
+  template <class T>
+  result<void> decode_into(T& out, std::string_view json, const options& opts = {}) {
+    if (json.size() > opts.max_bytes) return failure(errc::too_large);
+    const std::size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
+    if (needed > capacity_) {
+      // Value-initialized, so the padding never holds uninitialized bytes.
+      buffer_ = std::make_unique<char[]>(needed);
+      capacity_ = needed;
+    }
+    if (!json.empty()) std::memcpy(buffer_.get(), json.data(), json.size());
+    return decode_padded(out, simdjson::padded_string_view(buffer_.get(), json.size(), capacity_),
+                         opts);
+  }
+  template <class T>
+  result<void> decode_into(T& out, simdjson::padded_string_view json, const options& opts = {}) {
+    if (json.size() > opts.max_bytes) return failure(errc::too_large);
+    return decode_padded(out, json, opts);
+  }
+  template <class T, class Padded>
+  requires std::same_as<Padded, simdjson::padded_string> result<void> decode_into(
+      T& out, const Padded& json, const options& opts = {}) {
+    return decode_into(out, static_cast<simdjson::padded_string_view>(json), opts);
+  }
+
+  // How many values the last decode read under a former name (an alias). Non-zero means some
+  // producer still writes the old name, so it cannot be retired yet.
+  std::uint32_t last_alias_reads() const noexcept { return last_alias_reads_; }
+
+ private:
+  template <class T>
+  result<void> decode_padded(T& out, simdjson::padded_string_view json, const options& opts) {
+    last_alias_reads_ = 0;
+    simdjson::ondemand::document doc;
+    if (auto e = parser_.iterate(json).get(doc)) {
+      return failure(detail::map_simdjson_error(e));
+    }
+    detail::decode_context ctx{opts, json.data(), json.data() + json.size()};
+    const std::string_view token = detail::peek_token(doc);
+    if (token.empty()) return failure(errc::malformed_json);
+    const bool container = token[0] == '{' || token[0] == '[';
+    if (!container) {
+      if constexpr (described<T> || detail::string_keyed_map<T>) {
+        return failure(error{errc::not_an_object, {}, 0});
+      } else {
+        // A scalar root: the rest of the input must be exactly one valid token.
+        const std::string_view rest(token.data(),
+                                    static_cast<std::size_t>(ctx.input_end - token.data()));
+        const std::string_view first = detail::trim_right(token);
+        if (!detail::only_whitespace(rest.substr(first.size()))) {
+          return failure(error{errc::trailing_content, {}, std::size_t(first.size())});
+        }
+        if (!detail::validate_scalar_token(ctx, first)) return failure(std::move(ctx.err));
+      }
+    } else if constexpr (described<T> || detail::string_keyed_map<T>) {
+      if (token[0] != '{') return failure(error{errc::not_an_object, {}, 0});
+    }
+    if (!detail::read_value(ctx, doc, out)) {
+      if (container && ctx.err.code == errc::malformed_json && ctx.err.path.empty()) {
+        // simdjson refuses a root whose last token does not close it, which also covers
+        // `{...} garbage`: tell that case apart, because "a second document" is actionable.
+        const std::string_view rest(token.data(),
+                                    static_cast<std::size_t>(ctx.input_end - token.data()));
+        const std::size_t end = detail::container_end(rest);
+        if (end != std::string_view::npos && !detail::only_whitespace(rest.substr(end))) {
+          ctx.fail(errc::trailing_content, token.data() + end);
+        }
+      }
+      return failure(std::move(ctx.err));
+    }
+    if (container) {
+      // On-Demand stops reading at the root's closing bracket; anything after it but whitespace
+      // is a second document or garbage.
+      const char* location = nullptr;
+      auto e = doc.current_location().get(location);
+      if (e == simdjson::SUCCESS) {
+        ctx.fail(errc::trailing_content, location);
+        return failure(std::move(ctx.err));
+      }
+      if (e != simdjson::OUT_OF_BOUNDS) return failure(detail::map_simdjson_error(e));
+    }
+    last_alias_reads_ = ctx.alias_reads;
+    return {};
+  }
+
+  simdjson::ondemand::parser parser_;
+  std::unique_ptr<char[]> buffer_;
+  std::size_t capacity_ = 0;
+  std::uint32_t last_alias_reads_ = 0;
+};
+
+}  // namespace skew

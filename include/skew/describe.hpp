@@ -1,0 +1,230 @@
+// Describing structs for skew: which members map to which JSON keys, under which old names, with
+// which defaults.
+//
+// Short form, at namespace scope next to the type (JSON names equal member names):
+//
+//   struct SendEmailV1 { std::string to; std::string templateId; };
+//   SKEW_DESCRIBE(SendEmailV1, to, templateId)
+//
+// Long form, at global scope, for renames, defaults and requirement overrides:
+//
+//   template <>
+//   struct skew::describe<app::Payment> {
+//     static constexpr auto fields = skew::fields(
+//         skew::member<&app::Payment::amount_minor>("amount_minor").alias("amountCents"),
+//         skew::member<&app::Payment::currency>("currency").default_value("EUR"));
+//   };
+//
+// Requirement rules: a plain T member is required; std::optional<T> accepts missing or null;
+// skew::field<T> keeps missing/null/set apart; a member with a default takes it when missing.
+// A member of type skew::unknown_fields collects the keys nobody describes.
+#pragma once
+
+#include <skew/detail/preprocessor.hpp>
+#include <skew/field.hpp>
+#include <skew/unknown_fields.hpp>
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+namespace skew {
+
+namespace detail {
+
+template <class M>
+struct member_pointer_traits;
+template <class C, class V>
+struct member_pointer_traits<V C::*> {
+  using owner = C;
+  using value = V;
+};
+
+struct no_default {
+  friend constexpr bool operator==(no_default, no_default) noexcept { return true; }
+};
+
+enum class requirement : unsigned char { by_type, required, optional };
+
+inline constexpr std::size_t max_aliases = 4;
+
+// Not constexpr on purpose: reaching it during constant evaluation is a compile error.
+inline void too_many_aliases() noexcept {}
+
+}  // namespace detail
+
+template <auto MemberPtr, class Default = detail::no_default>
+struct member_descriptor {
+  using owner_type = typename detail::member_pointer_traits<decltype(MemberPtr)>::owner;
+  using value_type = typename detail::member_pointer_traits<decltype(MemberPtr)>::value;
+  static constexpr auto pointer = MemberPtr;
+  static constexpr bool has_default = !std::is_same_v<Default, detail::no_default>;
+  static constexpr bool is_unknown_fields = std::is_same_v<value_type, unknown_fields>;
+
+  std::string_view name;
+  // Former names, still accepted on read (renames). The first one is the most recent former name.
+  std::array<std::string_view, detail::max_aliases> aliases{};
+  std::size_t alias_count = 0;
+  detail::requirement requirement = detail::requirement::by_type;
+  // During a rename's transition, encoders write the value under the name and every alias.
+  bool writes_aliases = false;
+  Default default_{};
+
+  // Accept `old_name` too when reading (the value may arrive under either name, not both with
+  // different values). Up to four aliases per member.
+  constexpr member_descriptor alias(std::string_view old_name) const {
+    auto copy = *this;
+    if (copy.alias_count >= detail::max_aliases) detail::too_many_aliases();
+    copy.aliases[copy.alias_count++] = old_name;
+    return copy;
+  }
+  // When the key is missing, the member becomes `value` (and the key is not required).
+  template <class D>
+  constexpr member_descriptor<MemberPtr, D> default_value(D value) const {
+    member_descriptor<MemberPtr, D> out{name,        aliases,        alias_count,
+                                        requirement, writes_aliases, value};
+    return out;
+  }
+  // Overrides the type-based rule: required(true) makes even an optional member mandatory;
+  // required(false) lets a plain member be missing (it is then value-initialized).
+  constexpr member_descriptor required(bool is_required = true) const {
+    auto copy = *this;
+    copy.requirement = is_required ? detail::requirement::required : detail::requirement::optional;
+    return copy;
+  }
+  // Write the value under the current name and every alias: the dual-write phase of a rename.
+  constexpr member_descriptor dual_write() const {
+    auto copy = *this;
+    copy.writes_aliases = true;
+    return copy;
+  }
+
+  static constexpr value_type& get(owner_type& object) noexcept { return object.*MemberPtr; }
+  static constexpr const value_type& get(const owner_type& object) noexcept {
+    return object.*MemberPtr;
+  }
+};
+
+// `skew::member<&T::m>("jsonName")`: one member of a long-form description.
+template <auto MemberPtr>
+constexpr member_descriptor<MemberPtr> member(std::string_view json_name) {
+  return member_descriptor<MemberPtr>{json_name};
+}
+
+// The list of members of a long-form description.
+template <class... Members>
+constexpr std::tuple<Members...> fields(Members... members) {
+  return std::tuple<Members...>{members...};
+}
+
+// One enumerator and its JSON text, for long-form enum descriptions.
+template <class E>
+struct enumerator {
+  E value;
+  std::string_view name;
+};
+template <class E>
+enumerator(E, const char*) -> enumerator<E>;
+
+// Specialize for the long form: `fields` for a struct, `enumerators` for an enum.
+template <class T>
+struct describe {};
+
+namespace detail {
+
+template <class T>
+concept has_long_form_fields = requires {
+  describe<T>::fields;
+};
+template <class T>
+concept has_short_form_fields = requires(const T* p) {
+  skew_describe(p);
+};
+template <class T>
+concept has_long_form_enumerators = requires {
+  describe<T>::enumerators;
+};
+template <class T>
+concept has_short_form_enumerators = requires(const T* p) {
+  skew_enumerators(p);
+};
+
+template <class T>
+constexpr auto lookup_fields() {
+  if constexpr (has_long_form_fields<T>) {
+    return describe<T>::fields;
+  } else {
+    return skew_describe(static_cast<const T*>(nullptr));
+  }
+}
+
+template <class T>
+constexpr auto lookup_enumerators() {
+  if constexpr (has_long_form_enumerators<T>) {
+    return describe<T>::enumerators;
+  } else {
+    return skew_enumerators(static_cast<const T*>(nullptr));
+  }
+}
+
+}  // namespace detail
+
+// A struct skew can read and write.
+template <class T>
+concept described = std::is_class_v<T> &&
+    (detail::has_long_form_fields<T> || detail::has_short_form_fields<T>);
+
+// An enum read and written by its enumerators' names.
+template <class T>
+concept described_enum = std::is_enum_v<T> &&
+    (detail::has_long_form_enumerators<T> || detail::has_short_form_enumerators<T>);
+
+// The tuple of member descriptors of a described struct.
+template <described T>
+inline constexpr auto fields_of = detail::lookup_fields<T>();
+
+// The array of enumerators of a described enum.
+template <described_enum E>
+inline constexpr auto enumerators_of = detail::lookup_enumerators<E>();
+
+namespace detail {
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// Whether a member may be absent from the JSON, by the rules in the header comment.
+template <class Member>
+constexpr bool member_is_required(const Member& m) {
+  if (m.requirement == requirement::required) return true;
+  if (m.requirement == requirement::optional || Member::has_default) return false;
+  using V = typename Member::value_type;
+  return !is_optional<V>::value && !is_field<V>::value && !Member::is_unknown_fields;
+}
+
+}  // namespace detail
+
+}  // namespace skew
+
+#define SKEW_DETAIL_DESCRIBE_MEMBER(Type, m) ::skew::member<&Type::m>(#m)
+#define SKEW_DETAIL_DESCRIBE_ENUMERATOR(Enum, e) \
+  ::skew::enumerator<Enum> {                     \
+    Enum::e, #e                                  \
+  }
+
+// SKEW_DESCRIBE(Type, member...): at namespace scope, in the namespace of Type.
+#define SKEW_DESCRIBE(Type, ...)                                                                 \
+  [[maybe_unused]] constexpr auto skew_describe(const Type*) noexcept {                          \
+    return ::skew::fields(SKEW_DETAIL_FOR_EACH(SKEW_DETAIL_DESCRIBE_MEMBER, Type, __VA_ARGS__)); \
+  }
+
+// SKEW_ENUM(Enum, enumerator...): at namespace scope, in the namespace of Enum; JSON names equal
+// the enumerator names.
+#define SKEW_ENUM(Enum, ...)                                                                       \
+  [[maybe_unused]] constexpr auto skew_enumerators(const Enum*) noexcept {                         \
+    return ::std::array{SKEW_DETAIL_FOR_EACH(SKEW_DETAIL_DESCRIBE_ENUMERATOR, Enum, __VA_ARGS__)}; \
+  }

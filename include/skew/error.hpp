@@ -1,0 +1,166 @@
+// skew::errc and skew::error: what went wrong, where in the message, and a one-line rendering.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace skew {
+
+// Every failure skew reports. Values are stable: they show up in logs, metrics and dead letters.
+enum class errc : std::uint8_t {
+  malformed_json = 1,   // not valid JSON (anywhere in the message, read or skipped)
+  invalid_utf8,         // bytes that are not UTF-8, or a lone surrogate escape
+  not_an_object,        // the root is not a JSON object but an object was expected
+  missing_field,        // a required field is absent
+  unexpected_null,      // null where the type does not accept null
+  wrong_type,           // e.g. a string where a number is described
+  out_of_range,         // a number that does not fit the described type
+  duplicate_key,        // a described key appears twice (also when one copy is escaped)
+  unknown_key,          // a key the struct does not describe, under unknown_keys::reject
+  too_deep,             // nesting deeper than options::max_depth
+  too_large,            // input longer than options::max_bytes
+  trailing_content,     // anything but whitespace after the root value
+  invalid_enum,         // a string that names no enumerator of a closed enum
+  conflicting_alias,    // a field present under two of its names with different values
+  not_representable,    // a value JSON cannot carry (NaN, infinity, invalid UTF-8 on encode)
+  unsupported_version,  // a version this build cannot produce or read
+};
+
+// The identifier of a code, e.g. "missing_field"; "unknown" for values outside the enum.
+constexpr std::string_view to_string(errc code) noexcept {
+  switch (code) {
+    case errc::malformed_json:
+      return "malformed_json";
+    case errc::invalid_utf8:
+      return "invalid_utf8";
+    case errc::not_an_object:
+      return "not_an_object";
+    case errc::missing_field:
+      return "missing_field";
+    case errc::unexpected_null:
+      return "unexpected_null";
+    case errc::wrong_type:
+      return "wrong_type";
+    case errc::out_of_range:
+      return "out_of_range";
+    case errc::duplicate_key:
+      return "duplicate_key";
+    case errc::unknown_key:
+      return "unknown_key";
+    case errc::too_deep:
+      return "too_deep";
+    case errc::too_large:
+      return "too_large";
+    case errc::trailing_content:
+      return "trailing_content";
+    case errc::invalid_enum:
+      return "invalid_enum";
+    case errc::conflicting_alias:
+      return "conflicting_alias";
+    case errc::not_representable:
+      return "not_representable";
+    case errc::unsupported_version:
+      return "unsupported_version";
+  }
+  return "unknown";
+}
+
+// A sentence for people reading a log line, not for programs (match on errc instead).
+constexpr std::string_view describe_errc(errc code) noexcept {
+  switch (code) {
+    case errc::malformed_json:
+      return "the message is not valid JSON";
+    case errc::invalid_utf8:
+      return "the message contains invalid UTF-8 or a lone surrogate";
+    case errc::not_an_object:
+      return "expected a JSON object at the root";
+    case errc::missing_field:
+      return "a required field is missing";
+    case errc::unexpected_null:
+      return "null is not accepted here";
+    case errc::wrong_type:
+      return "the JSON type does not match the described type";
+    case errc::out_of_range:
+      return "the number does not fit the described type";
+    case errc::duplicate_key:
+      return "a described key appears more than once";
+    case errc::unknown_key:
+      return "the key is not described (strict mode)";
+    case errc::too_deep:
+      return "nesting exceeds max_depth";
+    case errc::too_large:
+      return "the input exceeds max_bytes";
+    case errc::trailing_content:
+      return "content follows the root value";
+    case errc::invalid_enum:
+      return "the string names no known enumerator";
+    case errc::conflicting_alias:
+      return "a field and its alias carry different values";
+    case errc::not_representable:
+      return "the value cannot be represented in JSON";
+    case errc::unsupported_version:
+      return "this build does not handle that version";
+  }
+  return "unknown error";
+}
+
+// A decode or encode failure. `path` is a JSON Pointer (RFC 6901) to the offending value, empty for
+// the root; `offset` is the byte offset in the input where the parser stood, when it is known.
+struct error {
+  errc code = errc::malformed_json;
+  std::string path;
+  std::optional<std::size_t> offset;
+
+  friend bool operator==(const error&, const error&) = default;
+};
+
+namespace detail {
+// Appends `segment` to a JSON Pointer with RFC 6901 escaping ('~' -> "~0", '/' -> "~1").
+inline void append_pointer_segment(std::string& out, std::string_view segment) {
+  out.push_back('/');
+  for (char c : segment) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+
+// Errors are built innermost first, so each enclosing level puts its segment in front.
+inline void prepend_pointer_segment(std::string& path, std::string_view segment) {
+  std::string front;
+  front.reserve(segment.size() + 1 + path.size());
+  append_pointer_segment(front, segment);
+  front += path;
+  path = std::move(front);
+}
+}  // namespace detail
+
+}  // namespace skew
+
+template <>
+struct fmt::formatter<skew::errc> : fmt::formatter<std::string_view> {
+  auto format(skew::errc code, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(skew::to_string(code), ctx);
+  }
+};
+
+// "missing_field at /items/3/sku (byte 57): a required field is missing"
+template <>
+struct fmt::formatter<skew::error> : fmt::formatter<std::string_view> {
+  auto format(const skew::error& e, format_context& ctx) const {
+    auto out =
+        fmt::format_to(ctx.out(), "{} at {}", skew::to_string(e.code),
+                       e.path.empty() ? std::string_view("<root>") : std::string_view(e.path));
+    if (e.offset) out = fmt::format_to(out, " (byte {})", *e.offset);
+    return fmt::format_to(out, ": {}", skew::describe_errc(e.code));
+  }
+};

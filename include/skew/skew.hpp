@@ -1,0 +1,13 @@
+// The one include for skew.
+#pragma once
+
+#include <skew/decoder.hpp>
+#include <skew/describe.hpp>
+#include <skew/enum.hpp>
+#include <skew/error.hpp>
+#include <skew/field.hpp>
+#include <skew/options.hpp>
+#include <skew/raw_json.hpp>
+#include <skew/result.hpp>
+#include <skew/unknown_fields.hpp>
+#include <skew/version.hpp>

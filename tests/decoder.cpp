@@ -1,0 +1,294 @@
+// Behaviour of skew::decoder on whole messages: the tolerant-reader rules.
+#include <skew/decoder.hpp>
+
+#include <doctest/doctest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace msg {
+struct Line {
+  std::string sku;
+  skew::field<int> qty;
+};
+SKEW_DESCRIBE(Line, sku, qty)
+
+struct Order {
+  std::string id;
+  skew::field<std::string> note;
+  std::optional<int> priority;
+  std::vector<Line> lines;
+  skew::field<Line> gift;
+};
+SKEW_DESCRIBE(Order, id, note, priority, lines, gift)
+
+struct Payment {
+  long amount_minor = 0;
+  std::string currency;
+  int attempts = 0;
+};
+}  // namespace msg
+
+template <>
+struct skew::describe<msg::Payment> {
+  static constexpr auto fields =
+      skew::fields(skew::member<&msg::Payment::amount_minor>("amount_minor").alias("amountCents"),
+                   skew::member<&msg::Payment::currency>("currency").default_value("EUR"),
+                   skew::member<&msg::Payment::attempts>("attempts").required(false));
+};
+
+namespace {
+skew::error decode_error(std::string_view json, const skew::options& opts = {}) {
+  skew::decoder d;
+  auto r = d.decode<msg::Order>(json, opts);
+  REQUIRE_FALSE(r.has_value());
+  return r.error();
+}
+}  // namespace
+
+TEST_CASE("keys in any order, unknown keys ignored") {
+  skew::decoder d;
+  auto a =
+      d.decode<msg::Order>(R"({"id":"o1","lines":[],"note":"n","new":{"deep":[1,2,{"x":null}]}})");
+  auto b = d.decode<msg::Order>(R"({"new":true,"note":"n","lines":[],"id":"o1"})");
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->id == "o1");
+  CHECK(b->id == "o1");
+  CHECK(a->note == b->note);
+}
+
+TEST_CASE("strict mode rejects unknown keys with their path") {
+  skew::options strict;
+  strict.unknown_keys = skew::unknown_keys::reject;
+  auto top = decode_error(R"({"id":"o1","lines":[],"surprise":1})", strict);
+  CHECK(top.code == skew::errc::unknown_key);
+  CHECK(top.path == "/surprise");
+  auto nested = decode_error(R"({"id":"o1","lines":[{"sku":"a","extra":2}]})", strict);
+  CHECK(nested.code == skew::errc::unknown_key);
+  CHECK(nested.path == "/lines/0/extra");
+}
+
+TEST_CASE("escaped keys match their unescaped names") {
+  skew::decoder d;
+  auto r = d.decode<msg::Order>(R"({"\u0069d":"o1","l\u0069nes":[{"\u0073ku":"s"}]})");
+  REQUIRE(r);
+  CHECK(r->id == "o1");
+  REQUIRE(r->lines.size() == 1);
+  CHECK(r->lines[0].sku == "s");
+}
+
+TEST_CASE("a described key twice is duplicate_key, also when one copy is escaped") {
+  auto plain = decode_error(R"({"id":"a","lines":[],"id":"b"})");
+  CHECK(plain.code == skew::errc::duplicate_key);
+  CHECK(plain.path == "/id");
+  auto escaped = decode_error(R"({"id":"a","lines":[],"\u0069d":"a"})");
+  CHECK(escaped.code == skew::errc::duplicate_key);
+  auto nested = decode_error(R"({"id":"a","lines":[{"sku":"x","sku":"y"}]})");
+  CHECK(nested.code == skew::errc::duplicate_key);
+  CHECK(nested.path == "/lines/0/sku");
+}
+
+TEST_CASE("duplicated unknown keys are ignored in tolerant mode") {
+  skew::decoder d;
+  auto r = d.decode<msg::Order>(R"({"x":1,"id":"a","x":2,"lines":[],"x":[3]})");
+  REQUIRE(r);
+  CHECK(r->id == "a");
+}
+
+TEST_CASE("missing, null and set stay apart at the top level, nested, and in arrays") {
+  skew::decoder d;
+  auto r = d.decode<msg::Order>(
+      R"({"id":"a","note":null,"lines":[{"sku":"1"},{"sku":"2","qty":null},{"sku":"3","qty":3}],)"
+      R"("gift":{"sku":"g","qty":null}})");
+  REQUIRE(r);
+  CHECK(r->note.is_null());
+  CHECK_FALSE(r->priority.has_value());
+  REQUIRE(r->lines.size() == 3);
+  CHECK(r->lines[0].qty.is_missing());
+  CHECK(r->lines[1].qty.is_null());
+  CHECK(r->lines[2].qty == 3);
+  REQUIRE(r->gift.has_value());
+  CHECK(r->gift->qty.is_null());
+
+  auto missing = d.decode<msg::Order>(R"({"id":"a","lines":[]})");
+  REQUIRE(missing);
+  CHECK(missing->note.is_missing());
+  CHECK(missing->gift.is_missing());
+
+  auto gift_null = d.decode<msg::Order>(R"({"id":"a","lines":[],"gift":null,"priority":null})");
+  REQUIRE(gift_null);
+  CHECK(gift_null->gift.is_null());
+  CHECK_FALSE(gift_null->priority.has_value());
+}
+
+TEST_CASE(
+    "null for a plain member is unexpected_null; a missing required member is missing_field") {
+  auto null_top = decode_error(R"({"id":null,"lines":[]})");
+  CHECK(null_top.code == skew::errc::unexpected_null);
+  CHECK(null_top.path == "/id");
+  CHECK(null_top.offset == 6u);
+  auto null_nested = decode_error(R"({"id":"a","lines":[{"sku":"x"},{"sku":null}]})");
+  CHECK(null_nested.code == skew::errc::unexpected_null);
+  CHECK(null_nested.path == "/lines/1/sku");
+  auto missing = decode_error(R"({"lines":[]})");
+  CHECK(missing.code == skew::errc::missing_field);
+  CHECK(missing.path == "/id");
+  auto missing_nested = decode_error(R"({"id":"a","lines":[{"qty":1}]})");
+  CHECK(missing_nested.code == skew::errc::missing_field);
+  CHECK(missing_nested.path == "/lines/0/sku");
+}
+
+TEST_CASE("malformed JSON anywhere is malformed_json, including skipped values") {
+  CHECK(decode_error(R"({"id":"a","lines":[],"skipped":[1,tru]})").code ==
+        skew::errc::malformed_json);
+  CHECK(decode_error(R"({"id":"a","lines":[],"skipped":{"k":01}})").code ==
+        skew::errc::malformed_json);
+  CHECK(decode_error(R"({"id":"a","lines":[],"skipped":"bad \x escape"})").code ==
+        skew::errc::malformed_json);
+  CHECK(decode_error(R"({"id":"a","lines":[],"skipped":nul})").code == skew::errc::malformed_json);
+  CHECK(decode_error(R"({"id":"a","lines":[{"sku":"a"},]})").code == skew::errc::malformed_json);
+  CHECK(decode_error(R"({"id":"a","lines":[1,]})").code ==
+        skew::errc::wrong_type);  // first error wins
+  CHECK(decode_error(R"({"id":"a" "lines":[]})").code == skew::errc::malformed_json);
+  CHECK(decode_error(R"({"id":"a","lines":[]}})").code != skew::errc{});
+  auto deep = decode_error(R"({"id":"a","lines":[],"s":{"t":[0,{"u":-}]}})");
+  CHECK(deep.code == skew::errc::malformed_json);
+  CHECK(deep.path == "/s/t/1/u");
+}
+
+TEST_CASE("validate_skipped=false steps over unread values without checking them") {
+  skew::options fast;
+  fast.validate_skipped = false;
+  skew::decoder d;
+  auto r = d.decode<msg::Order>(R"({"id":"a","lines":[],"skipped":[1,tru]})", fast);
+  CHECK(r.has_value());
+  // What is read is still checked.
+  auto bad = d.decode<msg::Order>(R"({"id":tru,"lines":[]})", fast);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == skew::errc::malformed_json);
+}
+
+TEST_CASE("trailing content after the root object") {
+  auto second = decode_error(R"({"id":"a","lines":[]} {"id":"b","lines":[]})");
+  CHECK(second.code == skew::errc::trailing_content);
+  CHECK(second.offset == 22u);
+  CHECK(decode_error(R"({"id":"a","lines":[]} x)").code == skew::errc::trailing_content);
+  skew::decoder d;
+  CHECK(d.decode<msg::Order>("  {\"id\":\"a\",\"lines\":[]}  \n\t").has_value());
+}
+
+TEST_CASE("depth over max_depth is too_deep, in read and in skipped values") {
+  skew::options opts;
+  opts.max_depth = 4;
+  std::string deep_skipped = R"({"id":"a","lines":[],"x":[[[[1]]]]})";
+  CHECK(decode_error(deep_skipped, opts).code == skew::errc::too_deep);
+  std::string ok_skipped = R"({"id":"a","lines":[],"x":[[1]]})";
+  skew::decoder d;
+  CHECK(d.decode<msg::Order>(ok_skipped, opts).has_value());
+
+  // 100,000 levels in an unknown key: an error, not a stack overflow.
+  std::string bomb =
+      R"({"id":"a","lines":[],"x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  CHECK(decode_error(bomb).code == skew::errc::too_deep);
+}
+
+TEST_CASE("input over max_bytes is too_large before parsing") {
+  skew::options opts;
+  opts.max_bytes = 16;
+  auto e = decode_error(R"({"id":"a","lines":[]})", opts);
+  CHECK(e.code == skew::errc::too_large);
+}
+
+TEST_CASE("invalid UTF-8 is invalid_utf8, in read and skipped values and in keys") {
+  CHECK(decode_error("{\"id\":\"a\xff\",\"lines\":[]}").code == skew::errc::invalid_utf8);
+  CHECK(decode_error("{\"id\":\"a\",\"lines\":[],\"s\":\"\xc3\x28\"}").code ==
+        skew::errc::invalid_utf8);
+  CHECK(decode_error("{\"i\xe2\x82\":\"a\",\"lines\":[]}").code == skew::errc::invalid_utf8);
+  CHECK(decode_error(R"({"id":"\ud800","lines":[]})").code == skew::errc::invalid_utf8);
+  CHECK(decode_error(R"({"id":"a","lines":[],"s":"\udc00\ud800"})").code ==
+        skew::errc::invalid_utf8);
+}
+
+TEST_CASE("roots that are not objects") {
+  CHECK(decode_error("[]").code == skew::errc::not_an_object);
+  CHECK(decode_error("42").code == skew::errc::not_an_object);
+  CHECK(decode_error("\"s\"").code == skew::errc::not_an_object);
+  CHECK(decode_error("").code == skew::errc::malformed_json);
+  CHECK(decode_error("  \n ").code == skew::errc::malformed_json);
+}
+
+TEST_CASE("every truncation of a valid message is an error") {
+  const std::string json =
+      R"({"id":"o1","note":null,"lines":[{"sku":"a","qty":2}],"x":{"y":[true,false,1.5e3,"z"]}})";
+  skew::decoder d;
+  REQUIRE(d.decode<msg::Order>(json).has_value());
+  for (std::size_t n = 0; n < json.size(); ++n) {
+    CAPTURE(n);
+    CHECK_FALSE(d.decode<msg::Order>(std::string_view(json).substr(0, n)).has_value());
+  }
+}
+
+TEST_CASE("aliases: old names are read, counted, and conflicting copies rejected") {
+  skew::decoder d;
+  auto old_name = d.decode<msg::Payment>(R"({"amountCents":1250})");
+  REQUIRE(old_name);
+  CHECK(old_name->amount_minor == 1250);
+  CHECK(old_name->currency == "EUR");  // default
+  CHECK(old_name->attempts == 0);      // required(false)
+  CHECK(d.last_alias_reads() == 1);
+
+  auto new_name = d.decode<msg::Payment>(R"({"amount_minor":99,"currency":"USD","attempts":2})");
+  REQUIRE(new_name);
+  CHECK(new_name->amount_minor == 99);
+  CHECK(new_name->currency == "USD");
+  CHECK(d.last_alias_reads() == 0);
+
+  auto both_agree = d.decode<msg::Payment>(R"({"amount_minor":5,"amountCents":5})");
+  REQUIRE(both_agree);
+  CHECK(both_agree->amount_minor == 5);
+
+  auto conflict = d.decode<msg::Payment>(R"({"amount_minor":5,"amountCents":6})");
+  REQUIRE_FALSE(conflict);
+  CHECK(conflict.error().code == skew::errc::conflicting_alias);
+  CHECK(conflict.error().path == "/amountCents");
+
+  auto dup_alias = d.decode<msg::Payment>(R"({"amountCents":5,"amountCents":5})");
+  REQUIRE_FALSE(dup_alias);
+  CHECK(dup_alias.error().code == skew::errc::duplicate_key);
+}
+
+TEST_CASE("decode_into resets every member and reuses capacity") {
+  skew::decoder d;
+  msg::Order order;
+  REQUIRE(d.decode_into(order, R"({"id":"a-long-identifier-beyond-sso","note":"n","priority":1,)"
+                               R"("lines":[{"sku":"1","qty":1},{"sku":"2"}],"gift":{"sku":"g"}})"));
+  const auto* id_buffer = order.id.data();
+  const auto capacity = order.id.capacity();
+  REQUIRE(d.decode_into(order, R"({"id":"short","lines":[{"sku":"3"}]})"));
+  CHECK(order.id == "short");
+  CHECK(order.id.data() == id_buffer);
+  CHECK(order.id.capacity() == capacity);
+  CHECK(order.note.is_missing());
+  CHECK_FALSE(order.priority.has_value());
+  REQUIRE(order.lines.size() == 1);
+  CHECK(order.lines[0].sku == "3");
+  CHECK(order.lines[0].qty.is_missing());
+  CHECK(order.gift.is_missing());
+
+  msg::Payment p;
+  REQUIRE(d.decode_into(p, R"({"amount_minor":1,"currency":"USD","attempts":3})"));
+  REQUIRE(d.decode_into(p, R"({"amount_minor":2})"));
+  CHECK(p.currency == "EUR");
+  CHECK(p.attempts == 0);
+}
+
+TEST_CASE("a decoder is reusable after errors") {
+  skew::decoder d;
+  CHECK_FALSE(d.decode<msg::Order>("{\"id\":").has_value());
+  CHECK_FALSE(d.decode<msg::Order>("[1,2").has_value());
+  auto ok = d.decode<msg::Order>(R"({"id":"x","lines":[]})");
+  REQUIRE(ok);
+  CHECK(ok->id == "x");
+}
