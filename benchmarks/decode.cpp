@@ -187,7 +187,10 @@ BENCHMARK(BM_skew_decode_into<jobs::JobView, true>)->Name("views/skew_decode_int
 BENCHMARK(BM_skew_decode<jobs::JobView, false>)->Name("views/skew_decode");
 
 int main(int argc, char** argv) {
-  std::printf("simdjson kernel: %s\n", simdjson::builtin_implementation()->name().c_str());
+  // The kernel this translation unit compiled in (the library's builtin_implementation() may
+  // differ).
+  std::printf("simdjson On-Demand kernel: %s\n",
+              SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION));
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

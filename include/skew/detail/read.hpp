@@ -149,8 +149,9 @@ bool validate_object(decode_context& ctx, V& v) {
   if (auto e = v.get_object().get(object)) return ctx.fail(map_simdjson_error(e));
   if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
   for (auto field_result : object) {
-    od::field f;
-    if (auto e = std::move(field_result).get(f)) return ctx.fail(map_simdjson_error(e));
+    // Used in place: copying the field out with get() costs a store-forwarding stall per key.
+    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
+    od::field& f = field_result.value_unsafe();
     std::size_t key_length = 0;
     if (!validate_key(ctx, f, &key_length)) return false;
     if (!validate_value(ctx, f.value())) {
@@ -169,8 +170,8 @@ bool validate_array(decode_context& ctx, V& v) {
   if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
   std::size_t index = 0;
   for (auto element_result : array) {
-    od::value element;
-    if (auto e = std::move(element_result).get(element)) return ctx.fail(map_simdjson_error(e));
+    if (auto e = element_result.error()) return ctx.fail(map_simdjson_error(e));
+    od::value& element = element_result.value_unsafe();
     if (!validate_value(ctx, element)) {
       char digits[24];
       auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
@@ -251,19 +252,20 @@ template <class T, class V>
 bool read_value(decode_context& ctx, V& v, T& out);
 
 // A string's content without copying when it holds no escapes (a view into the input); otherwise
-// simdjson unescapes it into the parser's string buffer.
+// simdjson unescapes it into the parser's string buffer. Stage 1 already rejected raw control
+// characters and unclosed strings, and the token ends at the closing quote (plus whitespace), so
+// only the presence of a backslash needs a look at the bytes.
 template <class V>
 bool read_string_view(decode_context& ctx, V& v, std::string_view& out) {
   if constexpr (std::is_same_v<V, od::value>) {
-    const std::string_view token = peek_token(v);
-    if (!token.empty() && token[0] == '"') {
-      const char* content = token.data() + 1;
-      const std::size_t n = find_string_special(content);
-      if (content[n] == '"') {
-        out = std::string_view(content, n);
+    const std::string_view token = trim_right(peek_token(v));
+    if (token.size() >= 2 && token.front() == '"' && token.back() == '"') [[likely]] {
+      const std::string_view content = token.substr(1, token.size() - 2);
+      if (!contains_backslash(content.data(), content.size())) [[likely]] {
+        out = content;
         return true;
       }
-      const scan_status s = check_string(content, nullptr);
+      const scan_status s = check_string(content.data(), nullptr);
       if (s != scan_status::ok) {
         return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
                         token.data());
@@ -321,8 +323,8 @@ bool read_vector(decode_context& ctx, V& v, T& out) {
   // Elements already in `out` are overwritten in place so decode_into keeps their capacity.
   std::size_t index = 0;
   for (auto element_result : array) {
-    od::value element;
-    if (auto e = std::move(element_result).get(element)) return ctx.fail(map_simdjson_error(e));
+    if (auto e = element_result.error()) return ctx.fail(map_simdjson_error(e));
+    od::value& element = element_result.value_unsafe();
     if (index == out.size()) out.emplace_back();
     bool ok;
     if constexpr (std::is_same_v<typename T::value_type, bool>) {
@@ -352,8 +354,9 @@ bool read_map(decode_context& ctx, V& v, T& out) {
   if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
   out.clear();
   for (auto field_result : object) {
-    od::field f;
-    if (auto e = std::move(field_result).get(f)) return ctx.fail(map_simdjson_error(e));
+    // Used in place: copying the field out with get() costs a store-forwarding stall per key.
+    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
+    od::field& f = field_result.value_unsafe();
     std::string_view key;
     const char* raw = f.key().raw();
     const std::size_t n = find_string_special(raw);
@@ -517,19 +520,21 @@ bool read_struct(decode_context& ctx, V& v, T& out) {
     extras->clear();
   }
   for (auto field_result : object) {
-    od::field f;
-    if (auto e = std::move(field_result).get(f)) return ctx.fail(map_simdjson_error(e));
+    // Used in place: copying the field out with get() costs a store-forwarding stall per key.
+    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
+    od::field& f = field_result.value_unsafe();
+    od::value& value = f.value();
     const char* raw = f.key().raw();
-    const std::size_t n = find_string_special(raw);
-    std::string_view key;
-    if (raw[n] == '"') [[likely]] {
-      key = std::string_view(raw, n);
-    } else {
+    std::string_view key(raw, key_length(raw, peek_token(value).data()));
+    int matched =
+        match_and_read(ctx, key, value, out, seen, std::make_index_sequence<table::entry_count>{});
+    if (matched == 0 && contains_backslash(key.data(), key.size())) [[unlikely]] {
+      // Escaped keys are matched by their unescaped name, so `"\u0074o"` is `to`.
       if (!validate_key(ctx, f, nullptr)) return false;
       if (auto e = f.unescaped_key().get(key)) return ctx.fail(map_simdjson_error(e), raw);
+      matched = match_and_read(ctx, key, value, out, seen,
+                               std::make_index_sequence<table::entry_count>{});
     }
-    const int matched = match_and_read(ctx, key, f.value(), out, seen,
-                                       std::make_index_sequence<table::entry_count>{});
     if (matched > 0) [[likely]]
       continue;
     if (matched == 0) {
@@ -537,11 +542,11 @@ bool read_struct(decode_context& ctx, V& v, T& out) {
         ctx.fail(errc::unknown_key, raw);
       } else if (extras != nullptr) {
         std::string_view json;
-        if (capture_raw(ctx, f.value(), json)) {
+        if (capture_raw(ctx, value, json)) {
           extras->add(key, json);
           continue;
         }
-      } else if (!ctx.opts.validate_skipped || validate_value(ctx, f.value())) {
+      } else if (!ctx.opts.validate_skipped || validate_value(ctx, value)) {
         continue;
       }
     }

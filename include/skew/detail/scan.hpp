@@ -41,6 +41,38 @@ inline std::size_t find_string_special(const char* p) noexcept {
   }
 }
 
+// Whether [p, p + n) holds a backslash, 8 bytes at a time (reading up to 7 bytes past the end is
+// safe in padded input; those bytes are masked off).
+inline bool contains_backslash(const char* p, std::size_t n) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    for (std::size_t i = 0; i < n; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      std::uint64_t m = swar_bytes_equal(w, '\\');
+      if (n - i < 8) m &= (std::uint64_t{1} << (8 * (n - i))) - 1;
+      if (m != 0) return true;
+    }
+    return false;
+  } else {
+    return std::memchr(p, '\\', n) != nullptr;
+  }
+}
+
+constexpr bool is_json_whitespace(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// The length of a key's raw content, found from where its value starts: simdjson has already
+// checked that only `"`, whitespace and `:` lie between them, so a short backward walk replaces a
+// forward scan of the whole key.
+inline std::size_t key_length(const char* key_begin, const char* value_begin) noexcept {
+  const char* p = value_begin - 1;
+  while (is_json_whitespace(*p)) --p;  // on ':'
+  --p;
+  while (is_json_whitespace(*p)) --p;  // on the closing quote
+  return static_cast<std::size_t>(p - key_begin);
+}
+
 enum class scan_status : unsigned char { ok, malformed, bad_surrogate };
 
 constexpr int hex_digit(char c) noexcept {
@@ -102,10 +134,6 @@ inline scan_status check_string(const char* p, std::size_t* length) noexcept {
   }
   if (length != nullptr) *length = i;
   return scan_status::ok;
-}
-
-constexpr bool is_json_whitespace(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 constexpr bool only_whitespace(std::string_view s) noexcept {
