@@ -16,6 +16,10 @@
 
 namespace skew {
 
+namespace detail {
+struct decoder_access;
+}
+
 class decoder {
  public:
   decoder() = default;
@@ -57,15 +61,7 @@ class decoder {
   template <class T>
   result<void> decode_into(T& out, std::string_view json, const options& opts = {}) {
     if (json.size() > opts.max_bytes) return failure(errc::too_large);
-    const std::size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
-    if (needed > capacity_) {
-      // Value-initialized, so the padding never holds uninitialized bytes.
-      buffer_ = std::make_unique<char[]>(needed);
-      capacity_ = needed;
-    }
-    if (!json.empty()) std::memcpy(buffer_.get(), json.data(), json.size());
-    return decode_padded(out, simdjson::padded_string_view(buffer_.get(), json.size(), capacity_),
-                         opts);
+    return decode_padded(out, pad(json), opts);
   }
   template <class T>
   result<void> decode_into(T& out, simdjson::padded_string_view json, const options& opts = {}) {
@@ -83,14 +79,36 @@ class decoder {
   std::uint32_t last_alias_reads() const noexcept { return last_alias_reads_; }
 
  private:
+  friend struct detail::decoder_access;
+
+  // Copies `json` into the decoder's buffer, followed by SIMDJSON_PADDING readable bytes.
+  simdjson::padded_string_view pad(std::string_view json) {
+    const std::size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
+    if (needed > capacity_) {
+      // Value-initialized, so the padding never holds uninitialized bytes.
+      buffer_ = std::make_unique<char[]>(needed);
+      capacity_ = needed;
+    }
+    if (!json.empty()) std::memcpy(buffer_.get(), json.data(), json.size());
+    return simdjson::padded_string_view(buffer_.get(), json.size(), capacity_);
+  }
+
   template <class T>
   result<void> decode_padded(T& out, simdjson::padded_string_view json, const options& opts) {
-    last_alias_reads_ = 0;
     simdjson::ondemand::document doc;
     if (auto e = parser_.iterate(json).get(doc)) {
+      last_alias_reads_ = 0;
       return failure(detail::map_simdjson_error(e));
     }
     detail::decode_context ctx{opts, json.data(), json.data() + json.size()};
+    return decode_document(out, doc, ctx);
+  }
+
+  // Reads the whole document into `out`: the root, then a check that nothing follows it.
+  template <class T>
+  result<void> decode_document(T& out, simdjson::ondemand::document& doc,
+                               detail::decode_context& ctx) {
+    last_alias_reads_ = 0;
     const std::string_view token = detail::peek_token(doc);
     if (token.empty()) return failure(errc::malformed_json);
     const bool container = token[0] == '{' || token[0] == '[';

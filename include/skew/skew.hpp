@@ -4,10 +4,14 @@
 #include <skew/decoder.hpp>
 #include <skew/describe.hpp>
 #include <skew/enum.hpp>
+#include <skew/envelope.hpp>
 #include <skew/error.hpp>
 #include <skew/field.hpp>
+#include <skew/message.hpp>
 #include <skew/options.hpp>
+#include <skew/outcome.hpp>
 #include <skew/raw_json.hpp>
 #include <skew/result.hpp>
+#include <skew/router.hpp>
 #include <skew/unknown_fields.hpp>
 #include <skew/version.hpp>

@@ -40,7 +40,19 @@ struct decode_context {
   // Values read under a former name (alias) in this decode: how operators learn an old name is
   // still being written.
   std::uint32_t alias_reads = 0;
+  // Keys of the root object that belong to an envelope header (flat layout): known, so neither
+  // unknown_key nor captured, and validated by the envelope reader instead.
+  const std::string_view* header_keys = nullptr;
+  std::size_t header_key_count = 0;
   error err{};
+
+  bool is_header_key(std::string_view key) const noexcept {
+    if (depth != 1) return false;
+    for (std::size_t i = 0; i < header_key_count; ++i) {
+      if (header_keys[i] == key) return true;
+    }
+    return false;
+  }
 
   bool fail(errc code, const char* at = nullptr) {
     err.code = code;
@@ -538,6 +550,7 @@ bool read_struct(decode_context& ctx, V& v, T& out) {
     if (matched > 0) [[likely]]
       continue;
     if (matched == 0) {
+      if (ctx.header_key_count != 0 && ctx.is_header_key(key)) continue;
       if (ctx.opts.unknown_keys == unknown_keys::reject) {
         ctx.fail(errc::unknown_key, raw);
       } else if (extras != nullptr) {

@@ -1,0 +1,119 @@
+// skew::outcome: what a consumer should do with a message, and why. Every message that cannot be
+// handled becomes an outcome instead of an exception, so one new message kind cannot poison a
+// queue.
+#pragma once
+
+#include <skew/error.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace skew {
+
+// What to tell the broker. ack: done, remove it. retry: leave it for later (a newer pod may handle
+// it). dead_letter: park it for people. drop: remove it without handling.
+enum class action : unsigned char { ack, retry, dead_letter, drop };
+
+enum class reason : unsigned char {
+  handled,              // a handler took it (its outcome may still ask for a retry)
+  unknown_type,         // no family of this build has that type
+  unsupported_version,  // newer than this build reads, or a version it has no handler for
+  retired_version,      // older than the oldest version this build still reads
+  malformed,            // not JSON
+  invalid_payload,      // the payload does not decode into the version's struct
+  invalid_envelope,     // no usable type or version in the header
+  handler_failed,       // the handler threw
+};
+
+constexpr std::string_view to_string(action a) noexcept {
+  switch (a) {
+    case action::ack:
+      return "ack";
+    case action::retry:
+      return "retry";
+    case action::dead_letter:
+      return "dead_letter";
+    case action::drop:
+      return "drop";
+  }
+  return "unknown";
+}
+
+constexpr std::string_view to_string(reason r) noexcept {
+  switch (r) {
+    case reason::handled:
+      return "handled";
+    case reason::unknown_type:
+      return "unknown_type";
+    case reason::unsupported_version:
+      return "unsupported_version";
+    case reason::retired_version:
+      return "retired_version";
+    case reason::malformed:
+      return "malformed";
+    case reason::invalid_payload:
+      return "invalid_payload";
+    case reason::invalid_envelope:
+      return "invalid_envelope";
+    case reason::handler_failed:
+      return "handler_failed";
+  }
+  return "unknown";
+}
+
+inline constexpr std::size_t reason_count = 8;
+
+struct outcome {
+  ::skew::action action = ::skew::action::ack;
+  ::skew::reason reason = ::skew::reason::handled;
+  std::chrono::milliseconds retry_delay{0};
+  // The envelope's type and version when they were read. `type` views the dispatching thread's
+  // buffer: valid until that thread's next dispatch.
+  std::string_view type;
+  std::optional<std::uint32_t> version;
+  // The decoder's error for malformed, invalid_payload and invalid_envelope.
+  std::optional<skew::error> error;
+
+  static outcome ack() { return {}; }
+  static outcome retry(std::chrono::milliseconds delay = std::chrono::milliseconds{0}) {
+    outcome o;
+    o.action = ::skew::action::retry;
+    o.retry_delay = delay;
+    return o;
+  }
+  static outcome dead_letter() {
+    outcome o;
+    o.action = ::skew::action::dead_letter;
+    return o;
+  }
+  static outcome drop() {
+    outcome o;
+    o.action = ::skew::action::drop;
+    return o;
+  }
+};
+
+// How the router answers a reason it produces itself.
+struct policy {
+  ::skew::action action = ::skew::action::ack;
+  std::chrono::milliseconds retry_delay{0};
+};
+
+}  // namespace skew
+
+template <>
+struct fmt::formatter<skew::outcome> : fmt::formatter<std::string_view> {
+  auto format(const skew::outcome& o, format_context& ctx) const {
+    auto out =
+        fmt::format_to(ctx.out(), "{} ({})", skew::to_string(o.action), skew::to_string(o.reason));
+    if (!o.type.empty()) out = fmt::format_to(out, " type={}", o.type);
+    if (o.version) out = fmt::format_to(out, " version={}", *o.version);
+    if (o.action == skew::action::retry && o.retry_delay.count() > 0) {
+      out = fmt::format_to(out, " after {}ms", o.retry_delay.count());
+    }
+    if (o.error) out = fmt::format_to(out, ": {}", *o.error);
+    return out;
+  }
+};

@@ -1,0 +1,183 @@
+// Dispatch through skew::router: upcasting, exact-version handlers, and every outcome.
+#include <skew/router.hpp>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mail {
+struct SendEmailV1 {
+  std::string to;
+};
+SKEW_DESCRIBE(SendEmailV1, to)
+struct SendEmailV2 {
+  std::string to;
+  std::string locale;
+};
+SKEW_DESCRIBE(SendEmailV2, to, locale)
+SendEmailV2 upcast(SendEmailV1&& v) {
+  return {std::move(v.to), "en"};
+}
+
+struct PaymentV1 {
+  long amountCents = 0;
+};
+SKEW_DESCRIBE(PaymentV1, amountCents)
+}  // namespace mail
+
+using SendEmail = skew::message<"send-email", mail::SendEmailV1, mail::SendEmailV2>;
+using Payment = skew::message<"payment", skew::version<2, mail::PaymentV1>>;
+
+TEST_CASE("a v1 message reaches a latest-version handler upcast; header keys in any order") {
+  skew::router<SendEmail, Payment> router;
+  std::vector<std::string> seen;
+  router.on<SendEmail>([&](const mail::SendEmailV2& m, const skew::envelope_view& env) {
+    seen.push_back(fmt::format("{} {} v{} {}", m.to, m.locale, env.version, env.id));
+  });
+  auto v1 = router.dispatch(R"({"type":"send-email","schemaVersion":1,"id":"a","to":"x@y"})");
+  auto v2_last = router.dispatch(
+      R"({"to":"z@y","locale":"de","id":"b","schemaVersion":2,"type":"send-email"})");
+  CHECK(v1.action == skew::action::ack);
+  CHECK(v1.reason == skew::reason::handled);
+  CHECK(v2_last.action == skew::action::ack);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0] == "x@y en v1 a");
+  CHECK(seen[1] == "z@y de v2 b");
+}
+
+TEST_CASE("exact-version handlers get their own struct and take precedence") {
+  skew::router<SendEmail> router;
+  int v1_calls = 0;
+  int latest_calls = 0;
+  router.on<SendEmail, 1>([&](const mail::SendEmailV1& m, const skew::envelope_view&) {
+    CHECK(m.to == "x");
+    ++v1_calls;
+  });
+  router.on<SendEmail>(
+      [&](const mail::SendEmailV2&, const skew::envelope_view&) { ++latest_calls; });
+  CHECK(router.dispatch(R"({"type":"send-email","schemaVersion":1,"to":"x"})").action ==
+        skew::action::ack);
+  CHECK(
+      router.dispatch(R"({"type":"send-email","schemaVersion":2,"to":"x","locale":"fr"})").action ==
+      skew::action::ack);
+  CHECK(v1_calls == 1);
+  CHECK(latest_calls == 1);
+}
+
+TEST_CASE("build N (v1 only) retries v2 instead of dropping it") {
+  skew::router<SendEmail> build_n;
+  build_n.on<SendEmail, 1>([](const mail::SendEmailV1&, const skew::envelope_view&) {});
+  CHECK(build_n.can_handle("send-email", 1));
+  CHECK_FALSE(build_n.can_handle("send-email", 2));
+  CHECK_FALSE(build_n.can_handle("other", 1));
+  auto o = build_n.dispatch(R"({"type":"send-email","schemaVersion":2,"to":"x","locale":"fr"})");
+  CHECK(o.action == skew::action::retry);
+  CHECK(o.reason == skew::reason::unsupported_version);
+  CHECK(o.type == "send-email");
+  CHECK(o.version == 2u);
+  CHECK(o.retry_delay.count() > 0);
+}
+
+TEST_CASE("outcomes for messages that cannot be handled, with default policies") {
+  skew::router<SendEmail, Payment> router;
+  router.on<SendEmail>([](const mail::SendEmailV2&, const skew::envelope_view&) {});
+  router.on<Payment>([](const mail::PaymentV1&, const skew::envelope_view&) {});
+
+  auto unknown = router.dispatch(R"({"type":"refund","schemaVersion":1})");
+  CHECK(unknown.reason == skew::reason::unknown_type);
+  CHECK(unknown.action == skew::action::retry);
+  CHECK(unknown.type == "refund");
+
+  auto newer = router.dispatch(R"({"type":"send-email","schemaVersion":3,"to":"x"})");
+  CHECK(newer.reason == skew::reason::unsupported_version);
+  CHECK(newer.action == skew::action::retry);
+
+  auto retired = router.dispatch(R"({"type":"payment","schemaVersion":1,"amountCents":5})");
+  CHECK(retired.reason == skew::reason::retired_version);
+  CHECK(retired.action == skew::action::dead_letter);
+
+  auto malformed = router.dispatch(R"({"type":"send-email","schemaVersion":1,"to":)");
+  CHECK(malformed.reason == skew::reason::malformed);
+  CHECK(malformed.action == skew::action::dead_letter);
+  REQUIRE(malformed.error.has_value());
+  CHECK(malformed.error->code == skew::errc::malformed_json);
+
+  auto bad_payload = router.dispatch(R"({"type":"send-email","schemaVersion":2,"to":5})");
+  CHECK(bad_payload.reason == skew::reason::invalid_payload);
+  CHECK(bad_payload.action == skew::action::dead_letter);
+  REQUIRE(bad_payload.error.has_value());
+  CHECK(bad_payload.error->code == skew::errc::wrong_type);
+  CHECK(bad_payload.error->path == "/to");
+
+  for (const char* envelope :
+       {R"({"schemaVersion":1,"to":"x"})", R"({"type":"send-email","to":"x"})",
+        R"({"type":7,"schemaVersion":1})", R"({"type":"send-email","schemaVersion":"1"})",
+        R"({"type":"send-email","schemaVersion":1.5})",
+        R"({"type":"send-email","schemaVersion":0})", R"({"type":"send-email","schemaVersion":-1})",
+        R"({"type":"send-email","schemaVersion":9223372036854775808})",
+        R"({"type":"send-email","type":"payment","schemaVersion":2})", "[1]", "7"}) {
+    CAPTURE(envelope);
+    auto o = router.dispatch(envelope);
+    CHECK(o.reason == skew::reason::invalid_envelope);
+    CHECK(o.action == skew::action::dead_letter);
+    CHECK(o.error.has_value());
+  }
+}
+
+TEST_CASE("policies are configurable per reason") {
+  skew::router<SendEmail> router;
+  router.set_policy(skew::reason::unknown_type, {skew::action::drop, {}});
+  CHECK(router.dispatch(R"({"type":"x","schemaVersion":1})").action == skew::action::drop);
+}
+
+TEST_CASE("a handler's own outcome is returned; header keys are not unknown keys in strict mode") {
+  skew::router<SendEmail> router;
+  skew::options strict;
+  strict.unknown_keys = skew::unknown_keys::reject;
+  router.set_options(strict);
+  router.on<SendEmail>([](const mail::SendEmailV2&, const skew::envelope_view&) {
+    return skew::outcome::retry(std::chrono::milliseconds(250));
+  });
+  auto o =
+      router.dispatch(R"({"type":"send-email","schemaVersion":2,"id":"i","to":"x","locale":"en"})");
+  CHECK(o.action == skew::action::retry);
+  CHECK(o.retry_delay == std::chrono::milliseconds(250));
+  auto extra =
+      router.dispatch(R"({"type":"send-email","schemaVersion":2,"to":"x","locale":"en","new":1})");
+  CHECK(extra.reason == skew::reason::invalid_payload);
+  CHECK(extra.error->code == skew::errc::unknown_key);
+}
+
+#if defined(__cpp_exceptions)
+TEST_CASE("a throwing handler becomes handler_failed, not a crash") {
+  skew::router<SendEmail> router;
+  router.on<SendEmail>([](const mail::SendEmailV2&, const skew::envelope_view&) {
+    throw std::runtime_error("smtp down");
+  });
+  auto o = router.dispatch(R"({"type":"send-email","schemaVersion":2,"to":"x","locale":"en"})");
+  CHECK(o.reason == skew::reason::handler_failed);
+  CHECK(o.action == skew::action::retry);
+}
+#endif
+
+TEST_CASE("peek_header reads type, version and id only") {
+  auto h = skew::peek_header(
+      R"({"to":[1,2,{"deep":true}],"schemaVersion":4,"type":"send-email","id":"m-1"})");
+  REQUIRE(h);
+  CHECK(h->type == "send-email");
+  CHECK(h->version == 4u);
+  CHECK(h->id == "m-1");
+  auto missing = skew::peek_header(R"({"type":"send-email"})");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == skew::errc::missing_field);
+  CHECK(missing.error().path == "/schemaVersion");
+  skew::envelope_format custom;
+  custom.type_key = "kind";
+  custom.version_key = "v";
+  auto c = skew::peek_header(R"({"kind":"k","v":2})", custom);
+  REQUIRE(c);
+  CHECK(c->type == "k");
+}
