@@ -54,12 +54,9 @@ inline bool scan_header(decode_context& ctx, od::document& doc, const envelope_f
     if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
     od::field& f = field_result.value_unsafe();
     od::value& value = f.value();
-    const char* raw = f.key().raw();
-    std::string_view key(raw, key_length(raw, peek_token(value).data()));
-    if (contains_backslash(key.data(), key.size())) {
-      if (!validate_key(ctx, f, nullptr)) return false;
-      if (auto e = f.unescaped_key().get(key)) return ctx.fail(map_simdjson_error(e), raw);
-    }
+    std::string_view key = raw_key(f);
+    const char* raw = key.data();
+    if (contains_backslash(key.data(), key.size()) && !unescape_key(ctx, f, key)) return false;
     if (key == format.type_key) {
       // Two copies of a header key would let two consumers route one message differently.
       if (out.has_type) return ctx.fail(errc::duplicate_key, raw);

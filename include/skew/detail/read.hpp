@@ -257,6 +257,19 @@ bool capture_raw(decode_context& ctx, V& v, std::string_view& out) {
   return true;
 }
 
+// A key's raw bytes, as written (escapes not decoded): enough to match every unescaped name.
+inline std::string_view raw_key(od::field& f) noexcept {
+  const char* raw = f.key().raw();
+  return std::string_view(raw, key_length(raw, peek_token(f.value()).data()));
+}
+
+// Replaces a raw key that contains escapes by its unescaped text (in the parser's buffer).
+inline bool unescape_key(decode_context& ctx, od::field& f, std::string_view& key) {
+  if (!validate_key(ctx, f, nullptr)) return false;
+  if (auto e = f.unescaped_key().get(key)) return ctx.fail(map_simdjson_error(e), key.data());
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Typed reads.
 
@@ -536,14 +549,13 @@ bool read_struct(decode_context& ctx, V& v, T& out) {
     if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
     od::field& f = field_result.value_unsafe();
     od::value& value = f.value();
-    const char* raw = f.key().raw();
-    std::string_view key(raw, key_length(raw, peek_token(value).data()));
+    std::string_view key = raw_key(f);
+    const char* raw = key.data();
     int matched =
         match_and_read(ctx, key, value, out, seen, std::make_index_sequence<table::entry_count>{});
     if (matched == 0 && contains_backslash(key.data(), key.size())) [[unlikely]] {
       // Escaped keys are matched by their unescaped name, so `"\u0074o"` is `to`.
-      if (!validate_key(ctx, f, nullptr)) return false;
-      if (auto e = f.unescaped_key().get(key)) return ctx.fail(map_simdjson_error(e), raw);
+      if (!unescape_key(ctx, f, key)) return false;
       matched = match_and_read(ctx, key, value, out, seen,
                                std::make_index_sequence<table::entry_count>{});
     }
