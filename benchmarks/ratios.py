@@ -23,7 +23,7 @@ def main(path):
     ctx = data.get("context", {})
     print(f"host: {ctx.get('host_name', '?')}, {ctx.get('num_cpus', '?')} cpus @ {ctx.get('mhz_per_cpu', '?')} MHz")
     for group, entries in groups.items():
-        base = next((b for n, b in entries if n.rsplit("/", 1)[1].startswith("handwritten")), entries[0][1])
+        base = next((b for n, b in entries if n.rsplit("/", 1)[1].startswith(("handwritten", "decode"))), entries[0][1])
         print(f"\n{group}")
         for name, b in entries:
             ratio = b["real_time"] / base["real_time"]
