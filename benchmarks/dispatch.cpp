@@ -20,7 +20,9 @@ struct RenderV2 {
   std::string createdAt;
 };
 SKEW_DESCRIBE(RenderV2, tenant, priority, payload, createdAt)
-RenderV2 upcast(RenderV1&& v) { return {std::move(v.tenant), v.priority, std::move(v.payload), ""}; }
+RenderV2 upcast(RenderV1&& v) {
+  return {std::move(v.tenant), v.priority, std::move(v.payload), ""};
+}
 }  // namespace jobs
 
 using Render = skew::message<"render-report", jobs::RenderV1, jobs::RenderV2>;
@@ -54,7 +56,8 @@ void BM_decode(benchmark::State& state, std::string_view json) {
 void BM_dispatch(benchmark::State& state, std::string_view json) {
   skew::router<Render> router;
   long handled = 0;
-  router.on<Render>([&](const jobs::RenderV2& m, const skew::envelope_view&) { handled += m.priority; });
+  router.on<Render>(
+      [&](const jobs::RenderV2& m, const skew::envelope_view&) { handled += m.priority; });
   skew::decoder decoder;
   if (router.dispatch(decoder, json).action != skew::action::ack) {
     state.SkipWithError("dispatch did not ack");
