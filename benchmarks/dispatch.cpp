@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "job_envelope.hpp"
+
 namespace jobs {
 struct RenderV1 {
   std::string tenant;
@@ -29,12 +31,7 @@ using Render = skew::message<"render-report", jobs::RenderV1, jobs::RenderV2>;
 
 namespace {
 
-constexpr std::string_view header_first =
-    R"({"type":"render-report","schemaVersion":2,"id":"4f1c2a9e-8b7d-4c3e-9a21-6d5f0e7b8c90",)"
-    R"("tenant":"acme-corp","attempt":1,"priority":5,"createdAt":"2026-11-26T08:22:27Z",)"
-    R"("traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",)"
-    R"("producer":{"service":"scheduler","build":"2026.11.3"},"queue":"reports",)"
-    R"("deadlineMs":30000,"payload":"quarterly-revenue-q3"})";
+constexpr std::string_view header_first = bench::job_json;
 
 constexpr std::string_view header_last =
     R"({"tenant":"acme-corp","attempt":1,"priority":5,"createdAt":"2026-11-26T08:22:27Z",)"

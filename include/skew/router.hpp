@@ -145,9 +145,7 @@ class router {
     detail::decode_context ctx{options_, padded.data(), padded.data() + padded.size()};
     detail::header_fields header;
     if (!detail::scan_header(ctx, doc, format_, header)) {
-      const bool malformed =
-          ctx.err.code == errc::malformed_json || ctx.err.code == errc::invalid_utf8;
-      return by_policy(malformed ? reason::malformed : reason::invalid_envelope, header.type,
+      return by_policy(reason_for(ctx.err.code, reason::invalid_envelope), header.type,
                        std::nullopt, std::move(ctx.err));
     }
     if (!header.has_type || !header.has_version) {
@@ -167,6 +165,12 @@ class router {
   }
 
  private:
+  // Bytes that are not JSON are malformed wherever they sit; anything else is the caller's reason.
+  static reason reason_for(errc code, reason otherwise) noexcept {
+    return code == errc::malformed_json || code == errc::invalid_utf8 ? reason::malformed
+                                                                      : otherwise;
+  }
+
   outcome by_policy(reason r, std::string_view type, std::optional<std::uint32_t> version,
                     std::optional<error> err) const {
     const policy p = policy_for(r);
@@ -217,9 +221,7 @@ class router {
     doc.rewind();
     payload value{};
     if (auto status = detail::decoder_access::decode_document(dec, value, doc, ctx); !status) {
-      const bool malformed =
-          status.error().code == errc::malformed_json || status.error().code == errc::invalid_utf8;
-      return by_policy(malformed ? reason::malformed : reason::invalid_payload, env.type,
+      return by_policy(reason_for(status.error().code, reason::invalid_payload), env.type,
                        env.version, status.error());
     }
     outcome o;
