@@ -1,6 +1,8 @@
 // Counts heap allocations in a benchmark binary by replacing the global operator new.
 #pragma once
 
+#include <benchmark/benchmark.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
@@ -8,7 +10,15 @@
 
 namespace bench {
 inline std::atomic<std::size_t> allocations{0};
+
+// Reports heap allocations per iteration since `before`, and throughput over `bytes` per op.
+inline void report_allocations(benchmark::State& state, std::size_t before, std::size_t bytes) {
+  state.counters["allocs/op"] =
+      benchmark::Counter(static_cast<double>(allocations.load() - before) /
+                         static_cast<double>(state.iterations()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }
+}  // namespace bench
 
 void* operator new(std::size_t size) {
   bench::allocations.fetch_add(1, std::memory_order_relaxed);

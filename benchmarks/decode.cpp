@@ -96,11 +96,7 @@ const simdjson::padded_string& input() {
 }
 
 void report_allocations(benchmark::State& state, std::size_t before) {
-  state.counters["allocs/op"] =
-      benchmark::Counter(static_cast<double>(bench::allocations.load() - before) /
-                         static_cast<double>(state.iterations()));
-  state.counters["bytes"] = static_cast<double>(job_json.size());
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * job_json.size()));
+  bench::report_allocations(state, before, job_json.size());
 }
 
 template <class Job>

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "alloc_counter.hpp"
 #include "job_envelope.hpp"
 
 namespace jobs {
@@ -43,11 +44,13 @@ constexpr std::string_view header_last =
 void BM_decode(benchmark::State& state, std::string_view json) {
   skew::decoder decoder;
   jobs::RenderV2 out;
+  const auto before = bench::allocations.load();
   for (auto _ : state) {
     auto status = decoder.decode_into(out, json);
     benchmark::DoNotOptimize(status);
     benchmark::DoNotOptimize(out);
   }
+  bench::report_allocations(state, before, json.size());
 }
 
 void BM_dispatch(benchmark::State& state, std::string_view json) {
@@ -60,10 +63,12 @@ void BM_dispatch(benchmark::State& state, std::string_view json) {
     state.SkipWithError("dispatch did not ack");
     return;
   }
+  const auto before = bench::allocations.load();
   for (auto _ : state) {
     auto o = router.dispatch(decoder, json);
     benchmark::DoNotOptimize(o);
   }
+  bench::report_allocations(state, before, json.size());
   benchmark::DoNotOptimize(handled);
 }
 

@@ -1,7 +1,12 @@
-// Envelopes: the header every message carries (type, schema version, id), read before the payload.
+// Envelopes: the header every message carries (type, schema version, id, attributes), read before
+// the payload. Three layouts:
 //
-// The flat layout, which most queues carry, mixes header and payload keys in one object, in any
-// order: {"type":"send-email","schemaVersion":2,"id":"…","to":"…"}.
+//   flat (default)  {"type":"send-email","schemaVersion":2,"id":"…","to":"…"}   header and payload
+//                   keys mixed in one object, in any order
+//   nested          {"type":"send-email","schemaVersion":2,"id":"…","data":{"to":"…"}}
+//   cloudevents     CloudEvents 1.0 structured mode, JSON format: {"specversion":"1.0","id":"…",
+//                   "source":"…","type":"com.example.sent.v2","data":{…}}; the version comes from an
+//                   extension attribute (`schemaversion`) or a `.v<N>` suffix of the type
 #pragma once
 
 #include <skew/decoder.hpp>
@@ -9,78 +14,486 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <forward_list>
 #include <limits>
+#include <new>
+#include <optional>
+#include <span>
+#include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 namespace skew {
 
-// Names of the header keys; the defaults match the flat layout above.
+enum class layout : unsigned char { flat, nested, cloudevents };
+
+// Where the header lives and what its keys are called. Start from one of the factories:
+//   skew::envelope_format::flat(), ::nested("data"), ::cloudevents()
 struct envelope_format {
   std::string_view type_key = "type";
   std::string_view version_key = "schemaVersion";
   std::string_view id_key = "id";
+  ::skew::layout layout = ::skew::layout::flat;
+  // The payload's key in the nested and CloudEvents layouts.
+  std::string_view data_key = "data";
+  // Producer stamps: the emitting build and its configuration revision (optional attributes).
+  std::string_view produced_by_key = "producedBy";
+  std::string_view config_revision_key = "configRevision";
+  // The version of a message that carries none; 0 makes a missing version an invalid envelope.
+  std::uint32_t implicit_version = 0;
+  // Read the version from a `.v<N>` suffix of the type (which is then matched without it), as the
+  // CloudEvents primer suggests for breaking changes.
+  bool version_in_type_suffix = false;
+
+  static constexpr envelope_format flat() { return {}; }
+  static constexpr envelope_format nested(std::string_view data_key = "data") {
+    envelope_format f;
+    f.layout = ::skew::layout::nested;
+    f.data_key = data_key;
+    return f;
+  }
+  // CloudEvents attribute names are lower-case alphanumerics, hence the extension names. A type
+  // without a version suffix or extension is version 1: producers add versions with the first
+  // breaking change.
+  static constexpr envelope_format cloudevents() {
+    envelope_format f;
+    f.layout = ::skew::layout::cloudevents;
+    f.version_key = "schemaversion";
+    f.produced_by_key = "producedby";
+    f.config_revision_key = "configrevision";
+    f.implicit_version = 1;
+    f.version_in_type_suffix = true;
+    return f;
+  }
+};
+
+// One header attribute: its (unescaped) name, its raw JSON text, and for a string its unescaped
+// text. Null attributes are absent, as CloudEvents specifies.
+struct envelope_attribute {
+  std::string_view name;
+  std::string_view json;
+  std::string_view text;
+  bool is_string = false;
 };
 
 // What a handler learns about the message besides its payload. Views into the dispatching
-// thread's buffer: valid during the handler call.
+// thread's buffers: valid during the handler call; copy what must outlive it.
 struct envelope_view {
-  std::string_view type;
+  std::string_view type;  // without a `.v<N>` suffix the version was read from
   std::uint32_t version = 0;
-  std::string_view id;  // empty when the message has none
+  std::string_view id;           // empty when the message has none
+  std::string_view produced_by;  // the producer's build stamp, empty when unset
+  std::string_view config_revision;
+  // Every header attribute: type, version and id too; for nested and CloudEvents envelopes every
+  // root key but the payload, extensions included.
+  std::span<const envelope_attribute> attributes;
+
+  // The raw JSON text of an attribute ("\"/mycontext\"", "5"), or nullopt when absent or null.
+  std::optional<std::string_view> attribute(std::string_view name) const noexcept {
+    for (const auto& a : attributes) {
+      if (a.name == name) return a.json;
+    }
+    return std::nullopt;
+  }
+  // The unescaped text of a string attribute, or nullopt when it is absent, null or not a string.
+  std::optional<std::string_view> string_attribute(std::string_view name) const noexcept {
+    for (const auto& a : attributes) {
+      if (a.name == name) return a.is_string ? std::optional(a.text) : std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  // CloudEvents context attributes.
+  std::optional<std::string_view> source() const noexcept { return string_attribute("source"); }
+  std::optional<std::string_view> subject() const noexcept { return string_attribute("subject"); }
+  std::optional<std::string_view> time() const noexcept { return string_attribute("time"); }
+  std::optional<std::string_view> data_content_type() const noexcept {
+    return string_attribute("datacontenttype");
+  }
+  std::optional<std::string_view> data_schema() const noexcept {
+    return string_attribute("dataschema");
+  }
 };
 
 namespace detail {
 
+// Attribute storage that lives on the dispatching stack frame: nothing is allocated for envelopes
+// of up to 16 attributes and no escaped text, and a handler that dispatches again on the same
+// thread cannot clobber its caller's view.
+class header_scratch {
+ public:
+  header_scratch() = default;
+  header_scratch(const header_scratch&) = delete;
+  header_scratch& operator=(const header_scratch&) = delete;
+
+  // Member by member into raw storage: value-initializing the whole array would cost a memset
+  // per message, and copying a just-built attribute as one block stalls on store forwarding.
+  void add(std::string_view name, std::string_view json, std::string_view text, bool is_string) {
+    if (overflow_.empty() && size_ < inline_capacity) [[likely]] {
+      ::new (static_cast<void*>(&inline_[size_ * sizeof(envelope_attribute)]))
+          envelope_attribute{name, json, text, is_string};
+      ++size_;
+      return;
+    }
+    if (overflow_.empty()) overflow_.assign(inline_begin(), inline_begin() + size_);
+    overflow_.push_back(envelope_attribute{name, json, text, is_string});
+  }
+  // Before a second pass that records every attribute again.
+  void clear_attributes() noexcept {
+    size_ = 0;
+    overflow_.clear();
+  }
+  std::span<const envelope_attribute> attributes() const noexcept {
+    if (!overflow_.empty()) return overflow_;
+    return {inline_begin(), size_};
+  }
+  // Owned copies of unescaped text: the parser's string buffer is reused by the payload pass.
+  std::string_view keep(std::string_view text) {
+    texts_.emplace_front(text);
+    return texts_.front();
+  }
+
+ private:
+  static constexpr std::size_t inline_capacity = 16;
+  static_assert(std::is_trivially_copyable_v<envelope_attribute>);
+
+  const envelope_attribute* inline_begin() const noexcept {
+    return std::launder(reinterpret_cast<const envelope_attribute*>(inline_));
+  }
+
+  alignas(envelope_attribute) unsigned char inline_[inline_capacity * sizeof(envelope_attribute)];
+  std::size_t size_ = 0;
+  std::vector<envelope_attribute> overflow_;
+  std::forward_list<std::string> texts_;
+};
+
 struct header_fields {
   std::string_view type;
   std::string_view id;
+  std::string_view produced_by;
+  std::string_view config_revision;
   std::uint32_t version = 0;
   bool has_type = false;
   bool has_version = false;
   bool has_id = false;
+  std::array<std::uint8_t, 3> occurrences{};  // of type, version and id (flat layout)
+  bool header_error = false;                   // a header key failed during the payload pass
+  // Nested and CloudEvents layouts.
+  bool has_data = false;  // present and not null
+  bool has_data_base64 = false;
+  bool has_spec_version = false;
+  bool spec_version_ok = false;
+  const char* spec_version_at = nullptr;
+  bool has_source = false;
 };
 
-// One pass over the root object's keys, reading only the header. Stops as soon as type, version
-// and id are known; nothing else is validated here (the payload decode validates the rest).
-inline bool scan_header(decode_context& ctx, od::document& doc, const envelope_format& format,
-                        header_fields& out) {
-  od::object object;
-  if (auto e = doc.get_object().get(object)) {
-    if (e == simdjson::INCORRECT_TYPE) return ctx.fail(errc::not_an_object, ctx.input_begin);
-    return ctx.fail(map_simdjson_error(e));
+inline bool in_input(const decode_context& ctx, std::string_view s) noexcept {
+  return s.data() >= ctx.input_begin && s.data() + s.size() <= ctx.input_end;
+}
+
+// A string value as a view into the input, or an owned copy when it had escapes.
+template <class V>
+bool read_header_string(decode_context& ctx, V& value, header_scratch& scratch,
+                        std::string_view& out) {
+  if (!read_string_view(ctx, value, out)) return false;
+  if (!in_input(ctx, out)) out = scratch.keep(out);
+  return true;
+}
+
+// Versions are integers from 1 to 2^32-1. CloudEvents extensions may also carry them as a string
+// of digits, which some SDKs write for every extension.
+inline bool read_header_version(decode_context& ctx, od::value& value, bool allow_string,
+                                std::uint32_t& out) {
+  std::uint64_t v = 0;
+  const std::string_view token = trim_right(peek_token(value));
+  if (allow_string && !token.empty() && token[0] == '"') {
+    std::string_view text;
+    if (!read_string_view(ctx, value, text)) return false;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || end != text.data() + text.size() || text.empty() || text[0] == '+') {
+      return ctx.fail(errc::wrong_type, token.data());
+    }
+  } else if (value.get_uint64().get(v) != simdjson::SUCCESS) {
+    return fail_value(ctx, value, json_kind::integer);
   }
-  ctx.depth = 1;
+  if (v == 0 || v > std::numeric_limits<std::uint32_t>::max()) {
+    return ctx.fail(errc::out_of_range, token.data());
+  }
+  out = static_cast<std::uint32_t>(v);
+  return true;
+}
+
+// The key of a field, unescaped when needed (into `scratch`, which outlives the parser's buffer).
+inline bool header_key(decode_context& ctx, od::field& f, header_scratch& scratch,
+                       std::string_view& key) {
+  key = raw_key(f);
+  if (contains_backslash(key.data(), key.size())) {
+    if (!unescape_key(ctx, f, key)) return false;
+    key = scratch.keep(key);
+  }
+  return true;
+}
+
+// One header key of the flat layout and its value: type, version and id are read into `out`
+// (once: the payload pass of a two-pass dispatch sees them again), every header key becomes an
+// attribute, and a second copy of type, version or id is a duplicate_key.
+inline bool flat_header_key(const envelope_format& format, decode_context& ctx,
+                            std::string_view key, od::value& value, header_scratch& scratch,
+                            header_fields& out) {
+  if (!in_input(ctx, key)) key = scratch.keep(key);
+  const std::string_view token = trim_right(peek_token(value));
+  if (token.empty()) return ctx.fail(errc::malformed_json);
+  int slot = -1;
+  if (key == format.type_key) {
+    slot = 0;
+  } else if (key == format.version_key) {
+    slot = 1;
+  } else if (key == format.id_key) {
+    slot = 2;
+  }
+  // Two copies of a header key would let two consumers route one message differently.
+  if (slot >= 0 && ++out.occurrences[slot] > 1) return ctx.fail(errc::duplicate_key, token.data());
+  envelope_attribute a{key, token, {}, token[0] == '"'};
+  if (slot == 0) {
+    if (!out.has_type && !read_header_string(ctx, value, scratch, out.type)) return false;
+    out.has_type = true;
+    a.text = out.type;
+  } else if (slot == 1) {
+    if (!out.has_version && !read_header_version(ctx, value, false, out.version)) return false;
+    out.has_version = true;
+  } else if (token == "null") {
+    return true;  // an absent id or stamp
+  } else if (slot == 2) {
+    if (!out.has_id && !read_header_string(ctx, value, scratch, out.id)) return false;
+    out.has_id = true;
+    a.text = out.id;
+  } else if (a.is_string) {
+    if (!read_header_string(ctx, value, scratch, a.text)) return false;
+    if (key == format.produced_by_key) out.produced_by = a.text;
+    if (key == format.config_revision_key) out.config_revision = a.text;
+  } else if (!capture_raw(ctx, value, a.json)) {
+    return false;
+  }
+  scratch.add(a.name, a.json, a.text, a.is_string);
+  return true;
+}
+
+inline bool is_flat_header_key(const envelope_format& format, std::string_view key) noexcept {
+  return key == format.type_key || key == format.version_key || key == format.id_key ||
+         key == format.produced_by_key || key == format.config_revision_key;
+}
+
+// Where the flat layout's header pass stopped. When type and version came before any payload key
+// (as writers usually emit them), the payload is read from here on: one pass over the message.
+struct flat_cursor {
+  od::object_iterator it;
+  od::object_iterator end;
+  bool at_payload = false;
+};
+
+// Flat layout: reads header keys until type and version are known. Payload keys met before that
+// are stepped over, and then the payload needs a second pass from the start.
+inline bool scan_flat_header(decode_context& ctx, od::object& object, const envelope_format& format,
+                             header_scratch& scratch, header_fields& out, flat_cursor& cursor) {
+  if (auto e = object.begin().get(cursor.it)) return ctx.fail(map_simdjson_error(e));
+  if (auto e = object.end().get(cursor.end)) return ctx.fail(map_simdjson_error(e));
+  bool payload_first = false;
+  for (; cursor.it != cursor.end; ++cursor.it) {
+    auto field_result = *cursor.it;
+    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
+    od::field& f = field_result.value_unsafe();
+    std::string_view key;
+    if (!header_key(ctx, f, scratch, key)) return false;
+    if (!is_flat_header_key(format, key)) {
+      payload_first = true;
+      continue;
+    }
+    if (!flat_header_key(format, ctx, key, f.value(), scratch, out)) {
+      append_pointer_segment(ctx.err.path, key);
+      return false;
+    }
+    if (out.has_type && out.has_version) {
+      ++cursor.it;
+      cursor.at_payload = !payload_first;
+      return true;
+    }
+  }
+  return true;
+}
+
+// Nested and CloudEvents layouts: one pass over every root key; the payload under data_key is
+// stepped over here and read by the payload pass.
+inline bool scan_full_header(decode_context& ctx, od::object& object, const envelope_format& format,
+                             header_scratch& scratch, header_fields& out) {
+  const bool cloudevents = format.layout == layout::cloudevents;
+  bool seen_data = false;
+  bool seen_data_base64 = false;
   for (auto field_result : object) {
     if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
     od::field& f = field_result.value_unsafe();
     od::value& value = f.value();
-    std::string_view key = raw_key(f);
-    const char* raw = key.data();
-    if (contains_backslash(key.data(), key.size()) && !unescape_key(ctx, f, key)) return false;
-    if (key == format.type_key) {
-      // Two copies of a header key would let two consumers route one message differently.
-      if (out.has_type) return ctx.fail(errc::duplicate_key, raw);
-      if (!read_string_view(ctx, value, out.type)) return false;
-      out.has_type = true;
-    } else if (key == format.version_key) {
-      if (out.has_version) return ctx.fail(errc::duplicate_key, raw);
-      std::uint64_t v = 0;
-      if (value.get_uint64().get(v) != simdjson::SUCCESS) {
-        return fail_value(ctx, value, json_kind::integer);
-      }
-      if (v == 0 || v > std::numeric_limits<std::uint32_t>::max()) {
-        return ctx.fail_at(errc::out_of_range, value);
-      }
-      out.version = static_cast<std::uint32_t>(v);
-      out.has_version = true;
-    } else if (key == format.id_key) {
-      if (out.has_id) return ctx.fail(errc::duplicate_key, raw);
-      if (!read_string_view(ctx, value, out.id)) return false;
-      out.has_id = true;
-    } else {
-      continue;
+    const char* raw = f.key().raw();
+    std::string_view key;
+    if (!header_key(ctx, f, scratch, key)) return false;
+    const std::string_view token = trim_right(peek_token(value));
+    if (token.empty()) return ctx.fail(errc::malformed_json, raw);
+    const bool is_null = token == "null";
+    auto fail_here = [&](errc code, const char* at) {
+      ctx.fail(code, at);
+      append_pointer_segment(ctx.err.path, key);
+      return false;
+    };
+    if (key == format.data_key || (cloudevents && key == "data_base64")) {
+      bool& seen = key == format.data_key ? seen_data : seen_data_base64;
+      if (seen) return fail_here(errc::duplicate_key, raw);
+      seen = true;
+      (key == format.data_key ? out.has_data : out.has_data_base64) = !is_null;
+      continue;  // the payload pass reads (and validates) it
     }
-    if (out.has_type && out.has_version && out.has_id) break;
+    bool* seen = nullptr;
+    if (key == format.type_key) {
+      seen = &out.has_type;
+    } else if (key == format.version_key) {
+      seen = &out.has_version;
+    } else if (key == format.id_key) {
+      seen = &out.has_id;
+    } else if (cloudevents && key == "specversion") {
+      seen = &out.has_spec_version;
+    } else if (cloudevents && key == "source") {
+      seen = &out.has_source;
+    }
+    if (seen != nullptr) {
+      if (*seen) return fail_here(errc::duplicate_key, raw);
+      if (is_null) continue;  // a null attribute is an absent one
+      *seen = true;
+    }
+    if (is_null) continue;
+    envelope_attribute a{key, token, {}, false};
+    if (seen == &out.has_version) {
+      if (!read_header_version(ctx, value, cloudevents, out.version)) {
+        append_pointer_segment(ctx.err.path, key);
+        return false;
+      }
+    } else if (token[0] == '"') {
+      if (!read_header_string(ctx, value, scratch, a.text)) {
+        append_pointer_segment(ctx.err.path, key);
+        return false;
+      }
+      a.is_string = true;
+    } else if (seen != nullptr) {
+      return fail_here(errc::wrong_type, token.data());
+    } else if (!capture_raw(ctx, value, a.json)) {
+      append_pointer_segment(ctx.err.path, key);
+      return false;
+    }
+    if (seen == &out.has_type) {
+      out.type = a.text;
+    } else if (seen == &out.has_id) {
+      out.id = a.text;
+    } else if (seen == &out.has_spec_version) {
+      out.spec_version_ok = a.text == "1.0";
+      out.spec_version_at = token.data();
+    } else if (key == format.produced_by_key && a.is_string) {
+      out.produced_by = a.text;
+    } else if (key == format.config_revision_key && a.is_string) {
+      out.config_revision = a.text;
+    }
+    if (seen == &out.has_source && a.text.empty()) out.has_source = false;
+    scratch.add(a.name, a.json, a.text, a.is_string);
+  }
+  return true;
+}
+
+// Splits "com.example.sent.v2" into "com.example.sent" and 2; false when there is no suffix.
+inline bool split_version_suffix(std::string_view type, std::string_view& base,
+                                 std::uint32_t& version) noexcept {
+  const std::size_t dot = type.rfind('.');
+  if (dot == std::string_view::npos || dot + 2 >= type.size() || type[dot + 1] != 'v') return false;
+  const std::string_view digits = type.substr(dot + 2);
+  if (digits[0] == '0') return false;
+  std::uint32_t v = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (ec != std::errc{} || end != digits.data() + digits.size()) return false;
+  base = type.substr(0, dot);
+  version = v;
+  return true;
+}
+
+// The whole header of any layout, then the checks that make it usable: a type, a version, and
+// for CloudEvents the required context attributes. Errors carry the header key's path.
+inline bool read_header(decode_context& ctx, od::document& doc, const envelope_format& format,
+                        header_scratch& scratch, header_fields& out, flat_cursor& cursor) {
+  od::object object;
+  if (auto e = doc.get_object().get(object)) {
+    if (e != simdjson::INCORRECT_TYPE) {
+      // simdjson refuses a root whose last token does not close it, which also covers
+      // `{...} garbage`: tell that case apart, because "a second document" is actionable.
+      const std::string_view token = peek_token(doc);
+      const std::string_view rest(token.data(),
+                                  token.empty() ? 0 : std::size_t(ctx.input_end - token.data()));
+      const std::size_t end = rest.empty() ? std::string_view::npos : container_end(rest);
+      if (end != std::string_view::npos && !only_whitespace(rest.substr(end))) {
+        return ctx.fail(errc::trailing_content, rest.data() + end);
+      }
+      return ctx.fail(map_simdjson_error(e));
+    }
+    // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.
+    const std::string_view token = trim_right(peek_token(doc));
+    if (token.empty() || (token[0] != '[' && !validate_scalar_token(ctx, token))) {
+      return ctx.fail(errc::malformed_json, ctx.input_begin);
+    }
+    return ctx.fail(errc::not_an_object, ctx.input_begin);
+  }
+  ctx.depth = 1;
+  const bool flat = format.layout == layout::flat;
+  if (flat ? !scan_flat_header(ctx, object, format, scratch, out, cursor)
+           : !scan_full_header(ctx, object, format, scratch, out)) {
+    return false;
+  }
+  auto missing = [&](std::string_view key) {
+    ctx.fail(errc::missing_field);
+    append_pointer_segment(ctx.err.path, key);
+    return false;
+  };
+  if (format.layout == layout::cloudevents) {
+    if (!out.has_spec_version) return missing("specversion");
+    if (!out.spec_version_ok) {
+      ctx.fail(errc::unsupported_version, out.spec_version_at);
+      append_pointer_segment(ctx.err.path, "specversion");
+      return false;
+    }
+    if (!out.has_id || out.id.empty()) return missing(format.id_key);
+    if (!out.has_source) return missing("source");
+  }
+  if (!out.has_type || out.type.empty()) return missing(format.type_key);
+  if (format.version_in_type_suffix) {
+    std::string_view base;
+    std::uint32_t suffix_version = 0;
+    if (split_version_suffix(out.type, base, suffix_version)) {
+      if (out.has_version && out.version != suffix_version) {
+        // Two versions for one message: picking either would misread it for someone.
+        ctx.fail(errc::conflicting_alias);
+        append_pointer_segment(ctx.err.path, format.version_key);
+        return false;
+      }
+      out.type = base;
+      out.version = suffix_version;
+      out.has_version = true;
+    }
+  }
+  if (!out.has_version) {
+    if (format.implicit_version == 0) return missing(format.version_key);
+    out.version = format.implicit_version;
+    out.has_version = true;
+  }
+  if (!flat) {
+    // The header pass walked the whole root object; anything after it is a second document.
+    const char* location = nullptr;
+    auto e = doc.current_location().get(location);
+    if (e == simdjson::SUCCESS) return ctx.fail(errc::trailing_content, location);
+    if (e != simdjson::OUT_OF_BOUNDS) return ctx.fail(map_simdjson_error(e));
   }
   return true;
 }
@@ -108,32 +521,52 @@ struct envelope_header {
 // Reads only the header: for routing before decoding (send new types to a queue only N+1
 // consumers read). Errors: malformed_json, not_an_object, missing_field (no type or version, with
 // its path), wrong_type / out_of_range (a version that is not an integer from 1 to 2^32-1),
-// duplicate_key.
+// duplicate_key, and for CloudEvents the checks of its required attributes.
 inline result<envelope_header> peek_header(std::string_view json,
                                            const envelope_format& format = {},
                                            const options& opts = {}) {
   if (json.size() > opts.max_bytes) return failure(errc::too_large);
   thread_local decoder local;
+  thread_local std::string owned_type;
+  thread_local std::string owned_id;
   const simdjson::padded_string_view padded = detail::decoder_access::pad(local, json);
   simdjson::ondemand::document doc;
   if (auto e = detail::decoder_access::parser(local).iterate(padded).get(doc)) {
     return failure(detail::map_simdjson_error(e));
   }
   detail::decode_context ctx{opts, padded.data(), padded.data() + padded.size()};
+  detail::header_scratch scratch;
   detail::header_fields fields;
-  if (!detail::scan_header(ctx, doc, format, fields)) return failure(std::move(ctx.err));
-  if (!fields.has_type) return failure(errc::missing_field, "/" + std::string(format.type_key));
-  if (!fields.has_version) {
-    return failure(errc::missing_field, "/" + std::string(format.version_key));
+  detail::flat_cursor cursor;
+  if (!detail::read_header(ctx, doc, format, scratch, fields, cursor)) {
+    return failure(std::move(ctx.err));
   }
-  // Unescaped values are views into the thread's copy; give the caller views into `json` instead.
-  auto rebase = [&](std::string_view s) {
-    if (s.data() >= padded.data() && s.data() + s.size() <= padded.data() + padded.size()) {
+  if (format.layout == layout::flat) {
+    // The header pass stops at type and version; the id may come later.
+    for (; !fields.has_id && cursor.it != cursor.end; ++cursor.it) {
+      auto field_result = *cursor.it;
+      if (auto e = field_result.error()) return failure(detail::map_simdjson_error(e));
+      simdjson::ondemand::field& f = field_result.value_unsafe();
+      std::string_view key;
+      if (!detail::header_key(ctx, f, scratch, key)) return failure(std::move(ctx.err));
+      if (key != format.id_key) continue;
+      if (!detail::flat_header_key(format, ctx, key, f.value(), scratch, fields)) {
+        detail::append_pointer_segment(ctx.err.path, key);
+        return failure(std::move(ctx.err));
+      }
+    }
+  }
+  // Views into the thread's copy of the input become views into `json`; unescaped text is copied
+  // to storage that outlives this call's scratch.
+  auto rebase = [&](std::string_view s, std::string& owned) {
+    if (detail::in_input(ctx, s)) {
       return json.substr(static_cast<std::size_t>(s.data() - padded.data()), s.size());
     }
-    return s;
+    owned.assign(s);
+    return std::string_view(owned);
   };
-  return envelope_header{rebase(fields.type), fields.version, rebase(fields.id)};
+  return envelope_header{rebase(fields.type, owned_type), fields.version,
+                         rebase(fields.id, owned_id)};
 }
 
 }  // namespace skew

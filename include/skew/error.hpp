@@ -29,6 +29,7 @@ enum class errc : std::uint8_t {
   conflicting_alias,    // a field present under two of its names with different values
   not_representable,    // a value JSON cannot carry (NaN, infinity, invalid UTF-8 on encode)
   unsupported_version,  // a version this build cannot produce or read
+  binary_data,          // a binary payload (CloudEvents data_base64) where JSON data was expected
 };
 
 // The identifier of a code, e.g. "missing_field"; "unknown" for values outside the enum.
@@ -66,6 +67,8 @@ constexpr std::string_view to_string(errc code) noexcept {
       return "not_representable";
     case errc::unsupported_version:
       return "unsupported_version";
+    case errc::binary_data:
+      return "binary_data";
   }
   return "unknown";
 }
@@ -105,6 +108,8 @@ constexpr std::string_view describe_errc(errc code) noexcept {
       return "the value cannot be represented in JSON";
     case errc::unsupported_version:
       return "this build does not handle that version";
+    case errc::binary_data:
+      return "the payload is base64 binary, not JSON data";
   }
   return "unknown error";
 }

@@ -64,6 +64,7 @@ constexpr std::string_view to_string(reason r) noexcept {
 }
 
 inline constexpr std::size_t reason_count = 8;
+inline constexpr std::size_t action_count = 4;
 
 struct outcome {
   ::skew::action action = ::skew::action::ack;
@@ -73,6 +74,10 @@ struct outcome {
   // buffer: valid until that thread's next dispatch.
   std::string_view type;
   std::optional<std::uint32_t> version;
+  // The envelope's id and producer stamps, when present (same lifetime as `type`).
+  std::string_view id;
+  std::string_view produced_by;
+  std::string_view config_revision;
   // The decoder's error for malformed, invalid_payload and invalid_envelope.
   std::optional<skew::error> error;
 
@@ -110,6 +115,8 @@ struct fmt::formatter<skew::outcome> : fmt::formatter<std::string_view> {
         fmt::format_to(ctx.out(), "{} ({})", skew::to_string(o.action), skew::to_string(o.reason));
     if (!o.type.empty()) out = fmt::format_to(out, " type={}", o.type);
     if (o.version) out = fmt::format_to(out, " version={}", *o.version);
+    if (!o.id.empty()) out = fmt::format_to(out, " id={}", o.id);
+    if (!o.produced_by.empty()) out = fmt::format_to(out, " producedBy={}", o.produced_by);
     if (o.action == skew::action::retry && o.retry_delay.count() > 0) {
       out = fmt::format_to(out, " after {}ms", o.retry_delay.count());
     }

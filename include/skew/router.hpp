@@ -9,12 +9,17 @@
 
 #include <skew/envelope.hpp>
 #include <skew/message.hpp>
+#include <skew/detail/counters.hpp>
 #include <skew/outcome.hpp>
+#include <skew/stats.hpp>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <tuple>
@@ -46,6 +51,8 @@ outcome invoke_handler(Handler& handler, Args&&... args) {
 #endif
 }
 
+struct message_counters;
+
 template <message_family Family>
 struct family_handlers {
   using latest = typename Family::latest;
@@ -55,15 +62,91 @@ struct family_handlers {
   std::array<std::function<outcome(const void*, const envelope_view&)>, Family::version_count>
       exact{};
 
+  // This family's counters, claimed when the router is built: no lookup on the hot path.
+  std::array<message_counters*, Family::version_count> counters{};
+
   bool handles_index(std::size_t index) const { return exact[index] || latest_handler; }
 };
+
+struct message_counters {
+  std::array<std::atomic<std::uint64_t>, reason_count * action_count> outcomes{};
+  std::atomic<std::uint64_t> upcast_hops{0};
+  std::atomic<std::uint64_t> ignored_keys{0};
+};
+struct alias_counter {
+  std::atomic<std::uint64_t> count{0};
+};
+struct router_counters {
+  keyed_counters<message_counters, 128> messages;
+  keyed_counters<alias_counter, 64> aliases;
+};
+
+// The payload struct a dispatching thread decodes into, kept between messages so its strings and
+// vectors keep their capacity (decoding resets every member). `busy` sends a handler that
+// dispatches again on the same thread to a fresh struct instead of the one it is reading.
+template <class Payload>
+struct payload_slot {
+  Payload value{};
+  bool busy = false;
+};
+template <class Payload>
+payload_slot<Payload>& thread_payload_slot() {
+  thread_local payload_slot<Payload> slot;
+  return slot;
+}
+
+struct busy_guard {
+  bool& flag;
+  explicit busy_guard(bool& f) : flag(f) { flag = true; }
+  ~busy_guard() { flag = false; }
+  busy_guard(const busy_guard&) = delete;
+  busy_guard& operator=(const busy_guard&) = delete;
+};
+
+// What the payload pass needs to record the flat layout's header keys.
+struct flat_header_sink {
+  const envelope_format* format;
+  header_scratch* scratch;
+  header_fields* fields;
+
+  static bool on_key(void* self, decode_context& ctx, std::string_view key, od::value& value) {
+    auto* sink = static_cast<flat_header_sink*>(self);
+    if (flat_header_key(*sink->format, ctx, key, value, *sink->scratch, *sink->fields)) return true;
+    sink->fields->header_error = true;
+    return false;
+  }
+};
+
+// `{}` with simdjson's padding: the payload of a nested envelope that carries no data.
+inline constexpr char empty_object_json[2 + simdjson::SIMDJSON_PADDING] = "{}";
+
+// Reads the value under format.data_key of the root object (nested and CloudEvents layouts).
+template <class Payload>
+bool read_nested_payload(decode_context& ctx, od::document& doc, const envelope_format& format,
+                         Payload& out) {
+  doc.rewind();
+  od::object root;
+  if (auto e = doc.get_object().get(root)) return ctx.fail(map_simdjson_error(e));
+  ctx.depth = 1;
+  for (auto field_result : root) {
+    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
+    od::field& f = field_result.value_unsafe();
+    std::string_view key = raw_key(f);
+    if (contains_backslash(key.data(), key.size()) && !unescape_key(ctx, f, key)) return false;
+    if (key != format.data_key) continue;
+    if (read_value(ctx, f.value(), out)) return true;
+    prepend_pointer_segment(ctx.err.path, format.data_key);
+    return false;
+  }
+  return ctx.fail(errc::missing_field);  // the header pass saw it: unreachable for valid input
+}
 
 }  // namespace detail
 
 template <message_family... Families>
 class router {
  public:
-  router() {
+  router() : counters_(std::make_unique<detail::router_counters>()) {
     using namespace std::chrono_literals;
     // A newer pod may know the type or version: never drop that work, retry it later.
     set_policy(reason::unknown_type, {action::retry, 30s});
@@ -73,6 +156,14 @@ class router {
     set_policy(reason::invalid_payload, {action::dead_letter, 0ms});
     set_policy(reason::invalid_envelope, {action::dead_letter, 0ms});
     set_policy(reason::handler_failed, {action::retry, 5s});
+    (
+        [&] {
+          auto& slots = std::get<detail::family_handlers<Families>>(handlers_).counters;
+          for (std::size_t i = 0; i < Families::version_count; ++i) {
+            slots[i] = &counters_->messages.find(Families::type_name, Families::versions[i]);
+          }
+        }(),
+        ...);
   }
 
   // A handler for every version of Family, called with the latest payload struct.
@@ -102,25 +193,18 @@ class router {
   void set_policy(reason r, policy p) { policies_[static_cast<std::size_t>(r)] = p; }
   policy policy_for(reason r) const { return policies_[static_cast<std::size_t>(r)]; }
 
+  // The envelope layout and header key names (flat by default).
   void set_format(const envelope_format& f) { format_ = f; }
   const envelope_format& format() const { return format_; }
   // Options for payload decoding (strictness, limits, validation).
   void set_options(const options& o) { options_ = o; }
+  const options& decode_options() const { return options_; }
 
   // Whether this build has a handler for (type, version): lets a broker adapter route messages
   // only newer consumers understand to a queue they alone read.
   bool can_handle(std::string_view type, std::uint32_t version) const {
     bool found = false;
-    (void)((Families::type_name == type
-                ? (
-                      found =
-                          [&] {
-                            auto index = Families::index_of(version);
-                            return index && std::get<detail::family_handlers<Families>>(handlers_)
-                                                .handles_index(*index);
-                          }(),
-                      true)
-                : false) ||
+    (void)((Families::type_name == type ? (found = handles<Families>(version), true) : false) ||
            ...);
     return found;
   }
@@ -128,79 +212,163 @@ class router {
   // Dispatches one message with the calling thread's decoder. Never throws.
   outcome dispatch(std::string_view message) {
     thread_local decoder local;
+    thread_local bool busy = false;
+    if (busy) {
+      // A handler dispatching on its own thread: the outer payload still views `local`.
+      decoder nested;
+      return dispatch(nested, message);
+    }
+    detail::busy_guard guard(busy);
     return dispatch(local, message);
   }
 
-  // Dispatches with a caller-owned decoder (one per thread).
+  // Dispatches with a caller-owned decoder (one per thread). Views in the outcome (type, id,
+  // stamps) stay valid until the decoder's next use.
   outcome dispatch(decoder& dec, std::string_view message) {
+    detail::decode_context ctx{options_, nullptr, nullptr};
     if (message.size() > options_.max_bytes) {
-      return by_policy(reason::malformed, {}, std::nullopt, error{errc::too_large, {}, {}});
+      return finish(by_policy(reason::malformed, error{errc::too_large, {}, {}}), ctx, 0);
     }
     const simdjson::padded_string_view padded = detail::decoder_access::pad(dec, message);
+    ctx.input_begin = padded.data();
+    ctx.input_end = padded.data() + padded.size();
     simdjson::ondemand::document doc;
     if (auto e = detail::decoder_access::parser(dec).iterate(padded).get(doc)) {
-      return by_policy(reason::malformed, {}, std::nullopt,
-                       error{detail::map_simdjson_error(e), {}, {}});
+      return finish(by_policy(reason::malformed, error{detail::map_simdjson_error(e), {}, {}}), ctx,
+                    0);
     }
-    detail::decode_context ctx{options_, padded.data(), padded.data() + padded.size()};
+    detail::header_scratch scratch;
     detail::header_fields header;
-    if (!detail::scan_header(ctx, doc, format_, header)) {
-      return by_policy(reason_for(ctx.err.code, reason::invalid_envelope), header.type,
-                       std::nullopt, std::move(ctx.err));
+    detail::flat_cursor cursor;
+    if (!detail::read_header(ctx, doc, format_, scratch, header, cursor)) {
+      outcome o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
+      o.type = header.type;
+      return finish(std::move(o), ctx, 0);
     }
-    if (!header.has_type || !header.has_version) {
-      std::string path = "/";
-      path += header.has_type ? format_.version_key : format_.type_key;
-      return by_policy(reason::invalid_envelope, header.type, std::nullopt,
-                       error{errc::missing_field, std::move(path), {}});
-    }
-    const envelope_view env{header.type, header.version, header.id};
     std::optional<outcome> result;
     (void)((Families::type_name == header.type
-                ? (result = dispatch_family<Families>(dec, doc, ctx, env), true)
+                ? (result = dispatch_family<Families>(dec, doc, ctx, scratch, header, cursor), true)
                 : false) ||
            ...);
-    if (!result) return by_policy(reason::unknown_type, header.type, header.version, std::nullopt);
-    return *std::move(result);
+    if (result) return *std::move(result);
+    outcome o = by_policy(reason::unknown_type, std::nullopt);
+    set_header(o, header);
+    return finish(std::move(o), ctx, 0);
+  }
+
+  // A snapshot of the counters, sorted by type and version. Safe to call while other threads
+  // dispatch (each number is exact; the set is not one atomic cut).
+  router_stats stats() const {
+    router_stats s;
+    counters_->messages.for_each([&](std::string_view type, std::uint32_t version,
+                                     std::string_view, const detail::message_counters& c) {
+      stats_entry e;
+      e.type = std::string(type);
+      e.version = version;
+      for (std::size_t r = 0; r < reason_count; ++r) {
+        for (std::size_t a = 0; a < action_count; ++a) {
+          e.outcomes[r][a] = c.outcomes[r * action_count + a].load(std::memory_order_relaxed);
+        }
+      }
+      e.upcast_hops = c.upcast_hops.load(std::memory_order_relaxed);
+      e.ignored_keys = c.ignored_keys.load(std::memory_order_relaxed);
+      if (e.total() != 0) s.messages.push_back(std::move(e));
+    });
+    counters_->aliases.for_each([&](std::string_view type, std::uint32_t version,
+                                    std::string_view name, const detail::alias_counter& c) {
+      const auto n = c.count.load(std::memory_order_relaxed);
+      if (n != 0) s.alias_reads.push_back({std::string(type), version, std::string(name), n});
+    });
+    std::sort(s.messages.begin(), s.messages.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.type, a.version) < std::tie(b.type, b.version);
+    });
+    std::sort(s.alias_reads.begin(), s.alias_reads.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.type, a.version, a.name) < std::tie(b.type, b.version, b.name);
+    });
+    return s;
   }
 
  private:
-  // Bytes that are not JSON are malformed wherever they sit; anything else is the caller's reason.
-  static reason reason_for(errc code, reason otherwise) noexcept {
-    return code == errc::malformed_json || code == errc::invalid_utf8 ? reason::malformed
-                                                                      : otherwise;
+  template <class Family>
+  bool handles(std::uint32_t version) const {
+    const auto index = Family::index_of(version);
+    return index && std::get<detail::family_handlers<Family>>(handlers_).handles_index(*index);
   }
 
-  outcome by_policy(reason r, std::string_view type, std::optional<std::uint32_t> version,
-                    std::optional<error> err) const {
+  // Bytes that are not JSON are malformed wherever they sit; anything else is the caller's reason.
+  static reason reason_for(errc code, reason otherwise) noexcept {
+    return code == errc::malformed_json || code == errc::invalid_utf8 ||
+                   code == errc::trailing_content
+               ? reason::malformed
+               : otherwise;
+  }
+
+  outcome by_policy(reason r, std::optional<error> err) const {
     const policy p = policy_for(r);
     outcome o;
     o.action = p.action;
     o.retry_delay = p.retry_delay;
     o.reason = r;
-    o.type = type;
-    o.version = version;
     o.error = std::move(err);
+    return o;
+  }
+
+  static void set_header(outcome& o, const detail::header_fields& h) {
+    o.type = h.type;
+    o.version = h.version;
+    o.id = h.id;
+    o.produced_by = h.produced_by;
+    o.config_revision = h.config_revision;
+  }
+
+  // Counts the outcome, and moves views that point into this call's scratch (unescaped text) to
+  // storage of the thread that outlives it.
+  outcome finish(outcome o, const detail::decode_context& ctx, std::uint32_t upcast_hops,
+                 detail::message_counters* known = nullptr) {
+    auto stable = [&](std::string_view& s, std::size_t index) {
+      if (!s.empty() && !detail::in_input(ctx, s)) [[unlikely]] {
+        thread_local std::array<std::string, 4> owned;
+        owned[index].assign(s);
+        s = owned[index];
+      }
+    };
+    stable(o.type, 0);
+    stable(o.id, 1);
+    stable(o.produced_by, 2);
+    stable(o.config_revision, 3);
+    const std::uint32_t version = o.version.value_or(0);
+    auto& c = known != nullptr ? *known : counters_->messages.find(o.type, version);
+    c.outcomes[static_cast<std::size_t>(o.reason) * action_count +
+               static_cast<std::size_t>(o.action)]
+        .fetch_add(1, std::memory_order_relaxed);
+    if (upcast_hops != 0) c.upcast_hops.fetch_add(upcast_hops, std::memory_order_relaxed);
+    if (ctx.ignored_keys != 0) c.ignored_keys.fetch_add(ctx.ignored_keys, std::memory_order_relaxed);
+    for (std::uint8_t i = 0; i < ctx.alias_name_count; ++i) {
+      counters_->aliases.find(o.type, version, ctx.alias_names[i])
+          .count.fetch_add(1, std::memory_order_relaxed);
+    }
     return o;
   }
 
   template <class Family>
   outcome dispatch_family(decoder& dec, simdjson::ondemand::document& doc,
-                          detail::decode_context& ctx, const envelope_view& env) {
+                          detail::decode_context& ctx, detail::header_scratch& scratch,
+                          detail::header_fields& header, detail::flat_cursor& cursor) {
     auto& handlers = std::get<detail::family_handlers<Family>>(handlers_);
-    const auto index = Family::index_of(env.version);
-    if (!index) {
-      const reason r = env.version < Family::oldest_version ? reason::retired_version
-                                                            : reason::unsupported_version;
-      return by_policy(r, env.type, env.version, std::nullopt);
-    }
-    if (!handlers.handles_index(*index)) {
-      return by_policy(reason::unsupported_version, env.type, env.version, std::nullopt);
+    const auto index = Family::index_of(header.version);
+    if (!index || !handlers.handles_index(*index)) {
+      const reason r = header.version < Family::oldest_version ? reason::retired_version
+                                                               : reason::unsupported_version;
+      outcome o = by_policy(r, std::nullopt);
+      set_header(o, header);
+      return finish(std::move(o), ctx, 0);
     }
     outcome o;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (void)((*index == I ? (o = decode_and_call<Family, I>(dec, doc, ctx, env, handlers), true)
-                          : false) ||
+      (void)((*index == I
+                  ? (o = decode_and_call<Family, I>(dec, doc, ctx, scratch, header, cursor, handlers),
+                     true)
+                  : false) ||
              ...);
     }
     (std::make_index_sequence<Family::version_count>{});
@@ -209,42 +377,115 @@ class router {
 
   template <class Family, std::size_t Index>
   outcome decode_and_call(decoder& dec, simdjson::ondemand::document& doc,
-                          detail::decode_context& ctx, const envelope_view& env,
+                          detail::decode_context& ctx, detail::header_scratch& scratch,
+                          detail::header_fields& header, detail::flat_cursor& cursor,
                           detail::family_handlers<Family>& handlers) {
     using payload = typename Family::template payload_at<Index>;
-    // The header keys belong to the envelope, not to the payload struct.
-    const std::array<std::string_view, 3> header_keys{format_.type_key, format_.version_key,
-                                                      format_.id_key};
-    ctx.header_keys = header_keys.data();
-    ctx.header_key_count = header_keys.size();
-    ctx.depth = 0;
-    doc.rewind();
-    payload value{};
-    if (auto status = detail::decoder_access::decode_document(dec, value, doc, ctx); !status) {
-      return by_policy(reason_for(status.error().code, reason::invalid_payload), env.type,
-                       env.version, status.error());
-    }
-    outcome o;
-    if (handlers.exact[Index]) {
-      o = handlers.exact[Index](&value, env);
+    auto& slot = detail::thread_payload_slot<payload>();
+    std::optional<payload> fresh;
+    payload* value = &slot.value;
+    std::optional<detail::busy_guard> guard;
+    if (slot.busy) {
+      value = &fresh.emplace();
     } else {
+      guard.emplace(slot.busy);
+    }
+
+    bool decoded = false;
+    result<void> status;
+    if (format_.layout == layout::flat) {
+      // The header keys belong to the envelope, not to the payload struct; the payload pass
+      // records the ones the header pass did not need to reach (producer stamps).
+      const std::array<std::string_view, 5> header_keys{format_.type_key, format_.version_key,
+                                                        format_.id_key, format_.produced_by_key,
+                                                        format_.config_revision_key};
+      detail::flat_header_sink sink{&format_, &scratch, &header};
+      ctx.header_keys = header_keys.data();
+      ctx.header_key_count = header_keys.size();
+      ctx.on_header_key = &detail::flat_header_sink::on_key;
+      ctx.header_sink = &sink;
+      bool single_pass = false;
+      if constexpr (described<payload>) single_pass = cursor.at_payload;
+      if (single_pass) {
+        ctx.depth = 1;
+        if constexpr (described<payload>) {
+          decoded = detail::read_struct_fields(ctx, cursor.it, cursor.end, *value);
+        }
+        const char* location = nullptr;
+        if (!decoded) {
+        } else if (auto e = doc.current_location().get(location); e == simdjson::SUCCESS) {
+          decoded = ctx.fail(errc::trailing_content, location);
+        } else if (e != simdjson::OUT_OF_BOUNDS) {
+          decoded = ctx.fail(detail::map_simdjson_error(e));
+        }
+        if (!decoded) status = failure(std::move(ctx.err));
+      } else {
+        // Payload keys came before the header: read the object again from its start, recording
+        // the header keys a second time.
+        scratch.clear_attributes();
+        header.occurrences = {};
+        ctx.depth = 0;
+        doc.rewind();
+        status = detail::decoder_access::decode_document(dec, *value, doc, ctx);
+        decoded = status.has_value();
+      }
+      ctx.header_keys = nullptr;
+      ctx.header_key_count = 0;
+      ctx.on_header_key = nullptr;
+    } else if (header.has_data_base64) {
+      ctx.fail(errc::binary_data);
+      detail::append_pointer_segment(ctx.err.path, "data_base64");
+    } else if (header.has_data) {
+      decoded = detail::read_nested_payload(ctx, doc, format_, *value);
+    } else {
+      // No data: the payload is an empty object, so required fields report missing_field.
+      simdjson::ondemand::document empty;
+      auto& parser = detail::decoder_access::parser(dec);
+      if (auto e = parser.iterate(detail::empty_object_json, 2, sizeof(detail::empty_object_json))
+                       .get(empty)) {
+        ctx.fail(detail::map_simdjson_error(e));
+      } else {
+        ctx.depth = 1;
+        decoded = detail::read_value(ctx, empty, *value);
+        if (!decoded) detail::prepend_pointer_segment(ctx.err.path, format_.data_key);
+      }
+    }
+    if (!decoded) {
+      error err = format_.layout == layout::flat ? status.error() : std::move(ctx.err);
+      // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
+      const reason r = header.header_error ? reason::invalid_envelope : reason::invalid_payload;
+      outcome o = by_policy(reason_for(err.code, r), std::move(err));
+      set_header(o, header);
+      return finish(std::move(o), ctx, 0, handlers.counters[Index]);
+    }
+
+    const envelope_view env{header.type,        header.version,         header.id,
+                            header.produced_by, header.config_revision, scratch.attributes()};
+    outcome o;
+    std::uint32_t hops = 0;
+    if (handlers.exact[Index]) {
+      o = handlers.exact[Index](value, env);
+    } else if constexpr (Index + 1 == Family::version_count) {
+      o = handlers.latest_handler(*value, env);  // by reference: the slot keeps its capacity
+    } else {
+      hops = static_cast<std::uint32_t>(Family::version_count - 1 - Index);
       o = handlers.latest_handler(
-          upcast_to<Family, Index, Family::version_count - 1>(std::move(value)), env);
+          upcast_to<Family, Index, Family::version_count - 1>(std::move(*value)), env);
     }
     if (o.reason == reason::handler_failed) {
       const policy p = policy_for(reason::handler_failed);
       o.action = p.action;
       o.retry_delay = p.retry_delay;
     }
-    o.type = env.type;
-    o.version = env.version;
-    return o;
+    set_header(o, header);
+    return finish(std::move(o), ctx, hops, handlers.counters[Index]);
   }
 
   std::tuple<detail::family_handlers<Families>...> handlers_;
   std::array<policy, reason_count> policies_{};
   envelope_format format_{};
   options options_{};
+  std::unique_ptr<detail::router_counters> counters_;
 };
 
 }  // namespace skew

@@ -13,5 +13,6 @@
 #include <skew/raw_json.hpp>
 #include <skew/result.hpp>
 #include <skew/router.hpp>
+#include <skew/stats.hpp>
 #include <skew/unknown_fields.hpp>
 #include <skew/version.hpp>

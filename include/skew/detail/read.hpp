@@ -40,11 +40,30 @@ struct decode_context {
   // Values read under a former name (alias) in this decode: how operators learn an old name is
   // still being written.
   std::uint32_t alias_reads = 0;
+  // Undescribed keys stepped over (or kept in unknown_fields): how operators see that producers
+  // write fields this build does not know yet.
+  std::uint32_t ignored_keys = 0;
+  // The first distinct former names read, for per-name counters. They view descriptor names,
+  // which have static storage.
+  std::array<std::string_view, 4> alias_names{};
+  std::uint8_t alias_name_count = 0;
   // Keys of the root object that belong to an envelope header (flat layout): known, so neither
-  // unknown_key nor captured, and validated by the envelope reader instead.
+  // unknown_key nor captured, and validated by the envelope reader instead. When on_header_key is
+  // set, it sees each of them (with its value) so the envelope can keep their text.
   const std::string_view* header_keys = nullptr;
   std::size_t header_key_count = 0;
+  bool (*on_header_key)(void* sink, decode_context& ctx, std::string_view key,
+                        od::value& value) = nullptr;
+  void* header_sink = nullptr;
   error err{};
+
+  void note_alias(std::string_view name) noexcept {
+    ++alias_reads;
+    for (std::uint8_t i = 0; i < alias_name_count; ++i) {
+      if (alias_names[i].data() == name.data()) return;
+    }
+    if (alias_name_count < alias_names.size()) alias_names[alias_name_count++] = name;
+  }
 
   bool is_header_key(std::string_view key) const noexcept {
     if (depth != 1) return false;
@@ -470,9 +489,11 @@ bool read_member(decode_context& ctx, od::value& v, T& out,
   const auto& desc = std::get<e.member>(member_table<T>::members);
   auto& slot = desc.get(out);
   constexpr std::uint8_t tag = static_cast<std::uint8_t>(e.name_index + 1);
+  // Counted on every copy, also the second of a dual-written pair: either way a producer still
+  // writes the old name.
+  if constexpr (e.name_index > 0) ctx.note_alias(e.name);
   if (seen[e.member] == 0) {
     seen[e.member] = tag;
-    if constexpr (e.name_index > 0) ++ctx.alias_reads;
     return read_value(ctx, v, slot);
   }
   const std::string_view token = peek_token(v);
@@ -532,19 +553,20 @@ bool finish_member(decode_context& ctx, T& out,
   }
 }
 
-template <class T, class V>
-bool read_struct(decode_context& ctx, V& v, T& out) {
+// Reads the fields from `it` to the end of an object whose depth is already counted, then gives
+// every member not seen its default. The router starts it mid-object, after the envelope header.
+template <class T>
+bool read_struct_fields(decode_context& ctx, od::object_iterator& it, od::object_iterator end,
+                        T& out) {
   using table = member_table<T>;
-  od::object object;
-  if (auto e = v.get_object().get(object)) return fail_value(ctx, v, json_kind::object, e);
-  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
   seen_names<table::member_count> seen{};
   unknown_fields* extras = nullptr;
   if constexpr (table::has_unknown_fields) {
     extras = &std::get<table::unknown_fields_index>(table::members).get(out);
     extras->clear();
   }
-  for (auto field_result : object) {
+  for (; it != end; ++it) {
+    auto field_result = *it;
     // Used in place: copying the field out with get() costs a store-forwarding stall per key.
     if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
     od::field& f = field_result.value_unsafe();
@@ -562,7 +584,14 @@ bool read_struct(decode_context& ctx, V& v, T& out) {
     if (matched > 0) [[likely]]
       continue;
     if (matched == 0) {
-      if (ctx.header_key_count != 0 && ctx.is_header_key(key)) continue;
+      if (ctx.header_key_count != 0 && ctx.is_header_key(key)) {
+        if (ctx.on_header_key == nullptr || ctx.on_header_key(ctx.header_sink, ctx, key, value)) {
+          continue;
+        }
+        prepend_pointer_segment(ctx.err.path, key);
+        return false;
+      }
+      ++ctx.ignored_keys;
       if (ctx.opts.unknown_keys == unknown_keys::reject) {
         ctx.fail(errc::unknown_key, raw);
       } else if (extras != nullptr) {
@@ -583,6 +612,18 @@ bool read_struct(decode_context& ctx, V& v, T& out) {
     return (finish_member<T, I>(ctx, out, seen) && ...);
   }
   (std::make_index_sequence<table::member_count>{});
+}
+
+template <class T, class V>
+bool read_struct(decode_context& ctx, V& v, T& out) {
+  od::object object;
+  if (auto e = v.get_object().get(object)) return fail_value(ctx, v, json_kind::object, e);
+  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
+  od::object_iterator it;
+  od::object_iterator end;
+  if (auto e = object.begin().get(it)) return ctx.fail(map_simdjson_error(e));
+  if (auto e = object.end().get(end)) return ctx.fail(map_simdjson_error(e));
+  return read_struct_fields(ctx, it, end, out);
 }
 
 template <class T, class V>
