@@ -74,6 +74,15 @@ class decoder {
     return decode_into(out, static_cast<simdjson::padded_string_view>(json), opts);
   }
 
+  // Reads a shared-cache entry written by skew::encode<Family>: the latest version's payload, or
+  // an empty optional when the entry holds another version (a miss, not an error: recompute it
+  // and overwrite). Defined in <skew/cache.hpp>, which skew.hpp includes.
+  template <class Family>
+  auto decode_cached(std::string_view json, const options& opts = {}) {
+    // Found by argument-dependent lookup in namespace skew, where cache.hpp defines it.
+    return read_cache_entry(*this, json, opts, static_cast<Family*>(nullptr));
+  }
+
   // How many values the last decode read under a former name (an alias). Non-zero means some
   // producer still writes the old name, so it cannot be retired yet.
   std::uint32_t last_alias_reads() const noexcept { return last_alias_reads_; }

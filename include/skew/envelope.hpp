@@ -507,6 +507,112 @@ struct decoder_access {
   }
 };
 
+// What the payload pass needs to record the flat layout's header keys.
+struct flat_header_sink {
+  const envelope_format* format;
+  header_scratch* scratch;
+  header_fields* fields;
+
+  static bool on_key(void* self, decode_context& ctx, std::string_view key, od::value& value) {
+    auto* sink = static_cast<flat_header_sink*>(self);
+    if (flat_header_key(*sink->format, ctx, key, value, *sink->scratch, *sink->fields)) return true;
+    sink->fields->header_error = true;
+    return false;
+  }
+};
+
+// `{}` with simdjson's padding: the payload of a nested envelope that carries no data.
+inline constexpr char empty_object_json[2 + simdjson::SIMDJSON_PADDING] = "{}";
+
+// Reads the value under format.data_key of the root object (nested and CloudEvents layouts).
+template <class Payload>
+bool read_nested_payload(decode_context& ctx, od::document& doc, const envelope_format& format,
+                         Payload& out) {
+  doc.rewind();
+  od::object root;
+  if (auto e = doc.get_object().get(root)) return ctx.fail(map_simdjson_error(e));
+  ctx.depth = 1;
+  for (auto field_result : root) {
+    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
+    od::field& f = field_result.value_unsafe();
+    std::string_view key = raw_key(f);
+    if (contains_backslash(key.data(), key.size()) && !unescape_key(ctx, f, key)) return false;
+    if (key != format.data_key) continue;
+    if (read_value(ctx, f.value(), out)) return true;
+    prepend_pointer_segment(ctx.err.path, format.data_key);
+    return false;
+  }
+  return ctx.fail(errc::missing_field);  // the header pass saw it: unreachable for valid input
+}
+
+
+// Decodes the payload of an envelope whose header `read_header` has read, into `out`: for the
+// flat layout from where the header pass stopped (one pass) or from the start (header keys after
+// payload keys); for the others the value under data_key. Errors are in ctx.err, with paths from
+// the root (/data/... for nested payloads).
+template <class Payload>
+bool decode_payload(decoder& dec, od::document& doc, decode_context& ctx,
+                    const envelope_format& format, header_scratch& scratch, header_fields& header,
+                    flat_cursor& cursor, Payload& out) {
+  if (format.layout == layout::flat) {
+    // The header keys belong to the envelope, not to the payload struct; the payload pass
+    // records the ones the header pass did not need to reach (producer stamps, a late id).
+    const std::array<std::string_view, 5> header_keys{format.type_key, format.version_key,
+                                                      format.id_key, format.produced_by_key,
+                                                      format.config_revision_key};
+    flat_header_sink sink{&format, &scratch, &header};
+    ctx.header_keys = header_keys.data();
+    ctx.header_key_count = header_keys.size();
+    ctx.on_header_key = &flat_header_sink::on_key;
+    ctx.header_sink = &sink;
+    bool decoded = false;
+    if (described<Payload> && cursor.at_payload) {
+      ctx.depth = 1;
+      if constexpr (described<Payload>) {
+        decoded = read_struct_fields(ctx, cursor.it, cursor.end, out);
+      }
+      const char* location = nullptr;
+      if (!decoded) {
+      } else if (auto e = doc.current_location().get(location); e == simdjson::SUCCESS) {
+        decoded = ctx.fail(errc::trailing_content, location);
+      } else if (e != simdjson::OUT_OF_BOUNDS) {
+        decoded = ctx.fail(map_simdjson_error(e));
+      }
+    } else {
+      // Payload keys came before the header: read the object again from its start, recording
+      // the header keys a second time.
+      scratch.clear_attributes();
+      header.occurrences = {};
+      ctx.depth = 0;
+      doc.rewind();
+      auto status = decoder_access::decode_document(dec, out, doc, ctx);
+      decoded = status.has_value();
+      if (!decoded) ctx.err = std::move(status).error();
+    }
+    ctx.header_keys = nullptr;
+    ctx.header_key_count = 0;
+    ctx.on_header_key = nullptr;
+    return decoded;
+  }
+  if (header.has_data_base64) {
+    ctx.fail(errc::binary_data);
+    append_pointer_segment(ctx.err.path, "data_base64");
+    return false;
+  }
+  if (header.has_data) return read_nested_payload(ctx, doc, format, out);
+  // No data: the payload is an empty object, so required fields report missing_field.
+  od::document empty;
+  if (auto e = decoder_access::parser(dec)
+                   .iterate(empty_object_json, 2, sizeof(empty_object_json))
+                   .get(empty)) {
+    return ctx.fail(map_simdjson_error(e));
+  }
+  ctx.depth = 1;
+  if (read_value(ctx, empty, out)) return true;
+  prepend_pointer_segment(ctx.err.path, format.data_key);
+  return false;
+}
+
 }  // namespace detail
 
 // The header of an envelope: type, version and id, read without decoding the payload. Views point

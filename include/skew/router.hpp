@@ -103,44 +103,6 @@ struct busy_guard {
   busy_guard& operator=(const busy_guard&) = delete;
 };
 
-// What the payload pass needs to record the flat layout's header keys.
-struct flat_header_sink {
-  const envelope_format* format;
-  header_scratch* scratch;
-  header_fields* fields;
-
-  static bool on_key(void* self, decode_context& ctx, std::string_view key, od::value& value) {
-    auto* sink = static_cast<flat_header_sink*>(self);
-    if (flat_header_key(*sink->format, ctx, key, value, *sink->scratch, *sink->fields)) return true;
-    sink->fields->header_error = true;
-    return false;
-  }
-};
-
-// `{}` with simdjson's padding: the payload of a nested envelope that carries no data.
-inline constexpr char empty_object_json[2 + simdjson::SIMDJSON_PADDING] = "{}";
-
-// Reads the value under format.data_key of the root object (nested and CloudEvents layouts).
-template <class Payload>
-bool read_nested_payload(decode_context& ctx, od::document& doc, const envelope_format& format,
-                         Payload& out) {
-  doc.rewind();
-  od::object root;
-  if (auto e = doc.get_object().get(root)) return ctx.fail(map_simdjson_error(e));
-  ctx.depth = 1;
-  for (auto field_result : root) {
-    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
-    od::field& f = field_result.value_unsafe();
-    std::string_view key = raw_key(f);
-    if (contains_backslash(key.data(), key.size()) && !unescape_key(ctx, f, key)) return false;
-    if (key != format.data_key) continue;
-    if (read_value(ctx, f.value(), out)) return true;
-    prepend_pointer_segment(ctx.err.path, format.data_key);
-    return false;
-  }
-  return ctx.fail(errc::missing_field);  // the header pass saw it: unreachable for valid input
-}
-
 }  // namespace detail
 
 template <message_family... Families>
@@ -391,67 +353,10 @@ class router {
       guard.emplace(slot.busy);
     }
 
-    bool decoded = false;
-    result<void> status;
-    if (format_.layout == layout::flat) {
-      // The header keys belong to the envelope, not to the payload struct; the payload pass
-      // records the ones the header pass did not need to reach (producer stamps).
-      const std::array<std::string_view, 5> header_keys{format_.type_key, format_.version_key,
-                                                        format_.id_key, format_.produced_by_key,
-                                                        format_.config_revision_key};
-      detail::flat_header_sink sink{&format_, &scratch, &header};
-      ctx.header_keys = header_keys.data();
-      ctx.header_key_count = header_keys.size();
-      ctx.on_header_key = &detail::flat_header_sink::on_key;
-      ctx.header_sink = &sink;
-      bool single_pass = false;
-      if constexpr (described<payload>) single_pass = cursor.at_payload;
-      if (single_pass) {
-        ctx.depth = 1;
-        if constexpr (described<payload>) {
-          decoded = detail::read_struct_fields(ctx, cursor.it, cursor.end, *value);
-        }
-        const char* location = nullptr;
-        if (!decoded) {
-        } else if (auto e = doc.current_location().get(location); e == simdjson::SUCCESS) {
-          decoded = ctx.fail(errc::trailing_content, location);
-        } else if (e != simdjson::OUT_OF_BOUNDS) {
-          decoded = ctx.fail(detail::map_simdjson_error(e));
-        }
-        if (!decoded) status = failure(std::move(ctx.err));
-      } else {
-        // Payload keys came before the header: read the object again from its start, recording
-        // the header keys a second time.
-        scratch.clear_attributes();
-        header.occurrences = {};
-        ctx.depth = 0;
-        doc.rewind();
-        status = detail::decoder_access::decode_document(dec, *value, doc, ctx);
-        decoded = status.has_value();
-      }
-      ctx.header_keys = nullptr;
-      ctx.header_key_count = 0;
-      ctx.on_header_key = nullptr;
-    } else if (header.has_data_base64) {
-      ctx.fail(errc::binary_data);
-      detail::append_pointer_segment(ctx.err.path, "data_base64");
-    } else if (header.has_data) {
-      decoded = detail::read_nested_payload(ctx, doc, format_, *value);
-    } else {
-      // No data: the payload is an empty object, so required fields report missing_field.
-      simdjson::ondemand::document empty;
-      auto& parser = detail::decoder_access::parser(dec);
-      if (auto e = parser.iterate(detail::empty_object_json, 2, sizeof(detail::empty_object_json))
-                       .get(empty)) {
-        ctx.fail(detail::map_simdjson_error(e));
-      } else {
-        ctx.depth = 1;
-        decoded = detail::read_value(ctx, empty, *value);
-        if (!decoded) detail::prepend_pointer_segment(ctx.err.path, format_.data_key);
-      }
-    }
+    const bool decoded =
+        detail::decode_payload(dec, doc, ctx, format_, scratch, header, cursor, *value);
     if (!decoded) {
-      error err = format_.layout == layout::flat ? status.error() : std::move(ctx.err);
+      error err = std::move(ctx.err);
       // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
       const reason r = header.header_error ? reason::invalid_envelope : reason::invalid_payload;
       outcome o = by_policy(reason_for(err.code, r), std::move(err));

@@ -1,8 +1,11 @@
 // The one include for skew.
 #pragma once
 
+#include <skew/cache.hpp>
 #include <skew/decoder.hpp>
 #include <skew/describe.hpp>
+#include <skew/emitter.hpp>
+#include <skew/encode.hpp>
 #include <skew/enum.hpp>
 #include <skew/envelope.hpp>
 #include <skew/error.hpp>

@@ -1,0 +1,194 @@
+// Encoding: described structs to JSON, and payloads of a message family to envelopes.
+//
+//   skew::result<std::string> json = skew::encode<SendEmail>(SendEmailV2{...}, {.id = "m-1"});
+//   fmt::memory_buffer buffer;                           // reused: no allocation in steady state
+//   skew::encode_to<SendEmail>(buffer, v2, {.id = "m-1"});
+//   skew::result<std::string> plain = skew::encode(value);  // a described struct, no envelope
+//
+// A missing skew::field and an empty std::optional are omitted, a null skew::field is written as
+// null; unknown_fields are written back as received. NaN, infinity and invalid UTF-8 are
+// errc::not_representable: JSON cannot carry them, and writing something else would change the
+// message. On failure the buffer is left as it was.
+#pragma once
+
+#include <skew/detail/write.hpp>
+#include <skew/envelope.hpp>
+#include <skew/message.hpp>
+#include <skew/result.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace skew {
+
+// Header values an envelope carries besides its type and version; empty ones are omitted.
+// CloudEvents requires `id` and `source`.
+struct envelope_fields {
+  std::string_view id{};
+  std::string_view produced_by{};
+  std::string_view config_revision{};
+  std::string_view source{};   // CloudEvents
+  std::string_view subject{};  // CloudEvents, optional
+  std::string_view time{};     // CloudEvents, optional (RFC 3339)
+};
+
+// The layout a family's messages are written in; specialize for families on nested or CloudEvents
+// queues:  template <> inline constexpr skew::envelope_format skew::family_format<Audit> =
+//              skew::envelope_format::nested();
+template <class Family>
+inline constexpr envelope_format family_format = envelope_format::flat();
+
+namespace detail {
+
+// Undoes a partial write: a failed encode leaves the caller's buffer as it was.
+template <class Buffer>
+class buffer_rollback {
+ public:
+  explicit buffer_rollback(Buffer& b) : buffer_(b), size_(b.size()) {}
+  ~buffer_rollback() {
+    if (!committed_) buffer_.resize(size_);
+  }
+  buffer_rollback(const buffer_rollback&) = delete;
+  buffer_rollback& operator=(const buffer_rollback&) = delete;
+  void commit() noexcept { committed_ = true; }
+
+ private:
+  Buffer& buffer_;
+  std::size_t size_;
+  bool committed_ = false;
+};
+
+// The index of Payload among Family's versions (the newest one when several share a struct).
+template <class Family, class Payload>
+constexpr std::optional<std::size_t> payload_index() {
+  std::optional<std::size_t> index;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((std::is_same_v<typename Family::template payload_at<I>, Payload> ? (index = I, 0) : 0), ...);
+  }
+  (std::make_index_sequence<Family::version_count>{});
+  return index;
+}
+
+template <class Buffer>
+bool write_string_attribute(encode_context& ctx, Buffer& out, std::string_view key,
+                            std::string_view value, bool& first) {
+  if (value.empty()) return true;
+  return write_key(ctx, out, key, first) && write_string(ctx, out, value);
+}
+
+template <class Family, std::size_t Index, class Payload, class Buffer>
+bool write_envelope(encode_context& ctx, Buffer& out, const Payload& payload,
+                    const envelope_fields& fields, const envelope_format& format) {
+  constexpr std::uint32_t version = Family::versions[Index];
+  bool first = true;
+  append(out, '{');
+  if (format.layout == layout::cloudevents) {
+    auto missing = [&](std::string_view key) {
+      ctx.fail(errc::missing_field);
+      append_pointer_segment(ctx.err.path, key);
+      return false;
+    };
+    if (fields.id.empty()) return missing(format.id_key);
+    if (fields.source.empty()) return missing("source");
+    if (!write_key(ctx, out, "specversion", first)) return false;
+    append(out, std::string_view("\"1.0\""));
+    if (!write_string_attribute(ctx, out, format.id_key, fields.id, first) ||
+        !write_string_attribute(ctx, out, "source", fields.source, first) ||
+        !write_string_attribute(ctx, out, format.type_key, Family::type_name, first) ||
+        !write_key(ctx, out, format.version_key, first) ||
+        !write_value(ctx, out, version) ||
+        !write_string_attribute(ctx, out, "datacontenttype", "application/json", first) ||
+        !write_string_attribute(ctx, out, "subject", fields.subject, first) ||
+        !write_string_attribute(ctx, out, "time", fields.time, first)) {
+      return false;
+    }
+  } else {
+    if (!write_string_attribute(ctx, out, format.type_key, Family::type_name, first) ||
+        !write_key(ctx, out, format.version_key, first) || !write_value(ctx, out, version) ||
+        !write_string_attribute(ctx, out, format.id_key, fields.id, first)) {
+      return false;
+    }
+  }
+  if (!write_string_attribute(ctx, out, format.produced_by_key, fields.produced_by, first) ||
+      !write_string_attribute(ctx, out, format.config_revision_key, fields.config_revision,
+                              first)) {
+    return false;
+  }
+  if (format.layout == layout::flat) {
+    if constexpr (described<Payload>) {
+      // Payload keys share the object with the header: a captured unknown key named like a
+      // header key must not be written a second time.
+      const std::array<std::string_view, 5> reserved{format.type_key, format.version_key,
+                                                     format.id_key, format.produced_by_key,
+                                                     format.config_revision_key};
+      ctx.reserved_keys = reserved.data();
+      ctx.reserved_key_count = reserved.size();
+      const bool ok = write_struct(ctx, out, payload, first);
+      ctx.reserved_keys = nullptr;
+      ctx.reserved_key_count = 0;
+      if (!ok) return false;
+    } else {
+      static_assert(described<Payload>, "the flat layout needs a described payload struct");
+    }
+  } else {
+    if (!write_key(ctx, out, format.data_key, first)) return false;
+    if (!write_value(ctx, out, payload)) {
+      prepend_pointer_segment(ctx.err.path, format.data_key);
+      return false;
+    }
+  }
+  append(out, '}');
+  return true;
+}
+
+}  // namespace detail
+
+// Appends `value` (a described struct, or any type the decoder reads) as JSON to `out`: a
+// fmt::memory_buffer, std::string or std::vector<char>.
+template <class T, class Buffer>
+requires(!message_family<T>) result<void> encode_to(Buffer& out, const T& value) {
+  detail::buffer_rollback<Buffer> rollback(out);
+  detail::encode_context ctx;
+  if (!detail::write_value(ctx, out, value)) return failure(std::move(ctx.err));
+  rollback.commit();
+  return {};
+}
+
+template <class T>
+requires(!message_family<T>) result<std::string> encode(const T& value) {
+  std::string out;
+  if (auto status = encode_to(out, value); !status) return failure(status.error());
+  return result<std::string>(std::move(out));
+}
+
+// Appends the envelope of `payload`, one of Family's payload structs, in `format`: header keys
+// first, then payload keys in declaration order (flat), or the payload under data_key.
+template <message_family Family, class Payload, class Buffer>
+result<void> encode_to(Buffer& out, const Payload& payload, const envelope_fields& fields = {},
+                       const envelope_format& format = family_format<Family>) {
+  constexpr auto index = detail::payload_index<Family, Payload>();
+  static_assert(index.has_value(), "skew::encode: the struct is not a payload of this family");
+  detail::buffer_rollback<Buffer> rollback(out);
+  detail::encode_context ctx;
+  if (!detail::write_envelope<Family, *index>(ctx, out, payload, fields, format)) {
+    return failure(std::move(ctx.err));
+  }
+  rollback.commit();
+  return {};
+}
+
+template <message_family Family, class Payload>
+result<std::string> encode(const Payload& payload, const envelope_fields& fields = {},
+                           const envelope_format& format = family_format<Family>) {
+  std::string out;
+  if (auto status = encode_to<Family>(out, payload, fields, format); !status) {
+    return failure(status.error());
+  }
+  return result<std::string>(std::move(out));
+}
+
+}  // namespace skew
