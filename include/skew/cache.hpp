@@ -40,15 +40,16 @@ result<std::optional<typename Family::latest>> read_cache_entry(
   using latest = typename Family::latest;
   if (json.size() > opts.max_bytes) return failure(errc::too_large);
   const simdjson::padded_string_view padded = detail::decoder_access::pad(dec, json);
-  simdjson::ondemand::document doc;
-  if (auto e = detail::decoder_access::parser(dec).iterate(padded).get(doc)) {
+  detail::structural_index& index = detail::decoder_access::index(dec);
+  if (auto e = index.build(padded.data(), padded.size())) {
     return failure(detail::map_simdjson_error(e));
   }
   detail::decode_context ctx{opts, padded.data(), padded.data() + padded.size()};
+  ctx.bind(index);
   detail::header_scratch scratch;
   detail::header_fields header;
   detail::flat_cursor cursor;
-  if (!detail::read_header(ctx, doc, format, scratch, header, cursor)) {
+  if (!detail::read_header(ctx, format, scratch, header, cursor)) {
     return failure(std::move(ctx.err));
   }
   if (header.type != Family::type_name) {
@@ -56,7 +57,7 @@ result<std::optional<typename Family::latest>> read_cache_entry(
   }
   if (header.version != Family::latest_version) return std::optional<latest>();
   std::optional<latest> out(std::in_place);
-  if (!detail::decode_payload(dec, doc, ctx, format, scratch, header, cursor, *out)) {
+  if (!detail::decode_payload(ctx, format, scratch, header, cursor, *out)) {
     return failure(std::move(ctx.err));
   }
   return out;

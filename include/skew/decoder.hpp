@@ -104,68 +104,25 @@ class decoder {
 
   template <class T>
   result<void> decode_padded(T& out, simdjson::padded_string_view json, const options& opts) {
-    simdjson::ondemand::document doc;
-    if (auto e = parser_.iterate(json).get(doc)) {
-      last_alias_reads_ = 0;
+    last_alias_reads_ = 0;
+    if (auto e = index_.build(json.data(), json.size())) {
       return failure(detail::map_simdjson_error(e));
     }
     detail::decode_context ctx{opts, json.data(), json.data() + json.size()};
-    return decode_document(out, doc, ctx);
+    ctx.bind(index_);
+    return decode_document(out, ctx);
   }
 
   // Reads the whole document into `out`: the root, then a check that nothing follows it.
   template <class T>
-  result<void> decode_document(T& out, simdjson::ondemand::document& doc,
-                               detail::decode_context& ctx) {
+  result<void> decode_document(T& out, detail::decode_context& ctx) {
     last_alias_reads_ = 0;
-    const std::string_view token = detail::peek_token(doc);
-    if (token.empty()) return failure(errc::malformed_json);
-    const bool container = token[0] == '{' || token[0] == '[';
-    if (!container) {
-      if constexpr (described<T> || detail::string_keyed_map<T>) {
-        return failure(error{errc::not_an_object, {}, 0});
-      } else {
-        // A scalar root: the rest of the input must be exactly one valid token.
-        const std::string_view rest(token.data(),
-                                    static_cast<std::size_t>(ctx.input_end - token.data()));
-        const std::string_view first = detail::trim_right(token);
-        if (!detail::only_whitespace(rest.substr(first.size()))) {
-          return failure(error{errc::trailing_content, {}, std::size_t(first.size())});
-        }
-        if (!detail::validate_scalar_token(ctx, first)) return failure(std::move(ctx.err));
-      }
-    } else if constexpr (described<T> || detail::string_keyed_map<T>) {
-      if (token[0] != '{') return failure(error{errc::not_an_object, {}, 0});
-    }
-    if (!detail::read_value(ctx, doc, out)) {
-      if (container && ctx.err.code == errc::malformed_json && ctx.err.path.empty()) {
-        // simdjson refuses a root whose last token does not close it, which also covers
-        // `{...} garbage`: tell that case apart, because "a second document" is actionable.
-        const std::string_view rest(token.data(),
-                                    static_cast<std::size_t>(ctx.input_end - token.data()));
-        const std::size_t end = detail::container_end(rest);
-        if (end != std::string_view::npos && !detail::only_whitespace(rest.substr(end))) {
-          ctx.fail(errc::trailing_content, token.data() + end);
-        }
-      }
-      return failure(std::move(ctx.err));
-    }
-    if (container) {
-      // On-Demand stops reading at the root's closing bracket; anything after it but whitespace
-      // is a second document or garbage.
-      const char* location = nullptr;
-      auto e = doc.current_location().get(location);
-      if (e == simdjson::SUCCESS) {
-        ctx.fail(errc::trailing_content, location);
-        return failure(std::move(ctx.err));
-      }
-      if (e != simdjson::OUT_OF_BOUNDS) return failure(detail::map_simdjson_error(e));
-    }
+    if (!detail::read_document(ctx, out)) return failure(std::move(ctx.err));
     last_alias_reads_ = ctx.alias_reads;
     return {};
   }
 
-  simdjson::ondemand::parser parser_;
+  detail::structural_index index_;
   std::unique_ptr<char[]> buffer_;
   std::size_t capacity_ = 0;
   std::uint32_t last_alias_reads_ = 0;

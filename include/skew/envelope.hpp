@@ -182,6 +182,7 @@ struct header_fields {
   bool header_error = false;                   // a header key failed during the payload pass
   // Nested and CloudEvents layouts.
   bool has_data = false;  // present and not null
+  std::uint32_t data_at = 0;  // the position of its value
   bool has_data_base64 = false;
   bool has_spec_version = false;
   bool spec_version_ok = false;
@@ -194,57 +195,56 @@ inline bool in_input(const decode_context& ctx, std::string_view s) noexcept {
 }
 
 // A string value as a view into the input, or an owned copy when it had escapes.
-template <class V>
-bool read_header_string(decode_context& ctx, V& value, header_scratch& scratch,
-                        std::string_view& out) {
-  if (!read_string_view(ctx, value, out)) return false;
+inline bool read_header_string(decode_context& ctx, std::uint32_t& i, header_scratch& scratch,
+                               std::string_view& out) {
+  if (!read_string_view(ctx, i, out)) return false;
   if (!in_input(ctx, out)) out = scratch.keep(out);
   return true;
 }
 
 // Versions are integers from 1 to 2^32-1. CloudEvents extensions may also carry them as a string
 // of digits, which some SDKs write for every extension.
-inline bool read_header_version(decode_context& ctx, od::value& value, bool allow_string,
+inline bool read_header_version(decode_context& ctx, std::uint32_t& i, bool allow_string,
                                 std::uint32_t& out) {
+  const std::uint32_t at = i;
   std::uint64_t v = 0;
-  const std::string_view token = trim_right(peek_token(value));
-  if (allow_string && !token.empty() && token[0] == '"') {
+  if (allow_string && ctx.at(i) == '"') {
     std::string_view text;
-    if (!read_string_view(ctx, value, text)) return false;
+    if (!read_string_view(ctx, i, text)) return false;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || end != text.data() + text.size() || text.empty() || text[0] == '+') {
-      return ctx.fail(errc::wrong_type, token.data());
+    if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) {
+      return ctx.fail_at(errc::wrong_type, at);
     }
-  } else if (value.get_uint64().get(v) != simdjson::SUCCESS) {
-    return fail_value(ctx, value, json_kind::integer);
+  } else if (!read_integer(ctx, i, v)) {
+    return false;
   }
   if (v == 0 || v > std::numeric_limits<std::uint32_t>::max()) {
-    return ctx.fail(errc::out_of_range, token.data());
+    return ctx.fail_at(errc::out_of_range, at);
   }
   out = static_cast<std::uint32_t>(v);
   return true;
 }
 
-// The key of a field, unescaped when needed (into `scratch`, which outlives the parser's buffer).
-inline bool header_key(decode_context& ctx, od::field& f, header_scratch& scratch,
+// The key at position i, unescaped when needed (into `scratch`, which outlives the walk).
+inline bool header_key(decode_context& ctx, std::uint32_t i, header_scratch& scratch,
                        std::string_view& key) {
-  key = raw_key(f);
+  if (!raw_key(ctx, i, key)) return false;
   if (contains_backslash(key.data(), key.size())) {
-    if (!unescape_key(ctx, f, key)) return false;
+    if (!unescape_key(ctx, key)) return false;
     key = scratch.keep(key);
   }
   return true;
 }
 
-// One header key of the flat layout and its value: type, version and id are read into `out`
+// One header key of the flat layout and its value at i: type, version and id are read into `out`
 // (once: the payload pass of a two-pass dispatch sees them again), every header key becomes an
 // attribute, and a second copy of type, version or id is a duplicate_key.
 inline bool flat_header_key(const envelope_format& format, decode_context& ctx,
-                            std::string_view key, od::value& value, header_scratch& scratch,
+                            std::string_view key, std::uint32_t& i, header_scratch& scratch,
                             header_fields& out) {
   if (!in_input(ctx, key)) key = scratch.keep(key);
-  const std::string_view token = trim_right(peek_token(value));
-  if (token.empty()) return ctx.fail(errc::malformed_json);
+  const std::string_view token = ctx.token(i);
+  if (token.empty()) return ctx.fail_at(errc::malformed_json, i);
   int slot = -1;
   if (key == format.type_key) {
     slot = 0;
@@ -256,26 +256,29 @@ inline bool flat_header_key(const envelope_format& format, decode_context& ctx,
   // Two copies of a header key would let two consumers route one message differently.
   if (slot >= 0 && ++out.occurrences[slot] > 1) return ctx.fail(errc::duplicate_key, token.data());
   envelope_attribute a{key, token, {}, token[0] == '"'};
+  bool ok = true;
   if (slot == 0) {
-    if (!out.has_type && !read_header_string(ctx, value, scratch, out.type)) return false;
+    ok = out.has_type ? skip_value(ctx, i) : read_header_string(ctx, i, scratch, out.type);
     out.has_type = true;
     a.text = out.type;
   } else if (slot == 1) {
-    if (!out.has_version && !read_header_version(ctx, value, false, out.version)) return false;
+    ok = out.has_version ? skip_value(ctx, i) : read_header_version(ctx, i, false, out.version);
     out.has_version = true;
   } else if (token == "null") {
+    ++i;
     return true;  // an absent id or stamp
   } else if (slot == 2) {
-    if (!out.has_id && !read_header_string(ctx, value, scratch, out.id)) return false;
+    ok = out.has_id ? skip_value(ctx, i) : read_header_string(ctx, i, scratch, out.id);
     out.has_id = true;
     a.text = out.id;
   } else if (a.is_string) {
-    if (!read_header_string(ctx, value, scratch, a.text)) return false;
+    ok = read_header_string(ctx, i, scratch, a.text);
     if (key == format.produced_by_key) out.produced_by = a.text;
     if (key == format.config_revision_key) out.config_revision = a.text;
-  } else if (!capture_raw(ctx, value, a.json)) {
-    return false;
+  } else {
+    ok = capture_raw(ctx, i, a.json);
   }
+  if (!ok) return false;
   scratch.add(a.name, a.json, a.text, a.is_string);
   return true;
 }
@@ -288,120 +291,126 @@ inline bool is_flat_header_key(const envelope_format& format, std::string_view k
 // Where the flat layout's header pass stopped. When type and version came before any payload key
 // (as writers usually emit them), the payload is read from here on: one pass over the message.
 struct flat_cursor {
-  od::object_iterator it;
-  od::object_iterator end;
+  std::uint32_t next = 0;    // the next key, or the closing brace when allow_close
+  bool allow_close = false;  // the object may end at `next`
   bool at_payload = false;
 };
 
 // Flat layout: reads header keys until type and version are known. Payload keys met before that
 // are stepped over, and then the payload needs a second pass from the start.
-inline bool scan_flat_header(decode_context& ctx, od::object& object, const envelope_format& format,
+inline bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const envelope_format& format,
                              header_scratch& scratch, header_fields& out, flat_cursor& cursor) {
-  if (auto e = object.begin().get(cursor.it)) return ctx.fail(map_simdjson_error(e));
-  if (auto e = object.end().get(cursor.end)) return ctx.fail(map_simdjson_error(e));
   bool payload_first = false;
-  for (; cursor.it != cursor.end; ++cursor.it) {
-    auto field_result = *cursor.it;
-    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
-    od::field& f = field_result.value_unsafe();
+  bool done = ctx.at(i) == '}';
+  if (done) ++i;
+  while (!done) {
     std::string_view key;
-    if (!header_key(ctx, f, scratch, key)) return false;
+    if (!header_key(ctx, i, scratch, key)) return false;
+    i += 2;
     if (!is_flat_header_key(format, key)) {
       payload_first = true;
-      continue;
-    }
-    if (!flat_header_key(format, ctx, key, f.value(), scratch, out)) {
+      if (!skip_value(ctx, i)) return false;
+    } else if (!flat_header_key(format, ctx, key, i, scratch, out)) {
       append_pointer_segment(ctx.err.path, key);
       return false;
     }
+    if (!next_item(ctx, i, '}', done)) return false;
     if (out.has_type && out.has_version) {
-      ++cursor.it;
+      cursor.next = done ? i - 1 : i;
+      cursor.allow_close = done;
       cursor.at_payload = !payload_first;
       return true;
     }
+    if (!done && ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
   }
   return true;
 }
 
 // Nested and CloudEvents layouts: one pass over every root key; the payload under data_key is
-// stepped over here and read by the payload pass.
-inline bool scan_full_header(decode_context& ctx, od::object& object, const envelope_format& format,
+// stepped over here (its position kept) and read by the payload pass.
+inline bool scan_full_header(decode_context& ctx, std::uint32_t& i, const envelope_format& format,
                              header_scratch& scratch, header_fields& out) {
   const bool cloudevents = format.layout == layout::cloudevents;
   bool seen_data = false;
   bool seen_data_base64 = false;
-  for (auto field_result : object) {
-    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
-    od::field& f = field_result.value_unsafe();
-    od::value& value = f.value();
-    const char* raw = f.key().raw();
+  bool done = ctx.at(i) == '}';
+  if (done) ++i;
+  while (!done) {
     std::string_view key;
-    if (!header_key(ctx, f, scratch, key)) return false;
-    const std::string_view token = trim_right(peek_token(value));
-    if (token.empty()) return ctx.fail(errc::malformed_json, raw);
+    if (!header_key(ctx, i, scratch, key)) return false;
+    const char* raw = ctx.where(i);
+    i += 2;
+    const std::string_view token = ctx.token(i);
+    if (token.empty()) return ctx.fail_at(errc::malformed_json, i);
     const bool is_null = token == "null";
     auto fail_here = [&](errc code, const char* at) {
       ctx.fail(code, at);
       append_pointer_segment(ctx.err.path, key);
       return false;
     };
-    if (key == format.data_key || (cloudevents && key == "data_base64")) {
-      bool& seen = key == format.data_key ? seen_data : seen_data_base64;
-      if (seen) return fail_here(errc::duplicate_key, raw);
-      seen = true;
-      (key == format.data_key ? out.has_data : out.has_data_base64) = !is_null;
-      continue;  // the payload pass reads (and validates) it
-    }
     bool* seen = nullptr;
-    if (key == format.type_key) {
-      seen = &out.has_type;
-    } else if (key == format.version_key) {
-      seen = &out.has_version;
-    } else if (key == format.id_key) {
-      seen = &out.has_id;
-    } else if (cloudevents && key == "specversion") {
-      seen = &out.has_spec_version;
-    } else if (cloudevents && key == "source") {
-      seen = &out.has_source;
-    }
-    if (seen != nullptr) {
-      if (*seen) return fail_here(errc::duplicate_key, raw);
-      if (is_null) continue;  // a null attribute is an absent one
-      *seen = true;
-    }
-    if (is_null) continue;
-    envelope_attribute a{key, token, {}, false};
-    if (seen == &out.has_version) {
-      if (!read_header_version(ctx, value, cloudevents, out.version)) {
-        append_pointer_segment(ctx.err.path, key);
-        return false;
+    if (key == format.data_key || (cloudevents && key == "data_base64")) {
+      bool& seen_payload = key == format.data_key ? seen_data : seen_data_base64;
+      if (seen_payload) return fail_here(errc::duplicate_key, raw);
+      seen_payload = true;
+      if (key == format.data_key) {
+        out.has_data = !is_null;
+        out.data_at = i;
+      } else {
+        out.has_data_base64 = !is_null;
       }
-    } else if (token[0] == '"') {
-      if (!read_header_string(ctx, value, scratch, a.text)) {
-        append_pointer_segment(ctx.err.path, key);
-        return false;
+      if (!skip_value(ctx, i)) return false;  // the payload pass reads (and validates) it
+    } else {
+      if (key == format.type_key) {
+        seen = &out.has_type;
+      } else if (key == format.version_key) {
+        seen = &out.has_version;
+      } else if (key == format.id_key) {
+        seen = &out.has_id;
+      } else if (cloudevents && key == "specversion") {
+        seen = &out.has_spec_version;
+      } else if (cloudevents && key == "source") {
+        seen = &out.has_source;
       }
-      a.is_string = true;
-    } else if (seen != nullptr) {
-      return fail_here(errc::wrong_type, token.data());
-    } else if (!capture_raw(ctx, value, a.json)) {
-      append_pointer_segment(ctx.err.path, key);
-      return false;
+      if (seen != nullptr && *seen) return fail_here(errc::duplicate_key, raw);
+      if (is_null) {
+        ++i;  // a null attribute is an absent one
+      } else {
+        if (seen != nullptr) *seen = true;
+        envelope_attribute a{key, token, {}, false};
+        bool ok = true;
+        if (seen == &out.has_version) {
+          ok = read_header_version(ctx, i, cloudevents, out.version);
+        } else if (token[0] == '"') {
+          ok = read_header_string(ctx, i, scratch, a.text);
+          a.is_string = true;
+        } else if (seen != nullptr) {
+          return fail_here(errc::wrong_type, token.data());
+        } else {
+          ok = capture_raw(ctx, i, a.json);
+        }
+        if (!ok) {
+          append_pointer_segment(ctx.err.path, key);
+          return false;
+        }
+        if (seen == &out.has_type) {
+          out.type = a.text;
+        } else if (seen == &out.has_id) {
+          out.id = a.text;
+        } else if (seen == &out.has_spec_version) {
+          out.spec_version_ok = a.text == "1.0";
+          out.spec_version_at = token.data();
+        } else if (key == format.produced_by_key && a.is_string) {
+          out.produced_by = a.text;
+        } else if (key == format.config_revision_key && a.is_string) {
+          out.config_revision = a.text;
+        }
+        if (seen == &out.has_source && a.text.empty()) out.has_source = false;
+        scratch.add(a.name, a.json, a.text, a.is_string);
+      }
     }
-    if (seen == &out.has_type) {
-      out.type = a.text;
-    } else if (seen == &out.has_id) {
-      out.id = a.text;
-    } else if (seen == &out.has_spec_version) {
-      out.spec_version_ok = a.text == "1.0";
-      out.spec_version_at = token.data();
-    } else if (key == format.produced_by_key && a.is_string) {
-      out.produced_by = a.text;
-    } else if (key == format.config_revision_key && a.is_string) {
-      out.config_revision = a.text;
-    }
-    if (seen == &out.has_source && a.text.empty()) out.has_source = false;
-    scratch.add(a.name, a.json, a.text, a.is_string);
+    if (!next_item(ctx, i, '}', done)) return false;
+    if (!done && ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
   }
   return true;
 }
@@ -423,33 +432,20 @@ inline bool split_version_suffix(std::string_view type, std::string_view& base,
 
 // The whole header of any layout, then the checks that make it usable: a type, a version, and
 // for CloudEvents the required context attributes. Errors carry the header key's path.
-inline bool read_header(decode_context& ctx, od::document& doc, const envelope_format& format,
+inline bool read_header(decode_context& ctx, const envelope_format& format,
                         header_scratch& scratch, header_fields& out, flat_cursor& cursor) {
-  od::object object;
-  if (auto e = doc.get_object().get(object)) {
-    if (e != simdjson::INCORRECT_TYPE) {
-      // simdjson refuses a root whose last token does not close it, which also covers
-      // `{...} garbage`: tell that case apart, because "a second document" is actionable.
-      const std::string_view token = peek_token(doc);
-      const std::string_view rest(token.data(),
-                                  token.empty() ? 0 : std::size_t(ctx.input_end - token.data()));
-      const std::size_t end = rest.empty() ? std::string_view::npos : container_end(rest);
-      if (end != std::string_view::npos && !only_whitespace(rest.substr(end))) {
-        return ctx.fail(errc::trailing_content, rest.data() + end);
-      }
-      return ctx.fail(map_simdjson_error(e));
-    }
+  if (ctx.count == 0) return ctx.fail(errc::malformed_json);
+  if (ctx.at(0) != '{') {
     // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.
-    const std::string_view token = trim_right(peek_token(doc));
-    if (token.empty() || (token[0] != '[' && !validate_scalar_token(ctx, token))) {
-      return ctx.fail(errc::malformed_json, ctx.input_begin);
-    }
+    std::uint32_t probe = 0;
+    if (ctx.at(0) != '[' && !validate_value(ctx, probe)) return false;
     return ctx.fail(errc::not_an_object, ctx.input_begin);
   }
   ctx.depth = 1;
+  std::uint32_t i = 1;
   const bool flat = format.layout == layout::flat;
-  if (flat ? !scan_flat_header(ctx, object, format, scratch, out, cursor)
-           : !scan_full_header(ctx, object, format, scratch, out)) {
+  if (flat ? !scan_flat_header(ctx, i, format, scratch, out, cursor)
+           : !scan_full_header(ctx, i, format, scratch, out)) {
     return false;
   }
   auto missing = [&](std::string_view key) {
@@ -457,6 +453,10 @@ inline bool read_header(decode_context& ctx, od::document& doc, const envelope_f
     append_pointer_segment(ctx.err.path, key);
     return false;
   };
+  if (!flat && i != ctx.count) {
+    // The header pass walked the whole root object; anything after it is a second document.
+    return ctx.fail_at(errc::trailing_content, i);
+  }
   if (format.layout == layout::cloudevents) {
     if (!out.has_spec_version) return missing("specversion");
     if (!out.spec_version_ok) {
@@ -488,72 +488,35 @@ inline bool read_header(decode_context& ctx, od::document& doc, const envelope_f
     out.version = format.implicit_version;
     out.has_version = true;
   }
-  if (!flat) {
-    // The header pass walked the whole root object; anything after it is a second document.
-    const char* location = nullptr;
-    auto e = doc.current_location().get(location);
-    if (e == simdjson::SUCCESS) return ctx.fail(errc::trailing_content, location);
-    if (e != simdjson::OUT_OF_BOUNDS) return ctx.fail(map_simdjson_error(e));
-  }
   return true;
 }
 
 struct decoder_access {
   static simdjson::padded_string_view pad(decoder& d, std::string_view json) { return d.pad(json); }
-  static simdjson::ondemand::parser& parser(decoder& d) { return d.parser_; }
-  template <class T>
-  static result<void> decode_document(decoder& d, T& out, od::document& doc, decode_context& ctx) {
-    return d.decode_document(out, doc, ctx);
-  }
+  static structural_index& index(decoder& d) { return d.index_; }
 };
 
-// What the payload pass needs to record the flat layout's header keys.
+// Lets the payload pass of a flat envelope record the header keys it meets.
 struct flat_header_sink {
   const envelope_format* format;
   header_scratch* scratch;
   header_fields* fields;
 
-  static bool on_key(void* self, decode_context& ctx, std::string_view key, od::value& value) {
+  static bool on_key(void* self, decode_context& ctx, std::string_view key, std::uint32_t& i) {
     auto* sink = static_cast<flat_header_sink*>(self);
-    if (flat_header_key(*sink->format, ctx, key, value, *sink->scratch, *sink->fields)) return true;
+    if (flat_header_key(*sink->format, ctx, key, i, *sink->scratch, *sink->fields)) return true;
     sink->fields->header_error = true;
     return false;
   }
 };
-
-// `{}` with simdjson's padding: the payload of a nested envelope that carries no data.
-inline constexpr char empty_object_json[2 + simdjson::SIMDJSON_PADDING] = "{}";
-
-// Reads the value under format.data_key of the root object (nested and CloudEvents layouts).
-template <class Payload>
-bool read_nested_payload(decode_context& ctx, od::document& doc, const envelope_format& format,
-                         Payload& out) {
-  doc.rewind();
-  od::object root;
-  if (auto e = doc.get_object().get(root)) return ctx.fail(map_simdjson_error(e));
-  ctx.depth = 1;
-  for (auto field_result : root) {
-    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
-    od::field& f = field_result.value_unsafe();
-    std::string_view key = raw_key(f);
-    if (contains_backslash(key.data(), key.size()) && !unescape_key(ctx, f, key)) return false;
-    if (key != format.data_key) continue;
-    if (read_value(ctx, f.value(), out)) return true;
-    prepend_pointer_segment(ctx.err.path, format.data_key);
-    return false;
-  }
-  return ctx.fail(errc::missing_field);  // the header pass saw it: unreachable for valid input
-}
-
 
 // Decodes the payload of an envelope whose header `read_header` has read, into `out`: for the
 // flat layout from where the header pass stopped (one pass) or from the start (header keys after
 // payload keys); for the others the value under data_key. Errors are in ctx.err, with paths from
 // the root (/data/... for nested payloads).
 template <class Payload>
-bool decode_payload(decoder& dec, od::document& doc, decode_context& ctx,
-                    const envelope_format& format, header_scratch& scratch, header_fields& header,
-                    flat_cursor& cursor, Payload& out) {
+bool decode_payload(decode_context& ctx, const envelope_format& format, header_scratch& scratch,
+                    header_fields& header, const flat_cursor& cursor, Payload& out) {
   if (format.layout == layout::flat) {
     // The header keys belong to the envelope, not to the payload struct; the payload pass
     // records the ones the header pass did not need to reach (producer stamps, a late id).
@@ -566,28 +529,20 @@ bool decode_payload(decoder& dec, od::document& doc, decode_context& ctx,
     ctx.on_header_key = &flat_header_sink::on_key;
     ctx.header_sink = &sink;
     bool decoded = false;
-    if (described<Payload> && cursor.at_payload) {
-      ctx.depth = 1;
-      if constexpr (described<Payload>) {
-        decoded = read_struct_fields(ctx, cursor.it, cursor.end, out);
+    if constexpr (described<Payload>) {
+      if (cursor.at_payload) {
+        ctx.depth = 1;
+        std::uint32_t i = cursor.next;
+        decoded = read_struct_fields(ctx, i, out, cursor.allow_close);
+        if (decoded && i != ctx.count) decoded = ctx.fail_at(errc::trailing_content, i);
       }
-      const char* location = nullptr;
-      if (!decoded) {
-      } else if (auto e = doc.current_location().get(location); e == simdjson::SUCCESS) {
-        decoded = ctx.fail(errc::trailing_content, location);
-      } else if (e != simdjson::OUT_OF_BOUNDS) {
-        decoded = ctx.fail(map_simdjson_error(e));
-      }
-    } else {
+    }
+    if (!described<Payload> || !cursor.at_payload) {
       // Payload keys came before the header: read the object again from its start, recording
       // the header keys a second time.
       scratch.clear_attributes();
       header.occurrences = {};
-      ctx.depth = 0;
-      doc.rewind();
-      auto status = decoder_access::decode_document(dec, out, doc, ctx);
-      decoded = status.has_value();
-      if (!decoded) ctx.err = std::move(status).error();
+      decoded = read_document(ctx, out);
     }
     ctx.header_keys = nullptr;
     ctx.header_key_count = 0;
@@ -599,18 +554,17 @@ bool decode_payload(decoder& dec, od::document& doc, decode_context& ctx,
     append_pointer_segment(ctx.err.path, "data_base64");
     return false;
   }
-  if (header.has_data) return read_nested_payload(ctx, doc, format, out);
-  // No data: the payload is an empty object, so required fields report missing_field.
-  od::document empty;
-  if (auto e = decoder_access::parser(dec)
-                   .iterate(empty_object_json, 2, sizeof(empty_object_json))
-                   .get(empty)) {
-    return ctx.fail(map_simdjson_error(e));
-  }
   ctx.depth = 1;
-  if (read_value(ctx, empty, out)) return true;
-  prepend_pointer_segment(ctx.err.path, format.data_key);
-  return false;
+  bool ok;
+  if (header.has_data) {
+    std::uint32_t i = header.data_at;
+    ok = read_value(ctx, i, out);
+  } else {
+    // No data: the payload is an empty object, so required fields report missing_field.
+    ok = read_empty_object(ctx, out);
+  }
+  if (!ok) prepend_pointer_segment(ctx.err.path, format.data_key);
+  return ok;
 }
 
 }  // namespace detail
@@ -636,30 +590,34 @@ inline result<envelope_header> peek_header(std::string_view json,
   thread_local std::string owned_type;
   thread_local std::string owned_id;
   const simdjson::padded_string_view padded = detail::decoder_access::pad(local, json);
-  simdjson::ondemand::document doc;
-  if (auto e = detail::decoder_access::parser(local).iterate(padded).get(doc)) {
+  detail::structural_index& index = detail::decoder_access::index(local);
+  if (auto e = index.build(padded.data(), padded.size())) {
     return failure(detail::map_simdjson_error(e));
   }
   detail::decode_context ctx{opts, padded.data(), padded.data() + padded.size()};
+  ctx.bind(index);
   detail::header_scratch scratch;
   detail::header_fields fields;
   detail::flat_cursor cursor;
-  if (!detail::read_header(ctx, doc, format, scratch, fields, cursor)) {
+  if (!detail::read_header(ctx, format, scratch, fields, cursor)) {
     return failure(std::move(ctx.err));
   }
-  if (format.layout == layout::flat) {
+  if (format.layout == layout::flat && !fields.has_id) {
     // The header pass stops at type and version; the id may come later.
-    for (; !fields.has_id && cursor.it != cursor.end; ++cursor.it) {
-      auto field_result = *cursor.it;
-      if (auto e = field_result.error()) return failure(detail::map_simdjson_error(e));
-      simdjson::ondemand::field& f = field_result.value_unsafe();
+    std::uint32_t i = cursor.next;
+    bool done = cursor.allow_close && ctx.at(i) == '}';
+    while (!done && !fields.has_id) {
       std::string_view key;
-      if (!detail::header_key(ctx, f, scratch, key)) return failure(std::move(ctx.err));
-      if (key != format.id_key) continue;
-      if (!detail::flat_header_key(format, ctx, key, f.value(), scratch, fields)) {
+      if (!detail::header_key(ctx, i, scratch, key)) return failure(std::move(ctx.err));
+      i += 2;
+      const bool ok = key == format.id_key
+                          ? detail::flat_header_key(format, ctx, key, i, scratch, fields)
+                          : detail::skip_value(ctx, i);
+      if (!ok) {
         detail::append_pointer_segment(ctx.err.path, key);
         return failure(std::move(ctx.err));
       }
+      if (!detail::next_item(ctx, i, '}', done)) return failure(std::move(ctx.err));
     }
   }
   // Views into the thread's copy of the input become views into `json`; unescaped text is copied

@@ -192,24 +192,25 @@ class router {
       return finish(by_policy(reason::malformed, error{errc::too_large, {}, {}}), ctx, 0);
     }
     const simdjson::padded_string_view padded = detail::decoder_access::pad(dec, message);
+    detail::structural_index& index = detail::decoder_access::index(dec);
     ctx.input_begin = padded.data();
     ctx.input_end = padded.data() + padded.size();
-    simdjson::ondemand::document doc;
-    if (auto e = detail::decoder_access::parser(dec).iterate(padded).get(doc)) {
+    if (auto e = index.build(padded.data(), padded.size())) {
       return finish(by_policy(reason::malformed, error{detail::map_simdjson_error(e), {}, {}}), ctx,
                     0);
     }
+    ctx.bind(index);
     detail::header_scratch scratch;
     detail::header_fields header;
     detail::flat_cursor cursor;
-    if (!detail::read_header(ctx, doc, format_, scratch, header, cursor)) {
+    if (!detail::read_header(ctx, format_, scratch, header, cursor)) {
       outcome o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
       o.type = header.type;
       return finish(std::move(o), ctx, 0);
     }
     std::optional<outcome> result;
     (void)((Families::type_name == header.type
-                ? (result = dispatch_family<Families>(dec, doc, ctx, scratch, header, cursor), true)
+                ? (result = dispatch_family<Families>(ctx, scratch, header, cursor), true)
                 : false) ||
            ...);
     if (result) return *std::move(result);
@@ -313,8 +314,7 @@ class router {
   }
 
   template <class Family>
-  outcome dispatch_family(decoder& dec, simdjson::ondemand::document& doc,
-                          detail::decode_context& ctx, detail::header_scratch& scratch,
+  outcome dispatch_family(detail::decode_context& ctx, detail::header_scratch& scratch,
                           detail::header_fields& header, detail::flat_cursor& cursor) {
     auto& handlers = std::get<detail::family_handlers<Family>>(handlers_);
     const auto index = Family::index_of(header.version);
@@ -328,7 +328,7 @@ class router {
     outcome o;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (void)((*index == I
-                  ? (o = decode_and_call<Family, I>(dec, doc, ctx, scratch, header, cursor, handlers),
+                  ? (o = decode_and_call<Family, I>(ctx, scratch, header, cursor, handlers),
                      true)
                   : false) ||
              ...);
@@ -338,8 +338,7 @@ class router {
   }
 
   template <class Family, std::size_t Index>
-  outcome decode_and_call(decoder& dec, simdjson::ondemand::document& doc,
-                          detail::decode_context& ctx, detail::header_scratch& scratch,
+  outcome decode_and_call(detail::decode_context& ctx, detail::header_scratch& scratch,
                           detail::header_fields& header, detail::flat_cursor& cursor,
                           detail::family_handlers<Family>& handlers) {
     using payload = typename Family::template payload_at<Index>;
@@ -354,7 +353,7 @@ class router {
     }
 
     const bool decoded =
-        detail::decode_payload(dec, doc, ctx, format_, scratch, header, cursor, *value);
+        detail::decode_payload(ctx, format_, scratch, header, cursor, *value);
     if (!decoded) {
       error err = std::move(ctx.err);
       // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.

@@ -1,7 +1,15 @@
-// The tolerant reader: turns simdjson On-Demand values into described C++ types in one pass.
+// The tolerant reader: turns JSON into described C++ types in one pass over simdjson's structural
+// index (stage 1: the position of every structural character and scalar, found with SIMD).
+//
+// skew walks that index itself instead of through On-Demand: a value is a position in the index,
+// a key's bytes lie between its quote and the next position, and a skipped container is stepped
+// over by counting brackets at the positions, never by looking at the bytes in between. Grammar
+// is checked as the walk goes; stage 1 already rejected invalid UTF-8, raw control characters in
+// strings and unclosed strings.
 //
 // Every function returns false after storing an error in the context; callers on the way out
-// prepend their path segment, so the success path never builds a JSON Pointer.
+// prepend their path segment, so the success path never builds a JSON Pointer. Reading functions
+// take the index `i` of a value's first position and leave it just past the value.
 #pragma once
 
 #include <skew/describe.hpp>
@@ -30,12 +38,61 @@
 #include <utility>
 #include <vector>
 
+// The walker's per-token steps: small, and called once per key or value, so a call per step would
+// cost more than the step.
+#if defined(__GNUC__)
+#define SKEW_HOT_INLINE [[gnu::always_inline]] inline
+#else
+#define SKEW_HOT_INLINE inline
+#endif
+
 namespace skew::detail {
+
+// Stage 1 of simdjson with the kernel it selects at run time for this CPU, and the buffer that
+// unescaped strings are written to. One per decoder: both are reused from message to message.
+class structural_index {
+ public:
+  simdjson::error_code build(const char* json, std::size_t length) {
+    if (!parser_ || length > capacity_) {
+      // Grow geometrically so a stream of slowly growing messages does not reallocate each time.
+      std::size_t capacity = capacity_ == 0 ? 4096 : capacity_;
+      while (capacity < length) capacity *= 2;
+      if (!parser_) {
+        if (auto e = simdjson::get_active_implementation()->create_dom_parser_implementation(
+                capacity, 1, parser_)) {
+          return e;
+        }
+      } else if (auto e = parser_->set_capacity(capacity)) {
+        return e;
+      }
+      capacity_ = capacity;
+      // Unescaping never lengthens a string; a dispatch may walk the message twice.
+      strings_ = std::make_unique<char[]>(2 * capacity + 2 * simdjson::SIMDJSON_PADDING);
+    }
+    return parser_->stage1(reinterpret_cast<const std::uint8_t*>(json), length,
+                           simdjson::stage1_mode::regular);
+  }
+
+  const std::uint32_t* positions() const noexcept { return parser_->structural_indexes.get(); }
+  std::uint32_t count() const noexcept { return parser_->n_structural_indexes; }
+  simdjson::internal::dom_parser_implementation* parser() const noexcept { return parser_.get(); }
+  char* strings() const noexcept { return strings_.get(); }
+
+ private:
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> parser_;
+  std::unique_ptr<char[]> strings_;
+  std::size_t capacity_ = 0;
+};
 
 struct decode_context {
   const options& opts;
   const char* input_begin;
   const char* input_end;
+  // The structural index of the input and where unescaped strings go.
+  const std::uint32_t* positions = nullptr;
+  std::uint32_t count = 0;
+  simdjson::internal::dom_parser_implementation* parser = nullptr;
+  char* strings = nullptr;
   std::uint32_t depth = 0;
   // Values read under a former name (alias) in this decode: how operators learn an old name is
   // still being written.
@@ -49,20 +106,32 @@ struct decode_context {
   std::uint8_t alias_name_count = 0;
   // Keys of the root object that belong to an envelope header (flat layout): known, so neither
   // unknown_key nor captured, and validated by the envelope reader instead. When on_header_key is
-  // set, it sees each of them (with its value) so the envelope can keep their text.
+  // set, it reads each of them (its value at `i`) so the envelope can keep their text.
   const std::string_view* header_keys = nullptr;
   std::size_t header_key_count = 0;
   bool (*on_header_key)(void* sink, decode_context& ctx, std::string_view key,
-                        od::value& value) = nullptr;
+                        std::uint32_t& i) = nullptr;
   void* header_sink = nullptr;
   error err{};
 
-  void note_alias(std::string_view name) noexcept {
-    ++alias_reads;
-    for (std::uint8_t i = 0; i < alias_name_count; ++i) {
-      if (alias_names[i].data() == name.data()) return;
-    }
-    if (alias_name_count < alias_names.size()) alias_names[alias_name_count++] = name;
+  void bind(const structural_index& index) noexcept {
+    positions = index.positions();
+    count = index.count();
+    parser = index.parser();
+    strings = index.strings();
+  }
+
+  // The character at position i, or '\0' past the last one.
+  [[gnu::always_inline]] char at(std::uint32_t i) const noexcept { return i < count ? input_begin[positions[i]] : '\0'; }
+  [[gnu::always_inline]] const char* where(std::uint32_t i) const noexcept {
+    return i < count ? input_begin + positions[i] : input_end;
+  }
+  // The token at position i: its bytes up to the next position, without trailing whitespace.
+  [[gnu::always_inline]] std::string_view token(std::uint32_t i) const noexcept {
+    if (i >= count) return {};
+    const char* begin = input_begin + positions[i];
+    const char* end = i + 1 < count ? input_begin + positions[i + 1] : input_end;
+    return trim_right(std::string_view(begin, static_cast<std::size_t>(end - begin)));
   }
 
   bool is_header_key(std::string_view key) const noexcept {
@@ -71,6 +140,14 @@ struct decode_context {
       if (header_keys[i] == key) return true;
     }
     return false;
+  }
+
+  void note_alias(std::string_view name) noexcept {
+    ++alias_reads;
+    for (std::uint8_t i = 0; i < alias_name_count; ++i) {
+      if (alias_names[i].data() == name.data()) return;
+    }
+    if (alias_name_count < alias_names.size()) alias_names[alias_name_count++] = name;
   }
 
   bool fail(errc code, const char* at = nullptr) {
@@ -83,11 +160,7 @@ struct decode_context {
     }
     return false;
   }
-  template <class V>
-  bool fail_at(errc code, V& v) {
-    const std::string_view token = peek_token(v);
-    return fail(code, token.empty() ? nullptr : token.data());
-  }
+  bool fail_at(errc code, std::uint32_t i) { return fail(code, where(i)); }
 };
 
 template <class>
@@ -121,14 +194,15 @@ constexpr bool deeply_equality_comparable() {
 
 enum class json_kind : unsigned char { boolean, integer, floating, string, object, array, any };
 
-// Explains why simdjson refused a value: a malformed token is malformed_json wherever it sits; a
-// well-formed one of another type is unexpected_null or wrong_type; a well-formed number that does
-// not fit is out_of_range.
-template <class V>
-bool fail_value(decode_context& ctx, V& v, json_kind expected,
-                simdjson::error_code cause = simdjson::INCORRECT_TYPE) {
-  const std::string_view token = peek_token(v);
-  if (token.empty()) return ctx.fail(errc::malformed_json);
+constexpr bool is_separator(char c) noexcept {
+  return c == ',' || c == ':' || c == '}' || c == ']';
+}
+
+// Explains why the value at i is not of the expected kind: a malformed token is malformed_json
+// wherever it sits; a well-formed one of another type is unexpected_null or wrong_type.
+inline bool fail_value(decode_context& ctx, std::uint32_t i, json_kind expected) {
+  const std::string_view token = ctx.token(i);
+  if (token.empty()) return ctx.fail(errc::malformed_json, ctx.where(i));
   const char* at = token.data();
   switch (token[0]) {
     case 'n':
@@ -144,78 +218,97 @@ bool fail_value(decode_context& ctx, V& v, json_kind expected,
     }
     case '{':
     case '[':
-      // A container of the wrong kind, or one that is cut short or broken inside.
-      return ctx.fail(
-          cause == simdjson::INCORRECT_TYPE ? errc::wrong_type : map_simdjson_error(cause), at);
+      return ctx.fail(errc::wrong_type, at);
     default:
       break;
   }
+  if (is_separator(token[0])) return ctx.fail(errc::malformed_json, at);
   const number_shape shape = classify_number(token);
   if (!shape.valid) return ctx.fail(errc::malformed_json, at);
   if (expected == json_kind::integer) {
-    // A fraction or exponent is not an integer; an integral token simdjson refused overflowed.
+    // A fraction or exponent is not an integer; an integral token that did not fit overflowed.
     return ctx.fail(shape.integral ? errc::out_of_range : errc::wrong_type, at);
   }
   if (expected == json_kind::floating) return ctx.fail(errc::out_of_range, at);
   return ctx.fail(errc::wrong_type, at);
 }
 
+// After a member or element: `,` continues (true, i on the next item), the closing bracket ends
+// (false with `done`, i past it); anything else is malformed.
+SKEW_HOT_INLINE bool next_item(decode_context& ctx, std::uint32_t& i, char close, bool& done) {
+  const char c = ctx.at(i);
+  if (c == ',') {
+    ++i;
+    return true;
+  }
+  if (c == close) {
+    ++i;
+    done = true;
+    return true;
+  }
+  return ctx.fail_at(errc::malformed_json, i);
+}
+
+// The raw bytes of the key at position i (escapes not decoded), checking the `:` after it.
+SKEW_HOT_INLINE bool raw_key(decode_context& ctx, std::uint32_t i, std::string_view& key) {
+  if (ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
+  if (ctx.at(i + 1) != ':') return ctx.fail_at(errc::malformed_json, i + 1);
+  const char* begin = ctx.input_begin + ctx.positions[i] + 1;
+  const char* quote = ctx.input_begin + ctx.positions[i + 1] - 1;
+  while (is_json_whitespace(*quote)) --quote;
+  if (*quote != '"' || quote < begin) return ctx.fail_at(errc::malformed_json, i);
+  key = std::string_view(begin, static_cast<std::size_t>(quote - begin));
+  return true;
+}
+
+// Unescapes string content that holds a backslash into the context's string buffer, with
+// simdjson's kernel, after checking the escapes (a lone surrogate cannot become UTF-8).
+inline bool unescape(decode_context& ctx, std::string_view raw, std::string_view& out) {
+  const scan_status s = check_string(raw.data(), nullptr);
+  if (s != scan_status::ok) {
+    return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
+                    raw.data() - 1);
+  }
+  auto* dst = reinterpret_cast<std::uint8_t*>(ctx.strings);
+  const std::uint8_t* end =
+      ctx.parser->parse_string(reinterpret_cast<const std::uint8_t*>(raw.data()), dst);
+  if (end == nullptr) return ctx.fail(errc::malformed_json, raw.data() - 1);
+  out = std::string_view(ctx.strings, static_cast<std::size_t>(end - dst));
+  ctx.strings += out.size();
+  return true;
+}
+
+inline bool unescape_key(decode_context& ctx, std::string_view& key) {
+  return unescape(ctx, key, key);
+}
+
 // ---------------------------------------------------------------------------------------------
-// Validation of values nobody reads (options::validate_skipped): On-Demand only checks what is
-// read, so an unread `[1,tru]` would otherwise pass as valid JSON.
+// Values nobody reads. Stepping over them counts brackets at the structural positions; with
+// options::validate_skipped they are checked against the JSON grammar instead.
 
-template <class V>
-bool validate_value(decode_context& ctx, V& v);
-
-inline bool validate_key(decode_context& ctx, od::field& f, std::size_t* length) {
-  const char* raw = f.key().raw();
-  const scan_status s = check_string(raw, length);
-  if (s == scan_status::ok) return true;
-  return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json, raw);
-}
-
-template <class V>
-bool validate_object(decode_context& ctx, V& v) {
-  od::object object;
-  if (auto e = v.get_object().get(object)) return ctx.fail(map_simdjson_error(e));
-  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
-  for (auto field_result : object) {
-    // Used in place: copying the field out with get() costs a store-forwarding stall per key.
-    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
-    od::field& f = field_result.value_unsafe();
-    std::size_t key_length = 0;
-    if (!validate_key(ctx, f, &key_length)) return false;
-    if (!validate_value(ctx, f.value())) {
-      prepend_pointer_segment(ctx.err.path, std::string_view(f.key().raw(), key_length));
-      return false;
-    }
+SKEW_HOT_INLINE bool skip_value(decode_context& ctx, std::uint32_t& i) {
+  const char c = ctx.at(i);
+  if (c != '{' && c != '[') {
+    if (i >= ctx.count || is_separator(c)) return ctx.fail_at(errc::malformed_json, i);
+    ++i;
+    return true;
   }
-  --ctx.depth;
+  const std::uint32_t start = i;
+  std::uint32_t depth = 0;
+  do {
+    const char d = ctx.at(i);
+    if (d == '{' || d == '[') {
+      ++depth;
+    } else if (d == '}' || d == ']') {
+      --depth;
+    }
+    ++i;
+  } while (depth != 0 && i < ctx.count);
+  if (depth != 0) return ctx.fail_at(errc::malformed_json, start);
   return true;
 }
 
-template <class V>
-bool validate_array(decode_context& ctx, V& v) {
-  od::array array;
-  if (auto e = v.get_array().get(array)) return ctx.fail(map_simdjson_error(e));
-  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
-  std::size_t index = 0;
-  for (auto element_result : array) {
-    if (auto e = element_result.error()) return ctx.fail(map_simdjson_error(e));
-    od::value& element = element_result.value_unsafe();
-    if (!validate_value(ctx, element)) {
-      char digits[24];
-      auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
-      prepend_pointer_segment(ctx.err.path, std::string_view(digits, end - digits));
-      return false;
-    }
-    ++index;
-  }
-  --ctx.depth;
-  return true;
-}
-
-// Checks one scalar token; scalars are left unconsumed (iteration steps over them).
+// Checks one scalar token.
 inline bool validate_scalar_token(decode_context& ctx, std::string_view token) {
   if (token.empty()) return ctx.fail(errc::malformed_json);
   const char* at = token.data();
@@ -243,191 +336,259 @@ inline bool validate_scalar_token(decode_context& ctx, std::string_view token) {
   return ok ? true : ctx.fail(errc::malformed_json, at);
 }
 
-template <class V>
-bool validate_value(decode_context& ctx, V& v) {
-  const std::string_view token = peek_token(v);
-  if (token.empty()) return ctx.fail(errc::malformed_json);
-  if (token[0] == '{') return validate_object(ctx, v);
-  if (token[0] == '[') return validate_array(ctx, v);
-  return validate_scalar_token(ctx, token);
+inline void prepend_index(std::string& path, std::size_t index) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
+  prepend_pointer_segment(path, std::string_view(digits, static_cast<std::size_t>(end - digits)));
 }
 
-// The raw text of a value, validated when validate_skipped is on (for raw_json and unknown_fields).
-template <class V>
-bool capture_raw(decode_context& ctx, V& v, std::string_view& out) {
-  const std::string_view token = peek_token(v);
-  if (token.empty()) return ctx.fail(errc::malformed_json);
-  if (token[0] != '{' && token[0] != '[') {
-    if (!validate_scalar_token(ctx, token)) return false;
-    out = trim_right(token);
+inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
+  const char c = ctx.at(i);
+  if (c == '{') {
+    if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
+    ++i;
+    bool done = ctx.at(i) == '}';
+    if (done) ++i;
+    while (!done) {
+      std::string_view key;
+      if (!raw_key(ctx, i, key)) return false;
+      const scan_status s = check_string(key.data(), nullptr);
+      if (s != scan_status::ok) {
+        return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
+                        key.data() - 1);
+      }
+      i += 2;
+      if (!validate_value(ctx, i)) {
+        prepend_pointer_segment(ctx.err.path, key);
+        return false;
+      }
+      if (!next_item(ctx, i, '}', done)) return false;
+      if (!done && ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
+    }
+    --ctx.depth;
     return true;
   }
-  if (!ctx.opts.validate_skipped) {
-    if (auto e = simdjson::to_json_string(v).get(out)) return ctx.fail(map_simdjson_error(e));
+  if (c == '[') {
+    if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
+    ++i;
+    bool done = ctx.at(i) == ']';
+    if (done) ++i;
+    for (std::size_t index = 0; !done; ++index) {
+      if (!validate_value(ctx, i)) {
+        prepend_index(ctx.err.path, index);
+        return false;
+      }
+      if (!next_item(ctx, i, ']', done)) return false;
+    }
+    --ctx.depth;
     return true;
   }
-  const char* start = token.data();
-  if (!validate_value(ctx, v)) return false;
-  // After the walk the iterator stands on the token after the value (or past the end).
-  const char* end = ctx.input_end;
-  const char* location = nullptr;
-  if (v.current_location().get(location) == simdjson::SUCCESS) end = location;
+  if (i >= ctx.count || is_separator(c)) return ctx.fail_at(errc::malformed_json, i);
+  if (!validate_scalar_token(ctx, ctx.token(i))) return false;
+  ++i;
+  return true;
+}
+
+// The raw text of a value (for raw_json and unknown_fields): scalars are always checked, containers
+// when validate_skipped is on.
+inline bool capture_raw(decode_context& ctx, std::uint32_t& i, std::string_view& out) {
+  const char c = ctx.at(i);
+  const char* start = ctx.where(i);
+  if (c != '{' && c != '[') {
+    if (i >= ctx.count || is_separator(c)) return ctx.fail_at(errc::malformed_json, i);
+    out = ctx.token(i);
+    if (!validate_scalar_token(ctx, out)) return false;
+    ++i;
+    return true;
+  }
+  if (!(ctx.opts.validate_skipped ? validate_value(ctx, i) : skip_value(ctx, i))) return false;
+  const char* end = ctx.where(i);
   out = trim_right(std::string_view(start, static_cast<std::size_t>(end - start)));
   return true;
 }
 
-// A key's raw bytes, as written (escapes not decoded): enough to match every unescaped name.
-inline std::string_view raw_key(od::field& f) noexcept {
-  const char* raw = f.key().raw();
-  return std::string_view(raw, key_length(raw, peek_token(f.value()).data()));
-}
-
-// Replaces a raw key that contains escapes by its unescaped text (in the parser's buffer).
-inline bool unescape_key(decode_context& ctx, od::field& f, std::string_view& key) {
-  if (!validate_key(ctx, f, nullptr)) return false;
-  if (auto e = f.unescaped_key().get(key)) return ctx.fail(map_simdjson_error(e), key.data());
-  return true;
+SKEW_HOT_INLINE bool skip_or_validate(decode_context& ctx, std::uint32_t& i) {
+  return ctx.opts.validate_skipped ? validate_value(ctx, i) : skip_value(ctx, i);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Typed reads.
 
-template <class T, class V>
-bool read_value(decode_context& ctx, V& v, T& out);
+template <class T>
+SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out);
 
 // A string's content without copying when it holds no escapes (a view into the input); otherwise
-// simdjson unescapes it into the parser's string buffer. Stage 1 already rejected raw control
-// characters and unclosed strings, and the token ends at the closing quote (plus whitespace), so
-// only the presence of a backslash needs a look at the bytes.
-template <class V>
-bool read_string_view(decode_context& ctx, V& v, std::string_view& out) {
-  if constexpr (std::is_same_v<V, od::value>) {
-    const std::string_view token = trim_right(peek_token(v));
-    if (token.size() >= 2 && token.front() == '"' && token.back() == '"') [[likely]] {
-      const std::string_view content = token.substr(1, token.size() - 2);
-      if (!contains_backslash(content.data(), content.size())) [[likely]] {
-        out = content;
-        return true;
-      }
-      const scan_status s = check_string(content.data(), nullptr);
-      if (s != scan_status::ok) {
-        return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
-                        token.data());
-      }
+// unescaped into the context's string buffer.
+SKEW_HOT_INLINE bool read_string_view(decode_context& ctx, std::uint32_t& i, std::string_view& out) {
+  const std::string_view token = ctx.token(i);
+  if (token.size() >= 2 && token.front() == '"' && token.back() == '"') [[likely]] {
+    const std::string_view content = token.substr(1, token.size() - 2);
+    if (!contains_backslash(content.data(), content.size())) [[likely]] {
+      out = content;
+    } else if (!unescape(ctx, content, out)) {
+      return false;
     }
+    ++i;
+    return true;
   }
-  if (v.get_string().get(out) != simdjson::SUCCESS) return fail_value(ctx, v, json_kind::string);
-  return true;
+  return fail_value(ctx, i, json_kind::string);
 }
 
-template <class T, class V>
-bool read_integer(decode_context& ctx, V& v, T& out) {
+SKEW_HOT_INLINE bool is_null_at(const decode_context& ctx, std::uint32_t i) noexcept {
+  return ctx.at(i) == 'n' && ctx.token(i) == "null";
+}
+
+template <class T>
+SKEW_HOT_INLINE bool read_integer(decode_context& ctx, std::uint32_t& i, T& out) {
+  const std::string_view token = ctx.token(i);
+  std::size_t k = 0;
+  const std::size_t n = token.size();
+  const bool negative = n != 0 && token[0] == '-';
+  k += negative ? 1 : 0;
+  if (k >= n || !is_digit(token[k]) || (token[k] == '0' && k + 1 < n)) {
+    return fail_value(ctx, i, json_kind::integer);
+  }
+  std::uint64_t magnitude = 0;
+  bool overflow = false;
+  for (; k < n; ++k) {
+    const unsigned digit = static_cast<unsigned>(token[k]) - '0';
+    if (digit > 9) return fail_value(ctx, i, json_kind::integer);  // fraction, exponent, junk
+    overflow |= __builtin_mul_overflow(magnitude, 10u, &magnitude);
+    overflow |= __builtin_add_overflow(magnitude, digit, &magnitude);
+  }
+  if (overflow) return ctx.fail_at(errc::out_of_range, i);
   if constexpr (std::is_signed_v<T>) {
-    std::int64_t x;
-    if (v.get_int64().get(x) != simdjson::SUCCESS) return fail_value(ctx, v, json_kind::integer);
-    if (x < std::numeric_limits<T>::min() || x > std::numeric_limits<T>::max()) {
-      return ctx.fail_at(errc::out_of_range, v);
-    }
-    out = static_cast<T>(x);
+    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+    if (magnitude > max + (negative ? 1 : 0)) return ctx.fail_at(errc::out_of_range, i);
+    out = negative ? static_cast<T>(-static_cast<std::int64_t>(magnitude - 1) - 1)
+                   : static_cast<T>(magnitude);
+    if (negative && magnitude == 0) out = 0;
   } else {
-    std::uint64_t x;
-    if (v.get_uint64().get(x) != simdjson::SUCCESS) return fail_value(ctx, v, json_kind::integer);
-    if (x > std::numeric_limits<T>::max()) return ctx.fail_at(errc::out_of_range, v);
-    out = static_cast<T>(x);
+    if (negative || magnitude > std::numeric_limits<T>::max()) {
+      return ctx.fail_at(errc::out_of_range, i);
+    }
+    out = static_cast<T>(magnitude);
   }
+  ++i;
   return true;
 }
 
-template <class T, class V>
-bool read_floating(decode_context& ctx, V& v, T& out) {
-  double x;
-  if (v.get_double().get(x) != simdjson::SUCCESS) return fail_value(ctx, v, json_kind::floating);
+// Whether a decimal number too small or too large for double underflows (tends to zero) rather
+// than overflows: its decimal exponent (digits before the point, plus the exponent) is negative.
+inline bool underflows(std::string_view token) noexcept {
+  std::size_t k = token[0] == '-' ? 1 : 0;
+  long magnitude = 0;
+  bool leading = true;
+  for (; k < token.size() && token[k] != '.' && token[k] != 'e' && token[k] != 'E'; ++k) {
+    if (leading && token[k] == '0') continue;
+    leading = false;
+    ++magnitude;
+  }
+  if (magnitude == 0) {
+    // 0.000...: count the zeros after the point.
+    if (k < token.size() && token[k] == '.') {
+      for (++k; k < token.size() && token[k] == '0'; ++k) --magnitude;
+    }
+  }
+  const std::size_t e = token.find_first_of("eE");
+  long exponent = 0;
+  if (e != std::string_view::npos) {
+    std::size_t p = e + 1;
+    const bool negative = p < token.size() && token[p] == '-';
+    if (p < token.size() && (token[p] == '-' || token[p] == '+')) ++p;
+    for (; p < token.size() && exponent < 100000; ++p) exponent = exponent * 10 + (token[p] - '0');
+    if (negative) exponent = -exponent;
+  }
+  return magnitude + exponent < 0;
+}
+
+template <class T>
+bool read_floating(decode_context& ctx, std::uint32_t& i, T& out) {
+  const std::string_view token = ctx.token(i);
+  if (token.empty() || !classify_number(token).valid) return fail_value(ctx, i, json_kind::floating);
+  double x = 0;
+  const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), x);
+  if (ec == std::errc::result_out_of_range) {
+    if (!underflows(token)) return ctx.fail_at(errc::out_of_range, i);
+    x = token[0] == '-' ? -0.0 : 0.0;
+  } else if (ec != std::errc{} || end != token.data() + token.size()) {
+    return ctx.fail_at(errc::malformed_json, i);
+  }
   if constexpr (sizeof(T) < sizeof(double)) {
     if (x > std::numeric_limits<T>::max() || x < std::numeric_limits<T>::lowest()) {
-      return ctx.fail_at(errc::out_of_range, v);
+      return ctx.fail_at(errc::out_of_range, i);
     }
   }
   out = static_cast<T>(x);
+  ++i;
   return true;
 }
 
-template <class V>
-bool peek_null(V& v) {
-  const std::string_view token = peek_token(v);
-  if (token.empty() || token[0] != 'n') return false;
-  bool is_null = false;
-  return v.is_null().get(is_null) == simdjson::SUCCESS && is_null;
-}
-
-template <class T, class V>
-bool read_vector(decode_context& ctx, V& v, T& out) {
-  od::array array;
-  if (auto e = v.get_array().get(array)) return fail_value(ctx, v, json_kind::array, e);
-  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
+template <class T>
+bool read_vector(decode_context& ctx, std::uint32_t& i, T& out) {
+  if (ctx.at(i) != '[') return fail_value(ctx, i, json_kind::array);
+  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
+  ++i;
   // Elements already in `out` are overwritten in place so decode_into keeps their capacity.
   std::size_t index = 0;
-  for (auto element_result : array) {
-    if (auto e = element_result.error()) return ctx.fail(map_simdjson_error(e));
-    od::value& element = element_result.value_unsafe();
+  bool done = ctx.at(i) == ']';
+  if (done) ++i;
+  while (!done) {
     if (index == out.size()) out.emplace_back();
     bool ok;
     if constexpr (std::is_same_v<typename T::value_type, bool>) {
       bool b = false;
-      ok = read_value(ctx, element, b);
+      ok = read_value(ctx, i, b);
       out[index] = b;
     } else {
-      ok = read_value(ctx, element, out[index]);
+      ok = read_value(ctx, i, out[index]);
     }
     if (!ok) {
-      char digits[24];
-      auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
-      prepend_pointer_segment(ctx.err.path, std::string_view(digits, end - digits));
+      prepend_index(ctx.err.path, index);
       return false;
     }
     ++index;
+    if (!next_item(ctx, i, ']', done)) return false;
   }
   out.resize(index);
   --ctx.depth;
   return true;
 }
 
-template <class T, class V>
-bool read_map(decode_context& ctx, V& v, T& out) {
-  od::object object;
-  if (auto e = v.get_object().get(object)) return fail_value(ctx, v, json_kind::object, e);
-  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
+template <class T>
+bool read_map(decode_context& ctx, std::uint32_t& i, T& out) {
+  if (ctx.at(i) != '{') return fail_value(ctx, i, json_kind::object);
+  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
+  ++i;
   out.clear();
-  for (auto field_result : object) {
-    // Used in place: copying the field out with get() costs a store-forwarding stall per key.
-    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
-    od::field& f = field_result.value_unsafe();
+  bool done = ctx.at(i) == '}';
+  if (done) ++i;
+  while (!done) {
     std::string_view key;
-    const char* raw = f.key().raw();
-    const std::size_t n = find_string_special(raw);
-    if (raw[n] == '"') {
-      key = std::string_view(raw, n);
-    } else {
-      if (!validate_key(ctx, f, nullptr)) return false;
-      if (auto e = f.unescaped_key().get(key)) return ctx.fail(map_simdjson_error(e), raw);
-    }
+    if (!raw_key(ctx, i, key)) return false;
+    const char* raw = key.data();
+    if (contains_backslash(key.data(), key.size()) && !unescape_key(ctx, key)) return false;
+    i += 2;
     auto [it, inserted] = out.try_emplace(std::string(key));
     if (!inserted) {
-      ctx.fail(errc::duplicate_key, raw);
+      ctx.fail(errc::duplicate_key, raw - 1);
       prepend_pointer_segment(ctx.err.path, key);
       return false;
     }
-    if (!read_value(ctx, f.value(), it->second)) {
+    if (!read_value(ctx, i, it->second)) {
       prepend_pointer_segment(ctx.err.path, key);
       return false;
     }
+    if (!next_item(ctx, i, '}', done)) return false;
+    if (!done && ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
   }
   --ctx.depth;
   return true;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Described structs: one pass over the object's fields, matching each raw key against the names
-// known at compile time; unescaping only keys that contain a backslash.
+// Described structs: one pass over the object's members, matching each raw key against the
+// names known at compile time; unescaping only keys that contain a backslash.
 
 template <class T>
 struct member_table {
@@ -483,41 +644,42 @@ template <std::size_t N>
 using seen_names = std::array<std::uint8_t, N>;
 
 template <class T, std::size_t Entry>
-bool read_member(decode_context& ctx, od::value& v, T& out,
+SKEW_HOT_INLINE bool read_member(decode_context& ctx, std::uint32_t& i, T& out,
                  seen_names<member_table<T>::member_count>& seen) {
   constexpr auto e = member_table<T>::entries[Entry];
   const auto& desc = std::get<e.member>(member_table<T>::members);
   auto& slot = desc.get(out);
   constexpr std::uint8_t tag = static_cast<std::uint8_t>(e.name_index + 1);
-  // Counted on every copy, also the second of a dual-written pair: either way a producer still
-  // writes the old name.
-  if constexpr (e.name_index > 0) ctx.note_alias(e.name);
-  if (seen[e.member] == 0) {
+  if (seen[e.member] == 0) [[likely]] {
     seen[e.member] = tag;
-    return read_value(ctx, v, slot);
+    return read_value(ctx, i, slot);
   }
-  const std::string_view token = peek_token(v);
-  if (seen[e.member] == tag) return ctx.fail(errc::duplicate_key, token.data());
+  const char* at = ctx.where(i);
+  if (seen[e.member] == tag) return ctx.fail(errc::duplicate_key, at);
   // The same member under another of its names, as during a rename's dual-write phase: accepted
   // when both copies agree, because a reader that picked either one would see the same message.
   using value_type = typename std::decay_t<decltype(desc)>::value_type;
   value_type other{};
-  if (!read_value(ctx, v, other)) return false;
+  if (!read_value(ctx, i, other)) return false;
   if constexpr (deeply_equality_comparable<value_type>()) {
-    if (other == slot) return true;
+    if (other == slot) {
+      // The current name was written too: the value did not depend on the old name.
+      if constexpr (e.name_index == 0) seen[e.member] = tag;
+      return true;
+    }
   }
-  return ctx.fail(errc::conflicting_alias, token.data());
+  return ctx.fail(errc::conflicting_alias, at);
 }
 
 // 1: matched and read; 0: not a described key; -1: matched but failed.
 template <class T, std::size_t... E>
-int match_and_read(decode_context& ctx, std::string_view key, od::value& v, T& out,
+SKEW_HOT_INLINE int match_and_read(decode_context& ctx, std::string_view key, std::uint32_t& i, T& out,
                    seen_names<member_table<T>::member_count>& seen, std::index_sequence<E...>) {
   int result = 0;
   (void)((key.size() == member_table<T>::entries[E].name.size() &&
                   std::memcmp(key.data(), member_table<T>::entries[E].name.data(),
                               member_table<T>::entries[E].name.size()) == 0
-              ? (result = read_member<T, E>(ctx, v, out, seen) ? 1 : -1, true)
+              ? (result = read_member<T, E>(ctx, i, out, seen) ? 1 : -1, true)
               : false) ||
          ...);
   return result;
@@ -532,6 +694,9 @@ bool finish_member(decode_context& ctx, T& out,
   if constexpr (desc_type::is_unknown_fields) {
     return true;
   } else {
+    // Read only under a former name: some producer still writes the old name alone, so it
+    // cannot be retired yet. (A dual-written message carries the current name as well.)
+    if (seen[I] > 1) ctx.note_alias(desc.aliases[seen[I] - 2]);
     if (seen[I] != 0) return true;
     auto& slot = desc.get(out);
     if constexpr (desc_type::has_default) {
@@ -553,11 +718,11 @@ bool finish_member(decode_context& ctx, T& out,
   }
 }
 
-// Reads the fields from `it` to the end of an object whose depth is already counted, then gives
-// every member not seen its default. The router starts it mid-object, after the envelope header.
+// Reads members from position i (a key, or the closing brace when `allow_close`) to the end of an
+// object whose depth is already counted, then gives every member not seen its default. The router
+// starts it mid-object, after the envelope header.
 template <class T>
-bool read_struct_fields(decode_context& ctx, od::object_iterator& it, od::object_iterator end,
-                        T& out) {
+bool read_struct_fields(decode_context& ctx, std::uint32_t& i, T& out, bool allow_close) {
   using table = member_table<T>;
   seen_names<table::member_count> seen{};
   unknown_fields* extras = nullptr;
@@ -565,47 +730,46 @@ bool read_struct_fields(decode_context& ctx, od::object_iterator& it, od::object
     extras = &std::get<table::unknown_fields_index>(table::members).get(out);
     extras->clear();
   }
-  for (; it != end; ++it) {
-    auto field_result = *it;
-    // Used in place: copying the field out with get() costs a store-forwarding stall per key.
-    if (auto e = field_result.error()) return ctx.fail(map_simdjson_error(e));
-    od::field& f = field_result.value_unsafe();
-    od::value& value = f.value();
-    std::string_view key = raw_key(f);
-    const char* raw = key.data();
+  bool done = allow_close && ctx.at(i) == '}';
+  if (done) ++i;
+  while (!done) {
+    std::string_view key;
+    if (!raw_key(ctx, i, key)) return false;
+    const char* raw = key.data() - 1;
+    i += 2;
     int matched =
-        match_and_read(ctx, key, value, out, seen, std::make_index_sequence<table::entry_count>{});
+        match_and_read(ctx, key, i, out, seen, std::make_index_sequence<table::entry_count>{});
     if (matched == 0 && contains_backslash(key.data(), key.size())) [[unlikely]] {
       // Escaped keys are matched by their unescaped name, so `"\u0074o"` is `to`.
-      if (!unescape_key(ctx, f, key)) return false;
-      matched = match_and_read(ctx, key, value, out, seen,
-                               std::make_index_sequence<table::entry_count>{});
+      if (!unescape_key(ctx, key)) return false;
+      matched =
+          match_and_read(ctx, key, i, out, seen, std::make_index_sequence<table::entry_count>{});
     }
-    if (matched > 0) [[likely]]
-      continue;
     if (matched == 0) {
+      bool ok;
       if (ctx.header_key_count != 0 && ctx.is_header_key(key)) {
-        if (ctx.on_header_key == nullptr || ctx.on_header_key(ctx.header_sink, ctx, key, value)) {
-          continue;
+        ok = ctx.on_header_key == nullptr ? skip_value(ctx, i)
+                                          : ctx.on_header_key(ctx.header_sink, ctx, key, i);
+      } else {
+        ++ctx.ignored_keys;
+        if (ctx.opts.unknown_keys == unknown_keys::reject) {
+          ok = ctx.fail(errc::unknown_key, raw);
+        } else if (extras != nullptr) {
+          std::string_view json;
+          ok = capture_raw(ctx, i, json);
+          if (ok) extras->add(key, json);
+        } else {
+          ok = skip_or_validate(ctx, i);
         }
-        prepend_pointer_segment(ctx.err.path, key);
-        return false;
       }
-      ++ctx.ignored_keys;
-      if (ctx.opts.unknown_keys == unknown_keys::reject) {
-        ctx.fail(errc::unknown_key, raw);
-      } else if (extras != nullptr) {
-        std::string_view json;
-        if (capture_raw(ctx, value, json)) {
-          extras->add(key, json);
-          continue;
-        }
-      } else if (!ctx.opts.validate_skipped || validate_value(ctx, value)) {
-        continue;
-      }
+      matched = ok ? 1 : -1;
     }
-    prepend_pointer_segment(ctx.err.path, key);
-    return false;
+    if (matched < 0) {
+      prepend_pointer_segment(ctx.err.path, key);
+      return false;
+    }
+    if (!next_item(ctx, i, '}', done)) return false;
+    if (!done && ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
   }
   --ctx.depth;
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -614,78 +778,124 @@ bool read_struct_fields(decode_context& ctx, od::object_iterator& it, od::object
   (std::make_index_sequence<table::member_count>{});
 }
 
-template <class T, class V>
-bool read_struct(decode_context& ctx, V& v, T& out) {
-  od::object object;
-  if (auto e = v.get_object().get(object)) return fail_value(ctx, v, json_kind::object, e);
-  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, v);
-  od::object_iterator it;
-  od::object_iterator end;
-  if (auto e = object.begin().get(it)) return ctx.fail(map_simdjson_error(e));
-  if (auto e = object.end().get(end)) return ctx.fail(map_simdjson_error(e));
-  return read_struct_fields(ctx, it, end, out);
+template <class T>
+bool read_struct(decode_context& ctx, std::uint32_t& i, T& out) {
+  if (ctx.at(i) != '{') return fail_value(ctx, i, json_kind::object);
+  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
+  ++i;
+  return read_struct_fields(ctx, i, out, true);
 }
 
-template <class T, class V>
-bool read_value(decode_context& ctx, V& v, T& out) {
-  if constexpr (std::is_same_v<T, bool>) {
-    if (v.get_bool().get(out) != simdjson::SUCCESS) return fail_value(ctx, v, json_kind::boolean);
+// The members of a struct (or entries of a map) read from an absent object: defaults everywhere,
+// missing_field for the required ones.
+template <class T>
+bool read_empty_object(decode_context& ctx, T& out) {
+  if constexpr (described<T>) {
+    using table = member_table<T>;
+    seen_names<table::member_count> seen{};
+    if constexpr (table::has_unknown_fields) {
+      std::get<table::unknown_fields_index>(table::members).get(out).clear();
+    }
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return (finish_member<T, I>(ctx, out, seen) && ...);
+    }
+    (std::make_index_sequence<table::member_count>{});
+  } else if constexpr (string_keyed_map<T>) {
+    out.clear();
     return true;
+  } else {
+    return ctx.fail(errc::wrong_type);
+  }
+}
+
+template <class T>
+SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out) {
+  if constexpr (std::is_same_v<T, bool>) {
+    const std::string_view token = ctx.token(i);
+    if (token == "true" || token == "false") {
+      out = token[0] == 't';
+      ++i;
+      return true;
+    }
+    return fail_value(ctx, i, json_kind::boolean);
   } else if constexpr (std::is_integral_v<T>) {
-    return read_integer(ctx, v, out);
+    return read_integer(ctx, i, out);
   } else if constexpr (std::is_floating_point_v<T>) {
-    return read_floating(ctx, v, out);
+    return read_floating(ctx, i, out);
   } else if constexpr (std::is_same_v<T, std::string>) {
     std::string_view s;
-    if (!read_string_view(ctx, v, s)) return false;
+    if (!read_string_view(ctx, i, s)) return false;
     out.assign(s.data(), s.size());
     return true;
   } else if constexpr (std::is_same_v<T, std::string_view>) {
-    return read_string_view(ctx, v, out);
+    return read_string_view(ctx, i, out);
   } else if constexpr (std::is_same_v<T, raw_json>) {
     std::string_view json;
-    if (!capture_raw(ctx, v, json)) return false;
+    if (!capture_raw(ctx, i, json)) return false;
     out = raw_json(json);
     return true;
   } else if constexpr (described_enum<T>) {
+    const std::uint32_t at = i;
     std::string_view s;
-    if (!read_string_view(ctx, v, s)) return false;
+    if (!read_string_view(ctx, i, s)) return false;
     if (auto e = enum_from_name<T>(s)) {
       out = *e;
       return true;
     }
-    return ctx.fail_at(errc::invalid_enum, v);
+    return ctx.fail_at(errc::invalid_enum, at);
   } else if constexpr (is_open_enum<T>::value) {
     std::string_view s;
-    if (!read_string_view(ctx, v, s)) return false;
+    if (!read_string_view(ctx, i, s)) return false;
     out.assign_text(s);
     return true;
   } else if constexpr (is_optional<T>::value) {
-    if (peek_null(v)) {
+    if (is_null_at(ctx, i)) {
       out.reset();
+      ++i;
       return true;
     }
     if (!out.has_value()) out.emplace();
-    return read_value(ctx, v, *out);
+    return read_value(ctx, i, *out);
   } else if constexpr (is_field<T>::value) {
-    if (peek_null(v)) {
+    if (is_null_at(ctx, i)) {
       out.set_null();
+      ++i;
       return true;
     }
     out.set_state(presence::value);
-    return read_value(ctx, v, out.storage());
+    return read_value(ctx, i, out.storage());
   } else if constexpr (is_vector<T>::value) {
-    return read_vector(ctx, v, out);
+    return read_vector(ctx, i, out);
   } else if constexpr (string_keyed_map<T>) {
-    return read_map(ctx, v, out);
+    return read_map(ctx, i, out);
   } else if constexpr (described<T>) {
-    return read_struct(ctx, v, out);
+    return read_struct(ctx, i, out);
   } else {
     static_assert(dependent_false<T>,
                   "skew cannot read this type: describe structs with SKEW_DESCRIBE and enums with "
                   "SKEW_ENUM; maps need std::string keys");
     return false;
   }
+}
+
+// Reads a whole document: the root value, then a check that nothing follows it.
+template <class T>
+bool read_document(decode_context& ctx, T& out) {
+  if (ctx.count == 0) return ctx.fail(errc::malformed_json);
+  if constexpr (described<T> || string_keyed_map<T>) {
+    if (ctx.at(0) != '{') {
+      // Broken bytes are malformed whatever the expected type; an intact scalar or array is
+      // the wrong kind of root.
+      std::uint32_t probe = 0;
+      if (ctx.at(0) != '[' && !validate_value(ctx, probe)) return false;
+      return ctx.fail(errc::not_an_object, ctx.input_begin);
+    }
+  }
+  std::uint32_t i = 0;
+  ctx.depth = 0;
+  if (!read_value(ctx, i, out)) return false;
+  if (i != ctx.count) return ctx.fail_at(errc::trailing_content, i);
+  return true;
 }
 
 }  // namespace skew::detail

@@ -43,7 +43,7 @@ inline std::size_t find_string_special(const char* p) noexcept {
 
 // Whether [p, p + n) holds a backslash, 8 bytes at a time (reading up to 7 bytes past the end is
 // safe in padded input; those bytes are masked off).
-inline bool contains_backslash(const char* p, std::size_t n) noexcept {
+[[gnu::always_inline]] inline bool contains_backslash(const char* p, std::size_t n) noexcept {
   if constexpr (std::endian::native == std::endian::little) {
     for (std::size_t i = 0; i < n; i += 8) {
       std::uint64_t w;

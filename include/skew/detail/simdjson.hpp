@@ -7,8 +7,6 @@
 
 namespace skew::detail {
 
-namespace od = simdjson::ondemand;
-
 constexpr errc map_simdjson_error(simdjson::error_code e) noexcept {
   switch (e) {
     case simdjson::UTF8_ERROR:
@@ -26,16 +24,6 @@ constexpr errc map_simdjson_error(simdjson::error_code e) noexcept {
     default:
       return errc::malformed_json;
   }
-}
-
-// The token a value starts with, plus whitespace up to the next token; never consumes the value.
-inline std::string_view peek_token(od::value& v) noexcept {
-  return v.raw_json_token();
-}
-inline std::string_view peek_token(od::document& d) noexcept {
-  std::string_view token;
-  if (d.raw_json_token().get(token) != simdjson::SUCCESS) return {};
-  return token;
 }
 
 }  // namespace skew::detail
