@@ -23,6 +23,7 @@
 #include <skew/unknown_fields.hpp>
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <concepts>
 #include <cstdint>
@@ -84,6 +85,32 @@ class structural_index {
   std::size_t capacity_ = 0;
 };
 
+// The input and its structural positions, copied into a local by the hot functions: a local
+// stays in registers, while members reached through the context are reloaded after every store
+// through a char pointer (which may alias anything).
+struct walk {
+  const char* begin;
+  const char* end;
+  const std::uint32_t* positions;
+  std::uint32_t count;
+
+  // The character at position i, or '\0' past the last one.
+  [[gnu::always_inline]] char at(std::uint32_t i) const noexcept {
+    return i < count ? begin[positions[i]] : '\0';
+  }
+  [[gnu::always_inline]] const char* where(std::uint32_t i) const noexcept {
+    return i < count ? begin + positions[i] : end;
+  }
+  // The token at position i: its bytes up to the next position, without trailing whitespace.
+  [[gnu::always_inline]] std::string_view token(std::uint32_t i) const noexcept {
+    if (i >= count) return {};
+    const char* first = begin + positions[i];
+    const char* last = i + 1 < count ? begin + positions[i + 1] : end;
+    while (last > first && is_json_whitespace(last[-1])) --last;
+    return std::string_view(first, static_cast<std::size_t>(last - first));
+  }
+};
+
 struct decode_context {
   const options& opts;
   const char* input_begin;
@@ -121,18 +148,10 @@ struct decode_context {
     strings = index.strings();
   }
 
-  // The character at position i, or '\0' past the last one.
-  [[gnu::always_inline]] char at(std::uint32_t i) const noexcept { return i < count ? input_begin[positions[i]] : '\0'; }
-  [[gnu::always_inline]] const char* where(std::uint32_t i) const noexcept {
-    return i < count ? input_begin + positions[i] : input_end;
-  }
-  // The token at position i: its bytes up to the next position, without trailing whitespace.
-  [[gnu::always_inline]] std::string_view token(std::uint32_t i) const noexcept {
-    if (i >= count) return {};
-    const char* begin = input_begin + positions[i];
-    const char* end = i + 1 < count ? input_begin + positions[i + 1] : input_end;
-    return trim_right(std::string_view(begin, static_cast<std::size_t>(end - begin)));
-  }
+  walk view() const noexcept { return {input_begin, input_end, positions, count}; }
+  char at(std::uint32_t i) const noexcept { return view().at(i); }
+  const char* where(std::uint32_t i) const noexcept { return view().where(i); }
+  std::string_view token(std::uint32_t i) const noexcept { return view().token(i); }
 
   bool is_header_key(std::string_view key) const noexcept {
     if (depth != 1) return false;
@@ -236,7 +255,8 @@ inline bool fail_value(decode_context& ctx, std::uint32_t i, json_kind expected)
 // After a member or element: `,` continues (true, i on the next item), the closing bracket ends
 // (false with `done`, i past it); anything else is malformed.
 SKEW_HOT_INLINE bool next_item(decode_context& ctx, std::uint32_t& i, char close, bool& done) {
-  const char c = ctx.at(i);
+  const walk w = ctx.view();
+  const char c = w.at(i);
   if (c == ',') {
     ++i;
     return true;
@@ -251,10 +271,11 @@ SKEW_HOT_INLINE bool next_item(decode_context& ctx, std::uint32_t& i, char close
 
 // The raw bytes of the key at position i (escapes not decoded), checking the `:` after it.
 SKEW_HOT_INLINE bool raw_key(decode_context& ctx, std::uint32_t i, std::string_view& key) {
-  if (ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
-  if (ctx.at(i + 1) != ':') return ctx.fail_at(errc::malformed_json, i + 1);
-  const char* begin = ctx.input_begin + ctx.positions[i] + 1;
-  const char* quote = ctx.input_begin + ctx.positions[i + 1] - 1;
+  const walk w = ctx.view();
+  if (w.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
+  if (w.at(i + 1) != ':') return ctx.fail_at(errc::malformed_json, i + 1);
+  const char* begin = w.begin + w.positions[i] + 1;
+  const char* quote = w.begin + w.positions[i + 1] - 1;
   while (is_json_whitespace(*quote)) --quote;
   if (*quote != '"' || quote < begin) return ctx.fail_at(errc::malformed_json, i);
   key = std::string_view(begin, static_cast<std::size_t>(quote - begin));
@@ -287,7 +308,8 @@ inline bool unescape_key(decode_context& ctx, std::string_view& key) {
 // options::validate_skipped they are checked against the JSON grammar instead.
 
 SKEW_HOT_INLINE bool skip_value(decode_context& ctx, std::uint32_t& i) {
-  const char c = ctx.at(i);
+  const walk w = ctx.view();
+  const char c = w.at(i);
   if (c != '{' && c != '[') {
     if (i >= ctx.count || is_separator(c)) return ctx.fail_at(errc::malformed_json, i);
     ++i;
@@ -296,7 +318,7 @@ SKEW_HOT_INLINE bool skip_value(decode_context& ctx, std::uint32_t& i) {
   const std::uint32_t start = i;
   std::uint32_t depth = 0;
   do {
-    const char d = ctx.at(i);
+    const char d = w.at(i);
     if (d == '{' || d == '[') {
       ++depth;
     } else if (d == '}' || d == ']') {
@@ -389,6 +411,15 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
   return true;
 }
 
+SKEW_HOT_INLINE bool skip_or_validate(decode_context& ctx, std::uint32_t& i) {
+  if (!ctx.opts.validate_skipped) return skip_value(ctx, i);
+  // Through a copy: the position of a loop that calls out of line stays in a register.
+  std::uint32_t j = i;
+  const bool ok = validate_value(ctx, j);
+  i = j;
+  return ok;
+}
+
 // The raw text of a value (for raw_json and unknown_fields): scalars are always checked, containers
 // when validate_skipped is on.
 inline bool capture_raw(decode_context& ctx, std::uint32_t& i, std::string_view& out) {
@@ -401,15 +432,12 @@ inline bool capture_raw(decode_context& ctx, std::uint32_t& i, std::string_view&
     ++i;
     return true;
   }
-  if (!(ctx.opts.validate_skipped ? validate_value(ctx, i) : skip_value(ctx, i))) return false;
+  if (!skip_or_validate(ctx, i)) return false;
   const char* end = ctx.where(i);
   out = trim_right(std::string_view(start, static_cast<std::size_t>(end - start)));
   return true;
 }
 
-SKEW_HOT_INLINE bool skip_or_validate(decode_context& ctx, std::uint32_t& i) {
-  return ctx.opts.validate_skipped ? validate_value(ctx, i) : skip_value(ctx, i);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Typed reads.
@@ -420,9 +448,10 @@ SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out);
 // A string's content without copying when it holds no escapes (a view into the input); otherwise
 // unescaped into the context's string buffer.
 SKEW_HOT_INLINE bool read_string_view(decode_context& ctx, std::uint32_t& i, std::string_view& out) {
-  const std::string_view token = ctx.token(i);
+  const walk w = ctx.view();
+  const std::string_view token = w.token(i);
   if (token.size() >= 2 && token.front() == '"' && token.back() == '"') [[likely]] {
-    const std::string_view content = token.substr(1, token.size() - 2);
+    const std::string_view content(token.data() + 1, token.size() - 2);
     if (!contains_backslash(content.data(), content.size())) [[likely]] {
       out = content;
     } else if (!unescape(ctx, content, out)) {
@@ -435,12 +464,14 @@ SKEW_HOT_INLINE bool read_string_view(decode_context& ctx, std::uint32_t& i, std
 }
 
 SKEW_HOT_INLINE bool is_null_at(const decode_context& ctx, std::uint32_t i) noexcept {
-  return ctx.at(i) == 'n' && ctx.token(i) == "null";
+  const walk w = ctx.view();
+  return w.at(i) == 'n' && w.token(i) == "null";
 }
 
 template <class T>
 SKEW_HOT_INLINE bool read_integer(decode_context& ctx, std::uint32_t& i, T& out) {
-  const std::string_view token = ctx.token(i);
+  const walk w = ctx.view();
+  const std::string_view token = w.token(i);
   std::size_t k = 0;
   const std::size_t n = token.size();
   const bool negative = n != 0 && token[0] == '-';
@@ -504,7 +535,8 @@ inline bool underflows(std::string_view token) noexcept {
 
 template <class T>
 bool read_floating(decode_context& ctx, std::uint32_t& i, T& out) {
-  const std::string_view token = ctx.token(i);
+  const walk w = ctx.view();
+  const std::string_view token = w.token(i);
   if (token.empty() || !classify_number(token).valid) return fail_value(ctx, i, json_kind::floating);
   double x = 0;
   const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), x);
@@ -526,12 +558,13 @@ bool read_floating(decode_context& ctx, std::uint32_t& i, T& out) {
 
 template <class T>
 bool read_vector(decode_context& ctx, std::uint32_t& i, T& out) {
-  if (ctx.at(i) != '[') return fail_value(ctx, i, json_kind::array);
+  const walk w = ctx.view();
+  if (w.at(i) != '[') return fail_value(ctx, i, json_kind::array);
   if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
   ++i;
   // Elements already in `out` are overwritten in place so decode_into keeps their capacity.
   std::size_t index = 0;
-  bool done = ctx.at(i) == ']';
+  bool done = w.at(i) == ']';
   if (done) ++i;
   while (!done) {
     if (index == out.size()) out.emplace_back();
@@ -557,11 +590,12 @@ bool read_vector(decode_context& ctx, std::uint32_t& i, T& out) {
 
 template <class T>
 bool read_map(decode_context& ctx, std::uint32_t& i, T& out) {
-  if (ctx.at(i) != '{') return fail_value(ctx, i, json_kind::object);
+  const walk w = ctx.view();
+  if (w.at(i) != '{') return fail_value(ctx, i, json_kind::object);
   if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
   ++i;
   out.clear();
-  bool done = ctx.at(i) == '}';
+  bool done = w.at(i) == '}';
   if (done) ++i;
   while (!done) {
     std::string_view key;
@@ -580,7 +614,7 @@ bool read_map(decode_context& ctx, std::uint32_t& i, T& out) {
       return false;
     }
     if (!next_item(ctx, i, '}', done)) return false;
-    if (!done && ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
+    if (!done && w.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
   }
   --ctx.depth;
   return true;
@@ -599,7 +633,19 @@ struct member_table {
     std::string_view name;
     std::size_t member;
     std::size_t name_index;  // 0: the member's name; k: its k-th alias
+    // The first 16 bytes of the name as little-endian words, for compares by word loads.
+    std::uint64_t word0 = 0;
+    std::uint64_t word1 = 0;
   };
+
+  static constexpr entry make_entry(std::string_view name, std::size_t member, std::size_t index) {
+    entry e{name, member, index};
+    for (std::size_t k = 0; k < name.size() && k < 16; ++k) {
+      const std::uint64_t byte = static_cast<unsigned char>(name[k]);
+      (k < 8 ? e.word0 : e.word1) |= byte << (8 * (k % 8));
+    }
+    return e;
+  }
 
   static constexpr std::size_t entry_count = std::apply(
       [](const auto&... m) {
@@ -615,9 +661,9 @@ struct member_table {
           [&] {
             const auto& m = std::get<I>(members);
             if (m.is_unknown_fields) return;
-            out[next++] = entry{m.name, I, 0};
+            out[next++] = make_entry(m.name, I, 0);
             for (std::size_t a = 0; a < m.alias_count; ++a)
-              out[next++] = entry{m.aliases[a], I, a + 1};
+              out[next++] = make_entry(m.aliases[a], I, a + 1);
           }(),
           ...);
     }
@@ -672,13 +718,44 @@ SKEW_HOT_INLINE bool read_member(decode_context& ctx, std::uint32_t& i, T& out,
 }
 
 // 1: matched and read; 0: not a described key; -1: matched but failed.
+// Whether `key` is the entry's name: by length, then by up to two masked word loads. Keys lie in
+// the padded input or the padded string buffer, so reading 16 bytes from their start is safe.
+template <class T, std::size_t E>
+[[gnu::always_inline]] inline bool key_is([[maybe_unused]] std::string_view key) noexcept {
+  constexpr auto Entry = member_table<T>::entries[E];
+  constexpr std::size_t n = Entry.name.size();
+  if (key.size() != n) return false;
+  if constexpr (n == 0) {
+    return true;
+  } else if constexpr (std::endian::native != std::endian::little) {
+    return std::memcmp(key.data(), Entry.name.data(), n) == 0;
+  } else {
+    constexpr std::uint64_t mask0 = n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+    std::uint64_t w0;
+    std::memcpy(&w0, key.data(), 8);
+    if (((w0 ^ Entry.word0) & mask0) != 0) return false;
+    if constexpr (n > 8) {
+      constexpr std::size_t rest = n - 8 < 8 ? n - 8 : 8;
+      constexpr std::uint64_t mask1 =
+          rest >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * rest)) - 1;
+      std::uint64_t w1;
+      std::memcpy(&w1, key.data() + 8, 8);
+      if (((w1 ^ Entry.word1) & mask1) != 0) return false;
+    }
+    if constexpr (n > 16) {
+      return std::memcmp(key.data() + 16, Entry.name.data() + 16, n - 16) == 0;
+    }
+    return true;
+  }
+}
+
 template <class T, std::size_t... E>
-SKEW_HOT_INLINE int match_and_read(decode_context& ctx, std::string_view key, std::uint32_t& i, T& out,
-                   seen_names<member_table<T>::member_count>& seen, std::index_sequence<E...>) {
+SKEW_HOT_INLINE int match_and_read(decode_context& ctx, std::string_view key, std::uint32_t& i,
+                                   T& out, seen_names<member_table<T>::member_count>& seen,
+                                   std::index_sequence<E...>) {
+  (void)key;  // unused when the struct describes no member (only unknown_fields)
   int result = 0;
-  (void)((key.size() == member_table<T>::entries[E].name.size() &&
-                  std::memcmp(key.data(), member_table<T>::entries[E].name.data(),
-                              member_table<T>::entries[E].name.size()) == 0
+  (void)((key_is<T, E>(key)
               ? (result = read_member<T, E>(ctx, i, out, seen) ? 1 : -1, true)
               : false) ||
          ...);
@@ -722,15 +799,22 @@ bool finish_member(decode_context& ctx, T& out,
 // object whose depth is already counted, then gives every member not seen its default. The router
 // starts it mid-object, after the envelope header.
 template <class T>
-bool read_struct_fields(decode_context& ctx, std::uint32_t& i, T& out, bool allow_close) {
+bool read_struct_fields(decode_context& ctx, std::uint32_t& position, T& out, bool allow_close) {
+  const walk w = ctx.view();
   using table = member_table<T>;
+  std::uint32_t i = position;  // a local, so it lives in a register
+  struct write_back {
+    std::uint32_t& to;
+    const std::uint32_t& from;
+    ~write_back() { to = from; }
+  } update{position, i};
   seen_names<table::member_count> seen{};
   unknown_fields* extras = nullptr;
   if constexpr (table::has_unknown_fields) {
     extras = &std::get<table::unknown_fields_index>(table::members).get(out);
     extras->clear();
   }
-  bool done = allow_close && ctx.at(i) == '}';
+  bool done = allow_close && w.at(i) == '}';
   if (done) ++i;
   while (!done) {
     std::string_view key;
@@ -748,8 +832,10 @@ bool read_struct_fields(decode_context& ctx, std::uint32_t& i, T& out, bool allo
     if (matched == 0) {
       bool ok;
       if (ctx.header_key_count != 0 && ctx.is_header_key(key)) {
-        ok = ctx.on_header_key == nullptr ? skip_value(ctx, i)
-                                          : ctx.on_header_key(ctx.header_sink, ctx, key, i);
+        std::uint32_t j = i;
+        ok = ctx.on_header_key == nullptr ? skip_value(ctx, j)
+                                          : ctx.on_header_key(ctx.header_sink, ctx, key, j);
+        i = j;
       } else {
         ++ctx.ignored_keys;
         if (ctx.opts.unknown_keys == unknown_keys::reject) {
@@ -768,8 +854,8 @@ bool read_struct_fields(decode_context& ctx, std::uint32_t& i, T& out, bool allo
       prepend_pointer_segment(ctx.err.path, key);
       return false;
     }
+    // A key must follow a comma; raw_key checks that on the next turn.
     if (!next_item(ctx, i, '}', done)) return false;
-    if (!done && ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
   }
   --ctx.depth;
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -864,12 +950,20 @@ SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out) {
     }
     out.set_state(presence::value);
     return read_value(ctx, i, out.storage());
-  } else if constexpr (is_vector<T>::value) {
-    return read_vector(ctx, i, out);
-  } else if constexpr (string_keyed_map<T>) {
-    return read_map(ctx, i, out);
-  } else if constexpr (described<T>) {
-    return read_struct(ctx, i, out);
+  } else if constexpr (is_vector<T>::value || string_keyed_map<T> || described<T>) {
+    // Containers are read out of line; through a copy of the position, so the caller's stays in
+    // a register.
+    std::uint32_t j = i;
+    bool ok;
+    if constexpr (is_vector<T>::value) {
+      ok = read_vector(ctx, j, out);
+    } else if constexpr (string_keyed_map<T>) {
+      ok = read_map(ctx, j, out);
+    } else {
+      ok = read_struct(ctx, j, out);
+    }
+    i = j;
+    return ok;
   } else {
     static_assert(dependent_false<T>,
                   "skew cannot read this type: describe structs with SKEW_DESCRIBE and enums with "

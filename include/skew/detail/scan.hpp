@@ -8,6 +8,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace skew::detail {
 
 inline constexpr std::uint64_t swar_ones = 0x0101010101010101ULL;
@@ -41,9 +45,20 @@ inline std::size_t find_string_special(const char* p) noexcept {
   }
 }
 
-// Whether [p, p + n) holds a backslash, 8 bytes at a time (reading up to 7 bytes past the end is
-// safe in padded input; those bytes are masked off).
+// Whether [p, p + n) holds a backslash: 16 bytes at a time with SSE2 (the x86-64 baseline), else
+// 8 at a time. Reading up to 15 bytes past the end is safe in padded input; those bytes are masked
+// off.
 [[gnu::always_inline]] inline bool contains_backslash(const char* p, std::size_t n) noexcept {
+#if defined(__SSE2__)
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (std::size_t i = 0; i < n; i += 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    auto m = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, backslash)));
+    if (n - i < 16) m &= (std::uint32_t{1} << (n - i)) - 1;
+    if (m != 0) return true;
+  }
+  return false;
+#else
   if constexpr (std::endian::native == std::endian::little) {
     for (std::size_t i = 0; i < n; i += 8) {
       std::uint64_t w;
@@ -56,6 +71,7 @@ inline std::size_t find_string_special(const char* p) noexcept {
   } else {
     return std::memchr(p, '\\', n) != nullptr;
   }
+#endif
 }
 
 constexpr bool is_json_whitespace(char c) noexcept {
