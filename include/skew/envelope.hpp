@@ -13,6 +13,7 @@
 #include <skew/detail/read.hpp>
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <forward_list>
@@ -150,8 +151,11 @@ class header_scratch {
     return {inline_begin(), size_};
   }
   // Owned copies of unescaped text: the parser's string buffer is reused by the payload pass.
+  // Capacity beyond the text, so word-load compares may read 16 bytes from its start.
   std::string_view keep(std::string_view text) {
-    texts_.emplace_front(text);
+    texts_.emplace_front();
+    texts_.front().reserve(text.size() + 16);
+    texts_.front().assign(text);
     return texts_.front();
   }
 
@@ -236,25 +240,72 @@ inline bool header_key(decode_context& ctx, std::uint32_t i, header_scratch& scr
   return true;
 }
 
+// A key name packed for compares by word loads: keys being matched lie in padded input or a
+// padded buffer, so 16 bytes can be read from their start; the name's bytes are kept in words.
+struct packed_key {
+  std::string_view name;
+  std::uint64_t word0 = 0;
+  std::uint64_t word1 = 0;
+
+  static packed_key of(std::string_view name) noexcept {
+    packed_key p{name};
+    for (std::size_t k = 0; k < name.size() && k < 16; ++k) {
+      const std::uint64_t byte = static_cast<unsigned char>(name[k]);
+      (k < 8 ? p.word0 : p.word1) |= byte << (8 * (k % 8));
+    }
+    return p;
+  }
+
+  [[gnu::always_inline]] bool matches(std::string_view key) const noexcept {
+    const std::size_t n = key.size();
+    if (n != name.size()) return false;
+    if (n > 16 || std::endian::native != std::endian::little) {
+      return std::memcmp(key.data(), name.data(), n) == 0;
+    }
+    if (n == 0) return true;
+    std::uint64_t a;
+    std::uint64_t b;
+    std::memcpy(&a, key.data(), 8);
+    std::memcpy(&b, key.data() + 8, 8);
+    const std::uint64_t mask0 = n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+    const std::uint64_t mask1 = n <= 8    ? 0
+                                : n >= 16 ? ~std::uint64_t{0}
+                                          : (std::uint64_t{1} << (8 * (n - 8))) - 1;
+    return ((a ^ word0) & mask0) == 0 && ((b ^ word1) & mask1) == 0;
+  }
+};
+
+// The flat layout's header keys, packed once per format: 0 type, 1 version, 2 id, 3 and 4 the
+// producer stamps.
+struct flat_keys {
+  std::array<packed_key, 5> keys;
+
+  explicit flat_keys(const envelope_format& format) noexcept
+      : keys{packed_key::of(format.type_key), packed_key::of(format.version_key),
+             packed_key::of(format.id_key), packed_key::of(format.produced_by_key),
+             packed_key::of(format.config_revision_key)} {}
+
+  // Which header key `key` is, or -1 for a payload key.
+  int slot(std::string_view key) const noexcept {
+    for (int k = 0; k < 5; ++k) {
+      if (keys[static_cast<std::size_t>(k)].matches(key)) return k;
+    }
+    return -1;
+  }
+};
+
 // One header key of the flat layout and its value at i: type, version and id are read into `out`
 // (once: the payload pass of a two-pass dispatch sees them again), every header key becomes an
 // attribute, and a second copy of type, version or id is a duplicate_key.
-inline bool flat_header_key(const envelope_format& format, decode_context& ctx,
-                            std::string_view key, std::uint32_t& i, header_scratch& scratch,
-                            header_fields& out) {
+inline bool flat_header_key(int slot, decode_context& ctx, std::string_view key,
+                            std::uint32_t& i, header_scratch& scratch, header_fields& out) {
   if (!in_input(ctx, key)) key = scratch.keep(key);
   const std::string_view token = ctx.token(i);
   if (token.empty()) return ctx.fail_at(errc::malformed_json, i);
-  int slot = -1;
-  if (key == format.type_key) {
-    slot = 0;
-  } else if (key == format.version_key) {
-    slot = 1;
-  } else if (key == format.id_key) {
-    slot = 2;
-  }
   // Two copies of a header key would let two consumers route one message differently.
-  if (slot >= 0 && ++out.occurrences[slot] > 1) return ctx.fail(errc::duplicate_key, token.data());
+  if (slot >= 0 && slot < 3 && ++out.occurrences[slot] > 1) {
+    return ctx.fail(errc::duplicate_key, token.data());
+  }
   envelope_attribute a{key, token, {}, token[0] == '"'};
   bool ok = true;
   if (slot == 0) {
@@ -273,8 +324,8 @@ inline bool flat_header_key(const envelope_format& format, decode_context& ctx,
     a.text = out.id;
   } else if (a.is_string) {
     ok = read_header_string(ctx, i, scratch, a.text);
-    if (key == format.produced_by_key) out.produced_by = a.text;
-    if (key == format.config_revision_key) out.config_revision = a.text;
+    if (slot == 3) out.produced_by = a.text;
+    if (slot == 4) out.config_revision = a.text;
   } else {
     ok = capture_raw(ctx, i, a.json);
   }
@@ -283,10 +334,7 @@ inline bool flat_header_key(const envelope_format& format, decode_context& ctx,
   return true;
 }
 
-inline bool is_flat_header_key(const envelope_format& format, std::string_view key) noexcept {
-  return key == format.type_key || key == format.version_key || key == format.id_key ||
-         key == format.produced_by_key || key == format.config_revision_key;
-}
+
 
 // Where the flat layout's header pass stopped. When type and version came before any payload key
 // (as writers usually emit them), the payload is read from here on: one pass over the message.
@@ -298,7 +346,7 @@ struct flat_cursor {
 
 // Flat layout: reads header keys until type and version are known. Payload keys met before that
 // are stepped over, and then the payload needs a second pass from the start.
-inline bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const envelope_format& format,
+inline bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const flat_keys& keys,
                              header_scratch& scratch, header_fields& out, flat_cursor& cursor) {
   bool payload_first = false;
   bool done = ctx.at(i) == '}';
@@ -307,10 +355,11 @@ inline bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const envelo
     std::string_view key;
     if (!header_key(ctx, i, scratch, key)) return false;
     i += 2;
-    if (!is_flat_header_key(format, key)) {
+    const int slot = keys.slot(key);
+    if (slot < 0) {
       payload_first = true;
       if (!skip_value(ctx, i)) return false;
-    } else if (!flat_header_key(format, ctx, key, i, scratch, out)) {
+    } else if (!flat_header_key(slot, ctx, key, i, scratch, out)) {
       append_pointer_segment(ctx.err.path, key);
       return false;
     }
@@ -433,7 +482,8 @@ inline bool split_version_suffix(std::string_view type, std::string_view& base,
 // The whole header of any layout, then the checks that make it usable: a type, a version, and
 // for CloudEvents the required context attributes. Errors carry the header key's path.
 inline bool read_header(decode_context& ctx, const envelope_format& format,
-                        header_scratch& scratch, header_fields& out, flat_cursor& cursor) {
+                        header_scratch& scratch, header_fields& out, flat_cursor& cursor,
+                        const flat_keys* keys = nullptr) {
   if (ctx.count == 0) return ctx.fail(errc::malformed_json);
   if (ctx.at(0) != '{') {
     // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.
@@ -444,7 +494,8 @@ inline bool read_header(decode_context& ctx, const envelope_format& format,
   ctx.depth = 1;
   std::uint32_t i = 1;
   const bool flat = format.layout == layout::flat;
-  if (flat ? !scan_flat_header(ctx, i, format, scratch, out, cursor)
+  if (flat ? !scan_flat_header(ctx, i, keys != nullptr ? *keys : flat_keys(format), scratch, out,
+                               cursor)
            : !scan_full_header(ctx, i, format, scratch, out)) {
     return false;
   }
@@ -498,13 +549,14 @@ struct decoder_access {
 
 // Lets the payload pass of a flat envelope record the header keys it meets.
 struct flat_header_sink {
-  const envelope_format* format;
+  const flat_keys* keys;
   header_scratch* scratch;
   header_fields* fields;
 
   static bool on_key(void* self, decode_context& ctx, std::string_view key, std::uint32_t& i) {
     auto* sink = static_cast<flat_header_sink*>(self);
-    if (flat_header_key(*sink->format, ctx, key, i, *sink->scratch, *sink->fields)) return true;
+    const int slot = sink->keys->slot(key);
+    if (flat_header_key(slot, ctx, key, i, *sink->scratch, *sink->fields)) return true;
     sink->fields->header_error = true;
     return false;
   }
@@ -516,14 +568,16 @@ struct flat_header_sink {
 // the root (/data/... for nested payloads).
 template <class Payload>
 bool decode_payload(decode_context& ctx, const envelope_format& format, header_scratch& scratch,
-                    header_fields& header, const flat_cursor& cursor, Payload& out) {
+                    header_fields& header, const flat_cursor& cursor, Payload& out,
+                    const flat_keys* keys = nullptr) {
   if (format.layout == layout::flat) {
     // The header keys belong to the envelope, not to the payload struct; the payload pass
     // records the ones the header pass did not need to reach (producer stamps, a late id).
     const std::array<std::string_view, 5> header_keys{format.type_key, format.version_key,
                                                       format.id_key, format.produced_by_key,
                                                       format.config_revision_key};
-    flat_header_sink sink{&format, &scratch, &header};
+    const flat_keys local_keys = keys != nullptr ? *keys : flat_keys(format);
+    flat_header_sink sink{&local_keys, &scratch, &header};
     ctx.header_keys = header_keys.data();
     ctx.header_key_count = header_keys.size();
     ctx.on_header_key = &flat_header_sink::on_key;
@@ -611,7 +665,7 @@ inline result<envelope_header> peek_header(std::string_view json,
       if (!detail::header_key(ctx, i, scratch, key)) return failure(std::move(ctx.err));
       i += 2;
       const bool ok = key == format.id_key
-                          ? detail::flat_header_key(format, ctx, key, i, scratch, fields)
+                          ? detail::flat_header_key(2, ctx, key, i, scratch, fields)
                           : detail::skip_value(ctx, i);
       if (!ok) {
         detail::append_pointer_segment(ctx.err.path, key);

@@ -19,8 +19,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -51,8 +56,6 @@ outcome invoke_handler(Handler& handler, Args&&... args) {
 #endif
 }
 
-struct message_counters;
-
 template <message_family Family>
 struct family_handlers {
   using latest = typename Family::latest;
@@ -61,9 +64,6 @@ struct family_handlers {
   // One exact version each, no upcast; the payload is passed type-erased.
   std::array<std::function<outcome(const void*, const envelope_view&)>, Family::version_count>
       exact{};
-
-  // This family's counters, claimed when the router is built: no lookup on the hot path.
-  std::array<message_counters*, Family::version_count> counters{};
 
   bool handles_index(std::size_t index) const { return exact[index] || latest_handler; }
 };
@@ -76,9 +76,61 @@ struct message_counters {
 struct alias_counter {
   std::atomic<std::uint64_t> count{0};
 };
-struct router_counters {
+
+// Adds to a counter only its owning thread writes: a plain load and store, no locked
+// read-modify-write, while stats() on another thread still reads whole values.
+inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+// The counters one thread writes for one router. `known` holds the slots of the router's own
+// (type, version) pairs, claimed when the block is made: no lookup on the hot path.
+struct thread_counters {
   keyed_counters<message_counters, 128> messages;
   keyed_counters<alias_counter, 64> aliases;
+  std::vector<message_counters*> known;
+};
+
+// Every thread's block for one router. Threads find theirs through a small thread-local cache
+// keyed by the router's id (never reused, unlike its address).
+struct router_counters {
+  std::uint64_t id = next_id();
+  std::mutex mutex;
+  std::vector<std::pair<std::thread::id, std::unique_ptr<thread_counters>>> blocks;
+
+  static std::uint64_t next_id() noexcept {
+    static std::atomic<std::uint64_t> ids{0};
+    return ids.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+
+  template <class Init>
+  thread_counters& for_this_thread(Init&& init) {
+    struct cached {
+      std::uint64_t id = 0;
+      thread_counters* block = nullptr;
+    };
+    thread_local std::array<cached, 4> cache{};
+    thread_local std::size_t next_victim = 0;
+    for (const auto& c : cache) {
+      if (c.id == id) return *c.block;
+    }
+    thread_counters* block = nullptr;
+    {
+      std::lock_guard lock(mutex);
+      const auto self = std::this_thread::get_id();
+      for (auto& [thread, b] : blocks) {
+        if (thread == self) block = b.get();
+      }
+      if (block == nullptr) {
+        blocks.emplace_back(self, std::make_unique<thread_counters>());
+        block = blocks.back().second.get();
+        init(*block);
+      }
+    }
+    cache[next_victim] = {id, block};
+    next_victim = (next_victim + 1) % cache.size();
+    return *block;
+  }
 };
 
 // The payload struct a dispatching thread decodes into, kept between messages so its strings and
@@ -118,14 +170,6 @@ class router {
     set_policy(reason::invalid_payload, {action::dead_letter, 0ms});
     set_policy(reason::invalid_envelope, {action::dead_letter, 0ms});
     set_policy(reason::handler_failed, {action::retry, 5s});
-    (
-        [&] {
-          auto& slots = std::get<detail::family_handlers<Families>>(handlers_).counters;
-          for (std::size_t i = 0; i < Families::version_count; ++i) {
-            slots[i] = &counters_->messages.find(Families::type_name, Families::versions[i]);
-          }
-        }(),
-        ...);
   }
 
   // A handler for every version of Family, called with the latest payload struct.
@@ -156,7 +200,10 @@ class router {
   policy policy_for(reason r) const { return policies_[static_cast<std::size_t>(r)]; }
 
   // The envelope layout and header key names (flat by default).
-  void set_format(const envelope_format& f) { format_ = f; }
+  void set_format(const envelope_format& f) {
+    format_ = f;
+    flat_keys_ = detail::flat_keys(f);
+  }
   const envelope_format& format() const { return format_; }
   // Options for payload decoding (strictness, limits, validation).
   void set_options(const options& o) { options_ = o; }
@@ -203,7 +250,7 @@ class router {
     detail::header_scratch scratch;
     detail::header_fields header;
     detail::flat_cursor cursor;
-    if (!detail::read_header(ctx, format_, scratch, header, cursor)) {
+    if (!detail::read_header(ctx, format_, scratch, header, cursor, &flat_keys_)) {
       outcome o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
       o.type = header.type;
       return finish(std::move(o), ctx, 0);
@@ -223,25 +270,35 @@ class router {
   // dispatch (each number is exact; the set is not one atomic cut).
   router_stats stats() const {
     router_stats s;
-    counters_->messages.for_each([&](std::string_view type, std::uint32_t version,
-                                     std::string_view, const detail::message_counters& c) {
-      stats_entry e;
-      e.type = std::string(type);
-      e.version = version;
-      for (std::size_t r = 0; r < reason_count; ++r) {
-        for (std::size_t a = 0; a < action_count; ++a) {
-          e.outcomes[r][a] = c.outcomes[r * action_count + a].load(std::memory_order_relaxed);
+    std::map<std::pair<std::string, std::uint32_t>, stats_entry> messages;
+    std::map<std::tuple<std::string, std::uint32_t, std::string>, std::uint64_t> aliases;
+    std::lock_guard lock(counters_->mutex);
+    for (const auto& [thread, block] : counters_->blocks) {
+      block->messages.for_each([&](std::string_view type, std::uint32_t version, std::string_view,
+                                   const detail::message_counters& c) {
+        stats_entry& e = messages[{std::string(type), version}];
+        e.type = std::string(type);
+        e.version = version;
+        for (std::size_t r = 0; r < reason_count; ++r) {
+          for (std::size_t a = 0; a < action_count; ++a) {
+            e.outcomes[r][a] += c.outcomes[r * action_count + a].load(std::memory_order_relaxed);
+          }
         }
-      }
-      e.upcast_hops = c.upcast_hops.load(std::memory_order_relaxed);
-      e.ignored_keys = c.ignored_keys.load(std::memory_order_relaxed);
+        e.upcast_hops += c.upcast_hops.load(std::memory_order_relaxed);
+        e.ignored_keys += c.ignored_keys.load(std::memory_order_relaxed);
+      });
+      block->aliases.for_each([&](std::string_view type, std::uint32_t version,
+                                  std::string_view name, const detail::alias_counter& c) {
+        aliases[{std::string(type), version, std::string(name)}] +=
+            c.count.load(std::memory_order_relaxed);
+      });
+    }
+    for (auto& [key, e] : messages) {
       if (e.total() != 0) s.messages.push_back(std::move(e));
-    });
-    counters_->aliases.for_each([&](std::string_view type, std::uint32_t version,
-                                    std::string_view name, const detail::alias_counter& c) {
-      const auto n = c.count.load(std::memory_order_relaxed);
-      if (n != 0) s.alias_reads.push_back({std::string(type), version, std::string(name), n});
-    });
+    }
+    for (auto& [key, n] : aliases) {
+      if (n != 0) s.alias_reads.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
+    }
     std::sort(s.messages.begin(), s.messages.end(), [](const auto& a, const auto& b) {
       return std::tie(a.type, a.version) < std::tie(b.type, b.version);
     });
@@ -287,7 +344,7 @@ class router {
   // Counts the outcome, and moves views that point into this call's scratch (unescaped text) to
   // storage of the thread that outlives it.
   outcome finish(outcome o, const detail::decode_context& ctx, std::uint32_t upcast_hops,
-                 detail::message_counters* known = nullptr) {
+                 std::size_t known = no_known_slot) {
     auto stable = [&](std::string_view& s, std::size_t index) {
       if (!s.empty() && !detail::in_input(ctx, s)) [[unlikely]] {
         thread_local std::array<std::string, 4> owned;
@@ -300,17 +357,39 @@ class router {
     stable(o.produced_by, 2);
     stable(o.config_revision, 3);
     const std::uint32_t version = o.version.value_or(0);
-    auto& c = known != nullptr ? *known : counters_->messages.find(o.type, version);
-    c.outcomes[static_cast<std::size_t>(o.reason) * action_count +
-               static_cast<std::size_t>(o.action)]
-        .fetch_add(1, std::memory_order_relaxed);
-    if (upcast_hops != 0) c.upcast_hops.fetch_add(upcast_hops, std::memory_order_relaxed);
-    if (ctx.ignored_keys != 0) c.ignored_keys.fetch_add(ctx.ignored_keys, std::memory_order_relaxed);
+    detail::thread_counters& counters = counters_->for_this_thread([](detail::thread_counters& t) {
+      // The router's own (type, version) pairs get their slots up front, in pack order.
+      (
+          [&] {
+            for (std::size_t i = 0; i < Families::version_count; ++i) {
+              t.known.push_back(&t.messages.find(Families::type_name, Families::versions[i]));
+            }
+          }(),
+          ...);
+    });
+    auto& c = known != no_known_slot ? *counters.known[known] : counters.messages.find(o.type, version);
+    detail::bump(c.outcomes[static_cast<std::size_t>(o.reason) * action_count +
+                            static_cast<std::size_t>(o.action)],
+                 1);
+    if (upcast_hops != 0) detail::bump(c.upcast_hops, upcast_hops);
+    if (ctx.ignored_keys != 0) detail::bump(c.ignored_keys, ctx.ignored_keys);
     for (std::uint8_t i = 0; i < ctx.alias_name_count; ++i) {
-      counters_->aliases.find(o.type, version, ctx.alias_names[i])
-          .count.fetch_add(1, std::memory_order_relaxed);
+      detail::bump(counters.aliases.find(o.type, version, ctx.alias_names[i]).count, 1);
     }
     return o;
+  }
+
+  static constexpr std::size_t no_known_slot = static_cast<std::size_t>(-1);
+
+  // The index of (Family, version index) among the router's pairs, in pack order.
+  template <class Family, std::size_t Index>
+  static constexpr std::size_t known_slot() {
+    std::size_t offset = 0;
+    bool found = false;
+    ((std::is_same_v<Families, Family> ? (found = true)
+                                       : (found ? 0 : (offset += Families::version_count, 0))),
+     ...);
+    return offset + Index;
   }
 
   template <class Family>
@@ -353,14 +432,14 @@ class router {
     }
 
     const bool decoded =
-        detail::decode_payload(ctx, format_, scratch, header, cursor, *value);
+        detail::decode_payload(ctx, format_, scratch, header, cursor, *value, &flat_keys_);
     if (!decoded) {
       error err = std::move(ctx.err);
       // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
       const reason r = header.header_error ? reason::invalid_envelope : reason::invalid_payload;
       outcome o = by_policy(reason_for(err.code, r), std::move(err));
       set_header(o, header);
-      return finish(std::move(o), ctx, 0, handlers.counters[Index]);
+      return finish(std::move(o), ctx, 0, known_slot<Family, Index>());
     }
 
     const envelope_view env{header.type,        header.version,         header.id,
@@ -382,12 +461,13 @@ class router {
       o.retry_delay = p.retry_delay;
     }
     set_header(o, header);
-    return finish(std::move(o), ctx, hops, handlers.counters[Index]);
+    return finish(std::move(o), ctx, hops, known_slot<Family, Index>());
   }
 
   std::tuple<detail::family_handlers<Families>...> handlers_;
   std::array<policy, reason_count> policies_{};
   envelope_format format_{};
+  detail::flat_keys flat_keys_{format_};
   options options_{};
   std::unique_ptr<detail::router_counters> counters_;
 };

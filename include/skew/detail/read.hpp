@@ -156,7 +156,11 @@ struct decode_context {
   bool is_header_key(std::string_view key) const noexcept {
     if (depth != 1) return false;
     for (std::size_t i = 0; i < header_key_count; ++i) {
-      if (header_keys[i] == key) return true;
+      const std::string_view h = header_keys[i];
+      if (h.size() != key.size()) continue;
+      std::size_t k = 0;
+      while (k < h.size() && h[k] == key[k]) ++k;
+      if (k == h.size()) return true;
     }
     return false;
   }
