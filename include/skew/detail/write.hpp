@@ -14,12 +14,17 @@
 #include <simdjson.h>
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 #include <type_traits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace skew::detail {
 
@@ -35,6 +40,15 @@ void append(Buffer& out, std::string_view s) {
 template <class Buffer>
 void append(Buffer& out, char c) {
   out.push_back(c);
+}
+
+// Makes room for n more bytes and returns where they start: one capacity check and one copy per
+// token instead of one per piece.
+template <class Buffer>
+[[gnu::always_inline]] inline char* grow(Buffer& out, std::size_t n) {
+  const std::size_t size = out.size();
+  out.resize(size + n);
+  return out.data() + size;
 }
 
 struct encode_context {
@@ -66,12 +80,53 @@ constexpr bool needs_escape(unsigned char c) noexcept {
 
 // A quoted JSON string. Invalid UTF-8 is an error: writing it would produce text that no strict
 // reader accepts, and replacing it would change the message.
+// Where the first byte at or after `from` that needs an escape or is not ASCII lies, 16 bytes at a
+// time with SSE2 (the x86-64 baseline); s.size() when there is none. Strings in messages are
+// mostly plain ASCII, and for those this is the whole scan.
+inline std::size_t find_special(std::string_view s, std::size_t from) noexcept {
+  std::size_t i = from;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // Signed compare: bytes >= 0x80 are negative, so "below space" also flags non-ASCII.
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, quote),
+                                                      _mm_cmpeq_epi8(c, backslash)),
+                                         _mm_cmplt_epi8(c, space));
+    const int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (needs_escape(c) || c >= 0x80) return i;
+  }
+  return s.size();
+}
+
 template <class Buffer>
 bool write_string(encode_context& ctx, Buffer& out, std::string_view s) {
-  if (!simdjson::validate_utf8(s.data(), s.size())) return ctx.fail(errc::not_representable);
+  std::size_t special = find_special(s, 0);
+  if (special == s.size()) [[likely]] {
+    char* p = grow(out, s.size() + 2);
+    p[0] = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    return true;
+  }
+  // Only text with non-ASCII bytes needs the UTF-8 check.
+  bool ascii = true;
+  for (std::size_t k = special; k < s.size() && ascii; ++k) {
+    ascii = static_cast<unsigned char>(s[k]) < 0x80;
+  }
+  if (!ascii && !simdjson::validate_utf8(s.data(), s.size())) {
+    return ctx.fail(errc::not_representable);
+  }
   append(out, '"');
   std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = special; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (!needs_escape(c)) [[likely]]
       continue;
@@ -120,16 +175,28 @@ constexpr bool plain_key(std::string_view key) noexcept {
   return true;
 }
 
+// `,"key":` (the comma unless first) in one write, for keys known to need no escaping.
+template <class Buffer>
+[[gnu::always_inline]] inline void write_plain_key(Buffer& out, std::string_view key, bool& first) {
+  const std::size_t comma = first ? 0 : 1;
+  first = false;
+  char* p = grow(out, comma + key.size() + 3);
+  p[0] = ',';
+  p += comma;
+  p[0] = '"';
+  std::memcpy(p + 1, key.data(), key.size());
+  p[key.size() + 1] = '"';
+  p[key.size() + 2] = ':';
+}
+
 template <class Buffer>
 bool write_key(encode_context& ctx, Buffer& out, std::string_view key, bool& first) {
-  if (!first) append(out, ',');
-  first = false;
   if (plain_key(key)) {
-    append(out, '"');
-    append(out, key);
-    append(out, std::string_view("\":"));
+    write_plain_key(out, key, first);
     return true;
   }
+  if (!first) append(out, ',');
+  first = false;
   if (!write_string(ctx, out, key)) return false;
   append(out, ':');
   return true;
@@ -164,40 +231,44 @@ bool table_has_name(std::string_view key) {
   return false;
 }
 
+template <class T, std::size_t I, class Buffer>
+bool write_member(encode_context& ctx, Buffer& out, const T& v, bool& first) {
+  constexpr auto& m = std::get<I>(member_table<T>::members);
+  using value_type = typename std::decay_t<decltype(m)>::value_type;
+  const auto& value = m.get(v);
+  if constexpr (std::is_same_v<value_type, unknown_fields>) {
+    // Fields a newer build wrote: back as received, unless this level already has the key.
+    for (const auto& entry : value) {
+      if (ctx.is_reserved(entry.key) || table_has_name<T>(entry.key)) continue;
+      if (!write_key(ctx, out, entry.key, first)) return false;
+      append(out, std::string_view(entry.json));
+    }
+    return true;
+  } else {
+    if (!is_present(value)) return true;
+    constexpr std::size_t names = 1 + (m.writes_aliases ? m.alias_count : 0);
+    for (std::size_t n = 0; n < names; ++n) {
+      const std::string_view name = n == 0 ? m.name : m.aliases[n - 1];
+      if (n == 0 && plain_key(m.name)) {
+        write_plain_key(out, name, first);
+      } else if (!write_key(ctx, out, name, first)) {
+        return false;
+      }
+      if (!write_value(ctx, out, value)) {
+        prepend_pointer_segment(ctx.err.path, name);
+        return false;
+      }
+    }
+    return true;
+  }
+}
+
 template <class T, class Buffer>
 bool write_struct(encode_context& ctx, Buffer& out, const T& v, bool& first) {
-  using table = member_table<T>;
-  const bool ok = std::apply(
-      [&](const auto&... members) {
-        return ([&](const auto& m) {
-          using value_type = typename std::decay_t<decltype(m)>::value_type;
-          const auto& value = m.get(v);
-          if constexpr (std::is_same_v<value_type, unknown_fields>) {
-            // Fields a newer build wrote: back as received, unless this level already has the key.
-            for (const auto& entry : value) {
-              if (ctx.is_reserved(entry.key) || table_has_name<T>(entry.key)) continue;
-              if (!write_key(ctx, out, entry.key, first)) return false;
-              append(out, std::string_view(entry.json));
-            }
-            return true;
-          } else {
-            if (!is_present(value)) return true;
-            const std::size_t names = 1 + (m.writes_aliases ? m.alias_count : 0);
-            for (std::size_t n = 0; n < names; ++n) {
-              const std::string_view name = n == 0 ? m.name : m.aliases[n - 1];
-              if (!write_key(ctx, out, name, first)) return false;
-              if (!write_value(ctx, out, value)) {
-                prepend_pointer_segment(ctx.err.path, name);
-                return false;
-              }
-            }
-            return true;
-          }
-        }(members) &&
-                ...);
-      },
-      table::members);
-  return ok;
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return (write_member<T, I>(ctx, out, v, first) && ...);
+  }
+  (std::make_index_sequence<member_table<T>::member_count>{});
 }
 
 template <class T, class Buffer>
