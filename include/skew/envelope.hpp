@@ -183,6 +183,9 @@ struct header_fields {
   bool has_version = false;
   bool has_id = false;
   std::array<std::uint8_t, 3> occurrences{};  // of type, version and id (flat layout)
+  // The flat layout's header attributes, in the order they came.
+  std::array<envelope_attribute, 5> flat{};
+  std::size_t flat_count = 0;
   bool header_error = false;                   // a header key failed during the payload pass
   // Nested and CloudEvents layouts.
   bool has_data = false;  // present and not null
@@ -201,8 +204,10 @@ inline bool in_input(const decode_context& ctx, std::string_view s) noexcept {
 // A string value as a view into the input, or an owned copy when it had escapes.
 inline bool read_header_string(decode_context& ctx, std::uint32_t& i, header_scratch& scratch,
                                std::string_view& out) {
+  char* const unescaped = ctx.strings;
   if (!read_string_view(ctx, i, out)) return false;
-  if (!in_input(ctx, out)) out = scratch.keep(out);
+  // Text that had escapes went to the string buffer, which the payload pass may reuse.
+  if (ctx.strings != unescaped) out = scratch.keep(out);
   return true;
 }
 
@@ -247,7 +252,7 @@ struct packed_key {
   std::uint64_t word0 = 0;
   std::uint64_t word1 = 0;
 
-  static packed_key of(std::string_view name) noexcept {
+  static constexpr packed_key of(std::string_view name) noexcept {
     packed_key p{name};
     for (std::size_t k = 0; k < name.size() && k < 16; ++k) {
       const std::uint64_t byte = static_cast<unsigned char>(name[k]);
@@ -299,42 +304,57 @@ struct flat_keys {
 // attribute, and a second copy of type, version or id is a duplicate_key.
 inline bool flat_header_key(int slot, decode_context& ctx, std::string_view key,
                             std::uint32_t& i, header_scratch& scratch, header_fields& out) {
-  if (!in_input(ctx, key)) key = scratch.keep(key);
   const std::string_view token = ctx.token(i);
   if (token.empty()) return ctx.fail_at(errc::malformed_json, i);
-  // Two copies of a header key would let two consumers route one message differently.
-  if (slot >= 0 && slot < 3 && ++out.occurrences[slot] > 1) {
+  const auto index = static_cast<std::size_t>(slot);
+  // Two copies of a header key would let two consumers route one message differently; with five
+  // header keys, a sixth attribute can only be a copy.
+  if ((slot < 3 && ++out.occurrences[index] > 1) || out.flat_count == out.flat.size()) {
     return ctx.fail(errc::duplicate_key, token.data());
   }
-  envelope_attribute a{key, token, {}, token[0] == '"'};
-  bool ok = true;
-  if (slot == 0) {
-    ok = out.has_type ? skip_value(ctx, i) : read_header_string(ctx, i, scratch, out.type);
-    out.has_type = true;
-    a.text = out.type;
-  } else if (slot == 1) {
-    ok = out.has_version ? skip_value(ctx, i) : read_header_version(ctx, i, false, out.version);
-    out.has_version = true;
-  } else if (token == "null") {
+  if (slot >= 2 && token == "null") {
     ++i;
     return true;  // an absent id or stamp
-  } else if (slot == 2) {
-    ok = out.has_id ? skip_value(ctx, i) : read_header_string(ctx, i, scratch, out.id);
-    out.has_id = true;
-    a.text = out.id;
-  } else if (a.is_string) {
-    ok = read_header_string(ctx, i, scratch, a.text);
-    if (slot == 3) out.produced_by = a.text;
-    if (slot == 4) out.config_revision = a.text;
-  } else {
-    ok = capture_raw(ctx, i, a.json);
+  }
+  bool ok = true;
+  std::string_view text;
+  switch (slot) {
+    case 0:
+      ok = out.has_type ? skip_value(ctx, i) : read_header_string(ctx, i, scratch, out.type);
+      out.has_type = true;
+      text = out.type;
+      break;
+    case 1:
+      ok = out.has_version ? skip_value(ctx, i) : read_header_version(ctx, i, false, out.version);
+      out.has_version = true;
+      break;
+    case 2:
+      ok = out.has_id ? skip_value(ctx, i) : read_header_string(ctx, i, scratch, out.id);
+      out.has_id = true;
+      text = out.id;
+      break;
+    default: {
+      std::string_view& stamp = slot == 3 ? out.produced_by : out.config_revision;
+      if (token[0] == '"') {
+        ok = read_header_string(ctx, i, scratch, stamp);
+        text = stamp;
+      } else {
+        stamp = {};
+        std::string_view json;
+        ok = capture_raw(ctx, i, json);
+        if (ok) {
+          if (!in_input(ctx, key)) key = scratch.keep(key);
+          out.flat[out.flat_count++] = envelope_attribute{key, json, {}, false};
+        }
+        return ok;
+      }
+    }
   }
   if (!ok) return false;
-  scratch.add(a.name, a.json, a.text, a.is_string);
+  if (!in_input(ctx, key)) key = scratch.keep(key);
+  out.flat[out.flat_count++] = envelope_attribute{key, token, text, slot != 1 && token[0] == '"'};
   return true;
 }
-
-
 
 // Where the flat layout's header pass stopped. When type and version came before any payload key
 // (as writers usually emit them), the payload is read from here on: one pass over the message.
@@ -596,6 +616,7 @@ bool decode_payload(decode_context& ctx, const envelope_format& format, header_s
       // the header keys a second time.
       scratch.clear_attributes();
       header.occurrences = {};
+      header.flat_count = 0;
       decoded = read_document(ctx, out);
     }
     ctx.header_keys = nullptr;

@@ -234,36 +234,43 @@ class router {
   // Dispatches with a caller-owned decoder (one per thread). Views in the outcome (type, id,
   // stamps) stay valid until the decoder's next use.
   outcome dispatch(decoder& dec, std::string_view message) {
+    // One outcome, filled in place on every path and returned by name (no copies of it).
+    outcome o;
     detail::decode_context ctx{options_, nullptr, nullptr};
     if (message.size() > options_.max_bytes) {
-      return finish(by_policy(reason::malformed, error{errc::too_large, {}, {}}), ctx, 0);
+      o = by_policy(reason::malformed, error{errc::too_large, {}, {}});
+      finish(o, ctx, 0);
+      return o;
     }
     const simdjson::padded_string_view padded = detail::decoder_access::pad(dec, message);
     detail::structural_index& index = detail::decoder_access::index(dec);
     ctx.input_begin = padded.data();
     ctx.input_end = padded.data() + padded.size();
     if (auto e = index.build(padded.data(), padded.size())) {
-      return finish(by_policy(reason::malformed, error{detail::map_simdjson_error(e), {}, {}}), ctx,
-                    0);
+      o = by_policy(reason::malformed, error{detail::map_simdjson_error(e), {}, {}});
+      finish(o, ctx, 0);
+      return o;
     }
     ctx.bind(index);
     detail::header_scratch scratch;
     detail::header_fields header;
     detail::flat_cursor cursor;
     if (!detail::read_header(ctx, format_, scratch, header, cursor, &flat_keys_)) {
-      outcome o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
+      o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
       o.type = header.type;
-      return finish(std::move(o), ctx, 0);
+      finish(o, ctx, 0);
+      return o;
     }
-    std::optional<outcome> result;
-    (void)((Families::type_name == header.type
-                ? (result = dispatch_family<Families>(ctx, scratch, header, cursor), true)
-                : false) ||
-           ...);
-    if (result) return *std::move(result);
-    outcome o = by_policy(reason::unknown_type, std::nullopt);
-    set_header(o, header);
-    return finish(std::move(o), ctx, 0);
+    const bool known = ((is_type<Families>(header.type)
+                             ? (dispatch_family<Families>(ctx, scratch, header, cursor, o), true)
+                             : false) ||
+                        ...);
+    if (!known) {
+      o = by_policy(reason::unknown_type, std::nullopt);
+      set_header(o, header);
+      finish(o, ctx, 0);
+    }
+    return o;
   }
 
   // A snapshot of the counters, sorted by type and version. Safe to call while other threads
@@ -309,6 +316,13 @@ class router {
   }
 
  private:
+  // The type is in the padded input or a padded copy: a compare by word loads is safe.
+  template <class Family>
+  static bool is_type(std::string_view type) noexcept {
+    static constexpr detail::packed_key name = detail::packed_key::of(Family::type_name);
+    return name.matches(type);
+  }
+
   template <class Family>
   bool handles(std::uint32_t version) const {
     const auto index = Family::index_of(version);
@@ -343,8 +357,8 @@ class router {
 
   // Counts the outcome, and moves views that point into this call's scratch (unescaped text) to
   // storage of the thread that outlives it.
-  outcome finish(outcome o, const detail::decode_context& ctx, std::uint32_t upcast_hops,
-                 std::size_t known = no_known_slot) {
+  void finish(outcome& o, const detail::decode_context& ctx, std::uint32_t upcast_hops,
+              std::size_t known = no_known_slot) {
     auto stable = [&](std::string_view& s, std::size_t index) {
       if (!s.empty() && !detail::in_input(ctx, s)) [[unlikely]] {
         thread_local std::array<std::string, 4> owned;
@@ -352,10 +366,12 @@ class router {
         s = owned[index];
       }
     };
-    stable(o.type, 0);
-    stable(o.id, 1);
-    stable(o.produced_by, 2);
-    stable(o.config_revision, 3);
+    if (ctx.strings != ctx.strings_begin) [[unlikely]] {
+      stable(o.type, 0);
+      stable(o.id, 1);
+      stable(o.produced_by, 2);
+      stable(o.config_revision, 3);
+    }
     const std::uint32_t version = o.version.value_or(0);
     detail::thread_counters& counters = counters_->for_this_thread([](detail::thread_counters& t) {
       // The router's own (type, version) pairs get their slots up front, in pack order.
@@ -376,7 +392,6 @@ class router {
     for (std::uint8_t i = 0; i < ctx.alias_name_count; ++i) {
       detail::bump(counters.aliases.find(o.type, version, ctx.alias_names[i]).count, 1);
     }
-    return o;
   }
 
   static constexpr std::size_t no_known_slot = static_cast<std::size_t>(-1);
@@ -393,33 +408,31 @@ class router {
   }
 
   template <class Family>
-  outcome dispatch_family(detail::decode_context& ctx, detail::header_scratch& scratch,
-                          detail::header_fields& header, detail::flat_cursor& cursor) {
+  void dispatch_family(detail::decode_context& ctx, detail::header_scratch& scratch,
+                       detail::header_fields& header, detail::flat_cursor& cursor, outcome& o) {
     auto& handlers = std::get<detail::family_handlers<Family>>(handlers_);
     const auto index = Family::index_of(header.version);
     if (!index || !handlers.handles_index(*index)) {
       const reason r = header.version < Family::oldest_version ? reason::retired_version
                                                                : reason::unsupported_version;
-      outcome o = by_policy(r, std::nullopt);
+      o = by_policy(r, std::nullopt);
       set_header(o, header);
-      return finish(std::move(o), ctx, 0);
+      finish(o, ctx, 0);
+      return;
     }
-    outcome o;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (void)((*index == I
-                  ? (o = decode_and_call<Family, I>(ctx, scratch, header, cursor, handlers),
-                     true)
-                  : false) ||
+      (void)((*index == I ? (decode_and_call<Family, I>(ctx, scratch, header, cursor, handlers, o),
+                             true)
+                          : false) ||
              ...);
     }
     (std::make_index_sequence<Family::version_count>{});
-    return o;
   }
 
   template <class Family, std::size_t Index>
-  outcome decode_and_call(detail::decode_context& ctx, detail::header_scratch& scratch,
-                          detail::header_fields& header, detail::flat_cursor& cursor,
-                          detail::family_handlers<Family>& handlers) {
+  void decode_and_call(detail::decode_context& ctx, detail::header_scratch& scratch,
+                       detail::header_fields& header, detail::flat_cursor& cursor,
+                       detail::family_handlers<Family>& handlers, outcome& o) {
     using payload = typename Family::template payload_at<Index>;
     auto& slot = detail::thread_payload_slot<payload>();
     std::optional<payload> fresh;
@@ -437,14 +450,18 @@ class router {
       error err = std::move(ctx.err);
       // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
       const reason r = header.header_error ? reason::invalid_envelope : reason::invalid_payload;
-      outcome o = by_policy(reason_for(err.code, r), std::move(err));
+      o = by_policy(reason_for(err.code, r), std::move(err));
       set_header(o, header);
-      return finish(std::move(o), ctx, 0, known_slot<Family, Index>());
+      finish(o, ctx, 0, known_slot<Family, Index>());
+      return;
     }
 
+    const std::span<const envelope_attribute> attributes =
+        format_.layout == layout::flat
+            ? std::span<const envelope_attribute>(header.flat.data(), header.flat_count)
+            : scratch.attributes();
     const envelope_view env{header.type,        header.version,         header.id,
-                            header.produced_by, header.config_revision, scratch.attributes()};
-    outcome o;
+                            header.produced_by, header.config_revision, attributes};
     std::uint32_t hops = 0;
     if (handlers.exact[Index]) {
       o = handlers.exact[Index](value, env);
@@ -461,7 +478,7 @@ class router {
       o.retry_delay = p.retry_delay;
     }
     set_header(o, header);
-    return finish(std::move(o), ctx, hops, known_slot<Family, Index>());
+    finish(o, ctx, hops, known_slot<Family, Index>());
   }
 
   std::tuple<detail::family_handlers<Families>...> handlers_;

@@ -120,6 +120,7 @@ struct decode_context {
   std::uint32_t count = 0;
   simdjson::internal::dom_parser_implementation* parser = nullptr;
   char* strings = nullptr;
+  char* strings_begin = nullptr;  // strings == strings_begin: nothing was unescaped
   std::uint32_t depth = 0;
   // Values read under a former name (alias) in this decode: how operators learn an old name is
   // still being written.
@@ -146,6 +147,7 @@ struct decode_context {
     count = index.count();
     parser = index.parser();
     strings = index.strings();
+    strings_begin = strings;
   }
 
   walk view() const noexcept { return {input_begin, input_end, positions, count}; }
