@@ -183,9 +183,21 @@ struct header_fields {
   bool has_version = false;
   bool has_id = false;
   std::array<std::uint8_t, 3> occurrences{};  // of type, version and id (flat layout)
-  // The flat layout's header attributes, in the order they came.
-  std::array<envelope_attribute, 5> flat{};
+  // The flat layout's header attributes, in the order they came. Raw storage: zeroing five
+  // attributes per message would cost more than filling the ones present.
+  alignas(envelope_attribute) unsigned char flat_storage[5 * sizeof(envelope_attribute)];
   std::size_t flat_count = 0;
+  static constexpr std::size_t flat_capacity = 5;
+
+  envelope_attribute& next_flat() noexcept {
+    auto* slot = ::new (static_cast<void*>(flat_storage + flat_count * sizeof(envelope_attribute)))
+        envelope_attribute;
+    ++flat_count;
+    return *slot;
+  }
+  std::span<const envelope_attribute> flat_attributes() const noexcept {
+    return {std::launder(reinterpret_cast<const envelope_attribute*>(flat_storage)), flat_count};
+  }
   bool header_error = false;                   // a header key failed during the payload pass
   // Nested and CloudEvents layouts.
   bool has_data = false;  // present and not null
@@ -202,7 +214,7 @@ inline bool in_input(const decode_context& ctx, std::string_view s) noexcept {
 }
 
 // A string value as a view into the input, or an owned copy when it had escapes.
-inline bool read_header_string(decode_context& ctx, std::uint32_t& i, header_scratch& scratch,
+SKEW_HOT_INLINE bool read_header_string(decode_context& ctx, std::uint32_t& i, header_scratch& scratch,
                                std::string_view& out) {
   char* const unescaped = ctx.strings;
   if (!read_string_view(ctx, i, out)) return false;
@@ -213,7 +225,7 @@ inline bool read_header_string(decode_context& ctx, std::uint32_t& i, header_scr
 
 // Versions are integers from 1 to 2^32-1. CloudEvents extensions may also carry them as a string
 // of digits, which some SDKs write for every extension.
-inline bool read_header_version(decode_context& ctx, std::uint32_t& i, bool allow_string,
+SKEW_HOT_INLINE bool read_header_version(decode_context& ctx, std::uint32_t& i, bool allow_string,
                                 std::uint32_t& out) {
   const std::uint32_t at = i;
   std::uint64_t v = 0;
@@ -235,7 +247,7 @@ inline bool read_header_version(decode_context& ctx, std::uint32_t& i, bool allo
 }
 
 // The key at position i, unescaped when needed (into `scratch`, which outlives the walk).
-inline bool header_key(decode_context& ctx, std::uint32_t i, header_scratch& scratch,
+SKEW_HOT_INLINE bool header_key(decode_context& ctx, std::uint32_t i, header_scratch& scratch,
                        std::string_view& key) {
   if (!raw_key(ctx, i, key)) return false;
   if (contains_backslash(key.data(), key.size())) {
@@ -244,41 +256,6 @@ inline bool header_key(decode_context& ctx, std::uint32_t i, header_scratch& scr
   }
   return true;
 }
-
-// A key name packed for compares by word loads: keys being matched lie in padded input or a
-// padded buffer, so 16 bytes can be read from their start; the name's bytes are kept in words.
-struct packed_key {
-  std::string_view name;
-  std::uint64_t word0 = 0;
-  std::uint64_t word1 = 0;
-
-  static constexpr packed_key of(std::string_view name) noexcept {
-    packed_key p{name};
-    for (std::size_t k = 0; k < name.size() && k < 16; ++k) {
-      const std::uint64_t byte = static_cast<unsigned char>(name[k]);
-      (k < 8 ? p.word0 : p.word1) |= byte << (8 * (k % 8));
-    }
-    return p;
-  }
-
-  [[gnu::always_inline]] bool matches(std::string_view key) const noexcept {
-    const std::size_t n = key.size();
-    if (n != name.size()) return false;
-    if (n > 16 || std::endian::native != std::endian::little) {
-      return std::memcmp(key.data(), name.data(), n) == 0;
-    }
-    if (n == 0) return true;
-    std::uint64_t a;
-    std::uint64_t b;
-    std::memcpy(&a, key.data(), 8);
-    std::memcpy(&b, key.data() + 8, 8);
-    const std::uint64_t mask0 = n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
-    const std::uint64_t mask1 = n <= 8    ? 0
-                                : n >= 16 ? ~std::uint64_t{0}
-                                          : (std::uint64_t{1} << (8 * (n - 8))) - 1;
-    return ((a ^ word0) & mask0) == 0 && ((b ^ word1) & mask1) == 0;
-  }
-};
 
 // The flat layout's header keys, packed once per format: 0 type, 1 version, 2 id, 3 and 4 the
 // producer stamps.
@@ -309,7 +286,7 @@ inline bool flat_header_key(int slot, decode_context& ctx, std::string_view key,
   const auto index = static_cast<std::size_t>(slot);
   // Two copies of a header key would let two consumers route one message differently; with five
   // header keys, a sixth attribute can only be a copy.
-  if ((slot < 3 && ++out.occurrences[index] > 1) || out.flat_count == out.flat.size()) {
+  if ((slot < 3 && ++out.occurrences[index] > 1) || out.flat_count == header_fields::flat_capacity) {
     return ctx.fail(errc::duplicate_key, token.data());
   }
   if (slot >= 2 && token == "null") {
@@ -344,7 +321,11 @@ inline bool flat_header_key(int slot, decode_context& ctx, std::string_view key,
         ok = capture_raw(ctx, i, json);
         if (ok) {
           if (!in_input(ctx, key)) key = scratch.keep(key);
-          out.flat[out.flat_count++] = envelope_attribute{key, json, {}, false};
+          envelope_attribute& a = out.next_flat();
+          a.name = key;
+          a.json = json;
+          a.text = {};
+          a.is_string = false;
         }
         return ok;
       }
@@ -352,7 +333,13 @@ inline bool flat_header_key(int slot, decode_context& ctx, std::string_view key,
   }
   if (!ok) return false;
   if (!in_input(ctx, key)) key = scratch.keep(key);
-  out.flat[out.flat_count++] = envelope_attribute{key, token, text, slot != 1 && token[0] == '"'};
+  // Member by member: building a temporary and copying it as one block stalls on store
+  // forwarding.
+  envelope_attribute& a = out.next_flat();
+  a.name = key;
+  a.json = token;
+  a.text = text;
+  a.is_string = slot != 1 && token[0] == '"';
   return true;
 }
 
@@ -514,8 +501,9 @@ inline bool read_header(decode_context& ctx, const envelope_format& format,
   ctx.depth = 1;
   std::uint32_t i = 1;
   const bool flat = format.layout == layout::flat;
-  if (flat ? !scan_flat_header(ctx, i, keys != nullptr ? *keys : flat_keys(format), scratch, out,
-                               cursor)
+  std::optional<flat_keys> own_keys;
+  if (flat && keys == nullptr) keys = &own_keys.emplace(format);
+  if (flat ? !scan_flat_header(ctx, i, *keys, scratch, out, cursor)
            : !scan_full_header(ctx, i, format, scratch, out)) {
     return false;
   }
@@ -593,13 +581,11 @@ bool decode_payload(decode_context& ctx, const envelope_format& format, header_s
   if (format.layout == layout::flat) {
     // The header keys belong to the envelope, not to the payload struct; the payload pass
     // records the ones the header pass did not need to reach (producer stamps, a late id).
-    const std::array<std::string_view, 5> header_keys{format.type_key, format.version_key,
-                                                      format.id_key, format.produced_by_key,
-                                                      format.config_revision_key};
-    const flat_keys local_keys = keys != nullptr ? *keys : flat_keys(format);
-    flat_header_sink sink{&local_keys, &scratch, &header};
-    ctx.header_keys = header_keys.data();
-    ctx.header_key_count = header_keys.size();
+    std::optional<flat_keys> own_keys;
+    if (keys == nullptr) keys = &own_keys.emplace(format);
+    flat_header_sink sink{keys, &scratch, &header};
+    ctx.header_keys = keys->keys.data();
+    ctx.header_key_count = keys->keys.size();
     ctx.on_header_key = &flat_header_sink::on_key;
     ctx.header_sink = &sink;
     bool decoded = false;

@@ -35,23 +35,23 @@ namespace skew {
 
 namespace detail {
 
+// Calls a handler and writes its outcome into `out`, which holds ack: a handler returning void
+// leaves it so, and nothing is copied on that common path.
 template <class Handler, class... Args>
-outcome invoke_handler(Handler& handler, Args&&... args) {
+void invoke_handler(outcome& out, Handler& handler, Args&&... args) {
 #if defined(__cpp_exceptions)
   try {
 #endif
     if constexpr (std::is_void_v<std::invoke_result_t<Handler&, Args...>>) {
       std::invoke(handler, std::forward<Args>(args)...);
-      return outcome::ack();
     } else {
-      return std::invoke(handler, std::forward<Args>(args)...);
+      out = std::invoke(handler, std::forward<Args>(args)...);
     }
 #if defined(__cpp_exceptions)
   } catch (...) {
     // A throwing handler must not take the consumer loop down with it.
-    outcome o = outcome::retry();
-    o.reason = reason::handler_failed;
-    return o;
+    out = outcome::retry();
+    out.reason = reason::handler_failed;
   }
 #endif
 }
@@ -60,9 +60,10 @@ template <message_family Family>
 struct family_handlers {
   using latest = typename Family::latest;
   // Takes any version, upcast to the latest.
-  std::function<outcome(const latest&, const envelope_view&)> latest_handler;
+  std::function<void(outcome&, const latest&, const envelope_view&)> latest_handler;
   // One exact version each, no upcast; the payload is passed type-erased.
-  std::array<std::function<outcome(const void*, const envelope_view&)>, Family::version_count>
+  std::array<std::function<void(outcome&, const void*, const envelope_view&)>,
+             Family::version_count>
       exact{};
 
   bool handles_index(std::size_t index) const { return exact[index] || latest_handler; }
@@ -176,9 +177,10 @@ class router {
   template <message_family Family, class Handler>
   router& on(Handler handler) {
     auto& slot = std::get<detail::family_handlers<Family>>(handlers_);
-    slot.latest_handler = [h = std::move(handler)](const typename Family::latest& payload,
+    slot.latest_handler = [h = std::move(handler)](outcome& out,
+                                                   const typename Family::latest& payload,
                                                    const envelope_view& env) mutable {
-      return detail::invoke_handler(h, payload, env);
+      detail::invoke_handler(out, h, payload, env);
     };
     return *this;
   }
@@ -190,8 +192,9 @@ class router {
     static_assert(index.has_value(), "the family has no such version");
     using payload = typename Family::template payload_at<*index>;
     auto& slot = std::get<detail::family_handlers<Family>>(handlers_);
-    slot.exact[*index] = [h = std::move(handler)](const void* p, const envelope_view& env) mutable {
-      return detail::invoke_handler(h, *static_cast<const payload*>(p), env);
+    slot.exact[*index] = [h = std::move(handler)](outcome& out, const void* p,
+                                                  const envelope_view& env) mutable {
+      detail::invoke_handler(out, h, *static_cast<const payload*>(p), env);
     };
     return *this;
   }
@@ -458,19 +461,19 @@ class router {
 
     const std::span<const envelope_attribute> attributes =
         format_.layout == layout::flat
-            ? std::span<const envelope_attribute>(header.flat.data(), header.flat_count)
+            ? header.flat_attributes()
             : scratch.attributes();
     const envelope_view env{header.type,        header.version,         header.id,
                             header.produced_by, header.config_revision, attributes};
     std::uint32_t hops = 0;
     if (handlers.exact[Index]) {
-      o = handlers.exact[Index](value, env);
+      handlers.exact[Index](o, value, env);
     } else if constexpr (Index + 1 == Family::version_count) {
-      o = handlers.latest_handler(*value, env);  // by reference: the slot keeps its capacity
+      handlers.latest_handler(o, *value, env);  // by reference: the slot keeps its capacity
     } else {
       hops = static_cast<std::uint32_t>(Family::version_count - 1 - Index);
-      o = handlers.latest_handler(
-          upcast_to<Family, Index, Family::version_count - 1>(std::move(*value)), env);
+      handlers.latest_handler(
+          o, upcast_to<Family, Index, Family::version_count - 1>(std::move(*value)), env);
     }
     if (o.reason == reason::handler_failed) {
       const policy p = policy_for(reason::handler_failed);

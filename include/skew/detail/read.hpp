@@ -111,6 +111,41 @@ struct walk {
   }
 };
 
+// A key name packed for compares by word loads: keys being matched lie in padded input or a
+// padded buffer, so 16 bytes can be read from their start; the name's bytes are kept in words.
+struct packed_key {
+  std::string_view name;
+  std::uint64_t word0 = 0;
+  std::uint64_t word1 = 0;
+
+  static constexpr packed_key of(std::string_view name) noexcept {
+    packed_key p{name};
+    for (std::size_t k = 0; k < name.size() && k < 16; ++k) {
+      const std::uint64_t byte = static_cast<unsigned char>(name[k]);
+      (k < 8 ? p.word0 : p.word1) |= byte << (8 * (k % 8));
+    }
+    return p;
+  }
+
+  [[gnu::always_inline]] bool matches(std::string_view key) const noexcept {
+    const std::size_t n = key.size();
+    if (n != name.size()) return false;
+    if (n > 16 || std::endian::native != std::endian::little) {
+      return std::memcmp(key.data(), name.data(), n) == 0;
+    }
+    if (n == 0) return true;
+    std::uint64_t a;
+    std::uint64_t b;
+    std::memcpy(&a, key.data(), 8);
+    std::memcpy(&b, key.data() + 8, 8);
+    const std::uint64_t mask0 = n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+    const std::uint64_t mask1 = n <= 8    ? 0
+                                : n >= 16 ? ~std::uint64_t{0}
+                                          : (std::uint64_t{1} << (8 * (n - 8))) - 1;
+    return ((a ^ word0) & mask0) == 0 && ((b ^ word1) & mask1) == 0;
+  }
+};
+
 struct decode_context {
   const options& opts;
   const char* input_begin;
@@ -135,7 +170,7 @@ struct decode_context {
   // Keys of the root object that belong to an envelope header (flat layout): known, so neither
   // unknown_key nor captured, and validated by the envelope reader instead. When on_header_key is
   // set, it reads each of them (its value at `i`) so the envelope can keep their text.
-  const std::string_view* header_keys = nullptr;
+  const packed_key* header_keys = nullptr;
   std::size_t header_key_count = 0;
   bool (*on_header_key)(void* sink, decode_context& ctx, std::string_view key,
                         std::uint32_t& i) = nullptr;
@@ -158,11 +193,7 @@ struct decode_context {
   bool is_header_key(std::string_view key) const noexcept {
     if (depth != 1) return false;
     for (std::size_t i = 0; i < header_key_count; ++i) {
-      const std::string_view h = header_keys[i];
-      if (h.size() != key.size()) continue;
-      std::size_t k = 0;
-      while (k < h.size() && h[k] == key[k]) ++k;
-      if (k == h.size()) return true;
+      if (header_keys[i].matches(key)) return true;
     }
     return false;
   }
@@ -343,6 +374,12 @@ inline bool validate_scalar_token(decode_context& ctx, std::string_view token) {
   bool ok = false;
   switch (token[0]) {
     case '"': {
+      // Stage 1 already rejected raw control characters, invalid UTF-8 and unclosed strings:
+      // only escapes are left to check, and most strings have none.
+      if (token.size() >= 2 && token.back() == '"' &&
+          !contains_backslash(token.data() + 1, token.size() - 2)) [[likely]] {
+        return true;
+      }
       const scan_status s = check_string(token.data() + 1, nullptr);
       if (s == scan_status::bad_surrogate) return ctx.fail(errc::invalid_utf8, at);
       ok = s == scan_status::ok;
@@ -380,7 +417,9 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
     while (!done) {
       std::string_view key;
       if (!raw_key(ctx, i, key)) return false;
-      const scan_status s = check_string(key.data(), nullptr);
+      const scan_status s = contains_backslash(key.data(), key.size())
+                                ? check_string(key.data(), nullptr)
+                                : scan_status::ok;
       if (s != scan_status::ok) {
         return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
                         key.data() - 1);
