@@ -1,0 +1,382 @@
+// Compile-time compatibility between versions of a payload, checked where C++ engineers already
+// look: the compiler and the unit tests.
+//
+//   static_assert(skew::compatible<SendEmailV1, SendEmailV2, skew::compat::backward>);
+//   static_assert(skew::family_compatible<SendEmail, skew::compat::full_transitive>);
+//   for (auto& v : skew::compat::explain<V1, V2, skew::compat::full>()) log("{}", v);
+//
+// Rules, in the spirit of Avro's schema resolution. A reader reads a writer's message when every
+// field the reader requires is written by the writer (under its name, an alias of the reader's, or
+// a name the writer dual-writes), and each written type is one the reader accepts: the same type,
+// a lossless widening (int32 -> int64, float -> double, small integers -> double), a string for a
+// string, a known enum value for an open enum, element by element for containers and member by
+// member for nested structs. A field the reader requires but the writer may omit or null breaks
+// the pair; fields the reader does not know are ignored.
+//   backward: the new version reads the old one (consumers upgrade first)
+//   forward:  the old version reads the new one (producers upgrade first)
+//   full:     both; the *_transitive modes check every pair of versions, not only neighbours.
+#pragma once
+
+#include <skew/describe.hpp>
+#include <skew/enum.hpp>
+#include <skew/field.hpp>
+#include <skew/message.hpp>
+#include <skew/raw_json.hpp>
+#include <skew/unknown_fields.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace skew {
+
+namespace compat {
+struct backward {};
+struct forward {};
+struct full {};
+struct backward_transitive {};
+struct forward_transitive {};
+struct full_transitive {};
+
+// One reason a reader cannot read a writer's message.
+struct violation {
+  std::string field;        // JSON Pointer into the reader's struct, e.g. /items/sku
+  std::string rule;         // what breaks
+  std::string reader_type;  // the type the reader declares
+  std::string writer_type;  // the type the writer declares (empty when the writer lacks it)
+  friend bool operator==(const violation&, const violation&) = default;
+};
+}  // namespace compat
+
+namespace detail {
+
+// The name of T as the compiler spells it, for messages (GCC and Clang).
+template <class T>
+std::string type_name() {
+  std::string_view s = __PRETTY_FUNCTION__;
+  const auto start = s.find("T = ");
+  if (start == std::string_view::npos) return std::string(s);
+  s.remove_prefix(start + 4);
+  const auto end = s.find_first_of(";]");
+  return std::string(s.substr(0, end));
+}
+
+template <class T>
+struct strip_presence {
+  using type = T;
+};
+template <class T>
+struct strip_presence<std::optional<T>> {
+  using type = T;
+};
+template <class T>
+struct strip_presence<field<T>> {
+  using type = T;
+};
+
+template <class T>
+inline constexpr bool is_string_like = std::is_same_v<T, std::string> ||
+                                       std::is_same_v<T, std::string_view>;
+
+template <class T>
+struct is_std_vector : std::false_type {};
+template <class T, class A>
+struct is_std_vector<std::vector<T, A>> : std::true_type {};
+
+template <class T>
+struct map_value {
+  using type = void;
+};
+template <class V, class C, class A>
+struct map_value<std::map<std::string, V, C, A>> {
+  using type = V;
+};
+template <class V, class H, class E, class A>
+struct map_value<std::unordered_map<std::string, V, H, E, A>> {
+  using type = V;
+};
+
+// Whether every value of integer type W fits integer type R.
+template <class R, class W>
+constexpr bool integer_widens() {
+  using rl = std::numeric_limits<R>;
+  using wl = std::numeric_limits<W>;
+  if constexpr (wl::is_signed && !rl::is_signed) {
+    return false;
+  } else if constexpr (!wl::is_signed && rl::is_signed) {
+    return rl::digits >= wl::digits + 0;  // digits excludes the sign bit
+  } else {
+    return rl::digits >= wl::digits;
+  }
+}
+
+// Collects violations; the counting visitor is used in constant expressions, the recording one
+// at run time by explain().
+struct counting_visitor {
+  int count = 0;
+  constexpr void report(std::string_view, std::string_view, const auto*, const auto*) {
+    ++count;
+  }
+};
+
+struct recording_visitor {
+  std::vector<compat::violation> found;
+  std::string path;
+  template <class R, class W>
+  void report(std::string_view field, std::string_view rule, const R*, const W*) {
+    compat::violation v;
+    v.field = path + "/" + std::string(field);
+    v.rule = std::string(rule);
+    v.reader_type = type_name<R>();
+    if constexpr (!std::is_void_v<W>) v.writer_type = type_name<W>();
+    found.push_back(std::move(v));
+  }
+};
+
+template <class Visitor>
+constexpr void push_path(Visitor&, std::string_view) {}
+constexpr void push_path(recording_visitor& v, std::string_view name) {
+  v.path += "/";
+  v.path += name;
+}
+template <class Visitor>
+constexpr void pop_path(Visitor&, std::string_view) {}
+constexpr void pop_path(recording_visitor& v, std::string_view name) {
+  v.path.resize(v.path.size() - name.size() - 1);
+}
+
+template <class Reader, class Writer, class Visitor>
+constexpr void check_struct(Visitor& visitor);
+
+// Whether a reader of type R accepts every value a writer of type W writes (presence aside).
+template <class R, class W, class Visitor>
+constexpr bool check_value(Visitor& visitor, std::string_view field) {
+  if constexpr (std::is_same_v<R, W>) {
+    return true;
+  } else if constexpr (std::is_same_v<R, raw_json>) {
+    return true;  // raw JSON takes any value
+  } else if constexpr (is_optional<R>::value || is_field<R>::value || is_optional<W>::value ||
+                       is_field<W>::value) {
+    return check_value<typename strip_presence<R>::type, typename strip_presence<W>::type>(
+        visitor, field);
+  } else if constexpr (std::is_same_v<R, bool> || std::is_same_v<W, bool>) {
+    return false;
+  } else if constexpr (std::is_integral_v<R> && std::is_integral_v<W>) {
+    return integer_widens<R, W>();
+  } else if constexpr (std::is_floating_point_v<R> && std::is_floating_point_v<W>) {
+    return sizeof(R) >= sizeof(W);
+  } else if constexpr (std::is_floating_point_v<R> && std::is_integral_v<W>) {
+    // Exact while every value of W fits the mantissa.
+    return std::numeric_limits<R>::digits >= std::numeric_limits<W>::digits;
+  } else if constexpr (is_string_like<R> && is_string_like<W>) {
+    return true;
+  } else if constexpr (is_open_enum<R>::value) {
+    using E = typename R::enum_type;
+    return std::is_same_v<W, E> || is_string_like<W>;  // every name is kept
+  } else if constexpr (is_std_vector<R>::value && is_std_vector<W>::value) {
+    return check_value<typename R::value_type, typename W::value_type>(visitor, field);
+  } else if constexpr (!std::is_void_v<typename map_value<R>::type> &&
+                       !std::is_void_v<typename map_value<W>::type>) {
+    return check_value<typename map_value<R>::type, typename map_value<W>::type>(visitor, field);
+  } else if constexpr (described<R> && described<W>) {
+    // Member by member; violations inside are reported with their own paths.
+    push_path(visitor, field);
+    check_struct<R, W>(visitor);
+    pop_path(visitor, field);
+    return true;
+  } else {
+    return false;
+  }
+}
+
+// Whether the writer's member W named `name` (with its aliases) supplies the reader's member R.
+template <class RM, class WM>
+constexpr bool supplies(const RM& reader, const WM& writer) {
+  if (writer.name == reader.name) return true;
+  for (std::size_t a = 0; a < reader.alias_count; ++a) {
+    if (reader.aliases[a] == writer.name) return true;
+  }
+  if (writer.writes_aliases) {
+    for (std::size_t a = 0; a < writer.alias_count; ++a) {
+      if (writer.aliases[a] == reader.name) return true;
+    }
+  }
+  return false;
+}
+
+// Whether the writer may leave the member out (or write null where the reader wants a value).
+template <class WM>
+constexpr bool writer_may_omit(const WM&) {
+  using W = typename WM::value_type;
+  return is_optional<W>::value || is_field<W>::value;
+}
+
+template <class Reader, class Writer, class Visitor>
+constexpr void check_struct(Visitor& visitor) {
+  constexpr auto& reader_members = fields_of<Reader>;
+  constexpr auto& writer_members = fields_of<Writer>;
+  [&]<std::size_t... R>(std::index_sequence<R...>) {
+    (
+        [&] {
+          constexpr auto& rm = std::get<R>(reader_members);
+          using RT = typename std::decay_t<decltype(rm)>::value_type;
+          if constexpr (std::decay_t<decltype(rm)>::is_unknown_fields) {
+            return;
+          } else {
+            const bool required = member_is_required(rm);
+            // A reader that tolerates null takes whatever presence the writer has.
+            const bool reader_takes_null = is_optional<RT>::value || is_field<RT>::value;
+            bool found = false;
+            [&]<std::size_t... W>(std::index_sequence<W...>) {
+              (
+                  [&] {
+                    constexpr auto& wm = std::get<W>(writer_members);
+                    using WT = typename std::decay_t<decltype(wm)>::value_type;
+                    if constexpr (!std::decay_t<decltype(wm)>::is_unknown_fields) {
+                      if (found || !supplies(rm, wm)) return;
+                      found = true;
+                      if (!check_value<RT, WT>(visitor, rm.name)) {
+                        visitor.report(rm.name, "the reader does not accept the writer's type",
+                                       static_cast<const RT*>(nullptr),
+                                       static_cast<const WT*>(nullptr));
+                      } else if (required && !reader_takes_null && writer_may_omit(wm)) {
+                        visitor.report(rm.name,
+                                       "the writer may omit or null a field the reader requires",
+                                       static_cast<const RT*>(nullptr),
+                                       static_cast<const WT*>(nullptr));
+                      }
+                    }
+                  }(),
+                  ...);
+            }
+            (std::make_index_sequence<std::tuple_size_v<std::decay_t<decltype(writer_members)>>>{});
+            if (!found && required) {
+              visitor.report(rm.name, "a field the reader requires is missing from the writer",
+                             static_cast<const RT*>(nullptr), static_cast<const void*>(nullptr));
+            }
+          }
+        }(),
+        ...);
+  }
+  (std::make_index_sequence<std::tuple_size_v<std::decay_t<decltype(reader_members)>>>{});
+}
+
+template <class Reader, class Writer>
+constexpr int violation_count() {
+  counting_visitor v;
+  check_struct<Reader, Writer>(v);
+  return v.count;
+}
+
+template <class Mode>
+inline constexpr bool checks_backward =
+    std::is_same_v<Mode, compat::backward> || std::is_same_v<Mode, compat::full> ||
+    std::is_same_v<Mode, compat::backward_transitive> ||
+    std::is_same_v<Mode, compat::full_transitive>;
+template <class Mode>
+inline constexpr bool checks_forward =
+    std::is_same_v<Mode, compat::forward> || std::is_same_v<Mode, compat::full> ||
+    std::is_same_v<Mode, compat::forward_transitive> ||
+    std::is_same_v<Mode, compat::full_transitive>;
+template <class Mode>
+inline constexpr bool is_transitive = std::is_same_v<Mode, compat::backward_transitive> ||
+                                      std::is_same_v<Mode, compat::forward_transitive> ||
+                                      std::is_same_v<Mode, compat::full_transitive>;
+template <class Mode>
+inline constexpr bool is_mode = checks_backward<Mode> || checks_forward<Mode>;
+
+template <class Old, class New, class Mode>
+constexpr bool pair_compatible() {
+  bool ok = true;
+  if constexpr (checks_backward<Mode>) ok = ok && violation_count<New, Old>() == 0;
+  if constexpr (checks_forward<Mode>) ok = ok && violation_count<Old, New>() == 0;
+  return ok;
+}
+
+template <class Family, class Mode, std::size_t I, std::size_t J>
+constexpr bool family_pair_compatible() {
+  if constexpr (J > I && (is_transitive<Mode> || J == I + 1)) {
+    return pair_compatible<typename Family::template payload_at<I>,
+                           typename Family::template payload_at<J>, Mode>();
+  } else {
+    return true;
+  }
+}
+
+template <class Family, class Mode, std::size_t I>
+constexpr bool family_row_compatible() {
+  return []<std::size_t... J>(std::index_sequence<J...>) {
+    return (family_pair_compatible<Family, Mode, I, J>() && ...);
+  }(std::make_index_sequence<Family::version_count>{});
+}
+
+template <class Family, class Mode>
+constexpr bool family_pairs_compatible() {
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    return (family_row_compatible<Family, Mode, I>() && ...);
+  }(std::make_index_sequence<Family::version_count>{});
+}
+
+}  // namespace detail
+
+// Whether payload structs Old and New are compatible in Mode (backward, forward or full).
+template <described Old, described New, class Mode>
+requires detail::is_mode<Mode>
+inline constexpr bool compatible = detail::pair_compatible<Old, New, Mode>();
+
+// Whether every neighbouring pair of Family's versions (every pair, for the *_transitive modes)
+// is compatible in Mode.
+template <message_family Family, class Mode>
+requires detail::is_mode<Mode>
+inline constexpr bool family_compatible = detail::family_pairs_compatible<Family, Mode>();
+
+namespace compat {
+
+// Every violation between Old and New in Mode, for tests and CI logs. Backward problems (New
+// reading Old) come first, then forward ones (Old reading New); each rule names its direction.
+template <described Old, described New, class Mode>
+requires detail::is_mode<Mode>
+std::vector<violation> explain() {
+  std::vector<violation> out;
+  if constexpr (detail::checks_backward<Mode>) {
+    detail::recording_visitor v;
+    detail::check_struct<New, Old>(v);
+    for (auto& x : v.found) {
+      x.rule = "backward (new reads old): " + x.rule;
+      out.push_back(std::move(x));
+    }
+  }
+  if constexpr (detail::checks_forward<Mode>) {
+    detail::recording_visitor v;
+    detail::check_struct<Old, New>(v);
+    for (auto& x : v.found) {
+      x.rule = "forward (old reads new): " + x.rule;
+      out.push_back(std::move(x));
+    }
+  }
+  return out;
+}
+
+}  // namespace compat
+
+}  // namespace skew
+
+// "/locale: backward (new reads old): a field the reader requires is missing from the writer
+//  (reader std::string)"
+template <>
+struct fmt::formatter<skew::compat::violation> : fmt::formatter<std::string_view> {
+  auto format(const skew::compat::violation& v, format_context& ctx) const {
+    auto out = fmt::format_to(ctx.out(), "{}: {} (reader {}", v.field, v.rule, v.reader_type);
+    if (!v.writer_type.empty()) out = fmt::format_to(out, ", writer {}", v.writer_type);
+    return fmt::format_to(out, ")");
+  }
+};
