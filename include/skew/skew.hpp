@@ -2,6 +2,7 @@
 #pragma once
 
 #include <skew/cache.hpp>
+#include <skew/compat.hpp>
 #include <skew/decoder.hpp>
 #include <skew/describe.hpp>
 #include <skew/emitter.hpp>
@@ -16,6 +17,7 @@
 #include <skew/raw_json.hpp>
 #include <skew/result.hpp>
 #include <skew/router.hpp>
+#include <skew/schema.hpp>
 #include <skew/stats.hpp>
 #include <skew/unknown_fields.hpp>
 #include <skew/version.hpp>

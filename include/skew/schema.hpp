@@ -1,0 +1,285 @@
+// JSON Schema (draft 2020-12) export for payload structs and whole message families, so teams
+// outside C++ (and schema registries) see the same contract the decoder enforces.
+//
+//   std::string s = skew::json_schema<SendEmailV2>();   // one payload version
+//   std::string f = skew::json_schema<SendEmail>();     // the envelope: oneOf per version
+//
+// Required fields are `required`; fields that accept null (std::optional, skew::field) have
+// "type": [..., "null"]; defaults are `default`; former names (aliases) are listed in
+// `description` and accepted as properties too; closed enums list their values, open enums take any
+// string; additionalProperties is true (the tolerant reader), false under unknown_keys::reject.
+#pragma once
+
+#include <skew/describe.hpp>
+#include <skew/detail/write.hpp>
+#include <skew/encode.hpp>
+#include <skew/enum.hpp>
+#include <skew/field.hpp>
+#include <skew/message.hpp>
+#include <skew/options.hpp>
+#include <skew/raw_json.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace skew {
+
+namespace detail {
+
+inline void schema_string(std::string& out, std::string_view s) {
+  encode_context ctx;
+  if (!write_string(ctx, out, s)) out += "\"\"";  // names come from source code: valid UTF-8
+}
+
+template <class T>
+void write_schema(std::string& out, const options& opts, bool nullable);
+
+// `"type":"integer"` or, when null is accepted, `"type":["integer","null"]`.
+inline void schema_type(std::string& out, std::string_view type, bool nullable) {
+  out += "\"type\":";
+  if (nullable) {
+    out += "[\"";
+    out += type;
+    out += "\",\"null\"]";
+  } else {
+    out += '"';
+    out += type;
+    out += '"';
+  }
+}
+
+template <class T>
+void write_object_schema(std::string& out, const options& opts, bool nullable) {
+  out += '{';
+  schema_type(out, "object", nullable);
+  out += ",\"properties\":{";
+  bool first = true;
+  std::string required;
+  std::string either;  // required members that also arrive under a former name
+  std::apply(
+      [&](const auto&... members) {
+        (
+            [&](const auto& m) {
+              using member_type = std::decay_t<decltype(m)>;
+              using V = typename member_type::value_type;
+              if constexpr (!member_type::is_unknown_fields) {
+                constexpr bool takes_null = is_optional<V>::value || is_field<V>::value;
+                for (std::size_t n = 0; n <= m.alias_count; ++n) {
+                  const std::string_view name = n == 0 ? m.name : m.aliases[n - 1];
+                  if (!first) out += ',';
+                  first = false;
+                  schema_string(out, name);
+                  out += ':';
+                  // The member's own schema, with its description and default spliced in.
+                  std::string property;
+                  write_schema<V>(property, opts, takes_null);
+                  std::string extra;
+                  if (m.alias_count > 0) {
+                    std::string text = n == 0 ? "also read under its former name" : "former name of ";
+                    if (n == 0) {
+                      text += m.alias_count > 1 ? "s " : " ";
+                      for (std::size_t a = 0; a < m.alias_count; ++a) {
+                        if (a != 0) text += ", ";
+                        text += m.aliases[a];
+                      }
+                    } else {
+                      text += m.name;
+                    }
+                    extra += ",\"description\":";
+                    schema_string(extra, text);
+                  }
+                  if constexpr (member_type::has_default) {
+                    if constexpr (std::is_constructible_v<V, decltype(m.default_)>) {
+                      encode_context ctx;
+                      std::string value;
+                      if (write_value(ctx, value, V(m.default_))) extra += ",\"default\":" + value;
+                    }
+                  }
+                  if (!extra.empty() && property.size() > 2) {
+                    property.insert(property.size() - 1, extra);
+                  } else if (!extra.empty()) {
+                    property = "{" + extra.substr(1) + "}";
+                  }
+                  out += property;
+                }
+                if (member_is_required(m)) {
+                  if (m.alias_count == 0) {
+                    if (!required.empty()) required += ',';
+                    schema_string(required, m.name);
+                  } else {
+                    if (!either.empty()) either += ',';
+                    either += "{\"anyOf\":[{\"required\":[";
+                    schema_string(either, m.name);
+                    either += "]}";
+                    for (std::size_t a = 0; a < m.alias_count; ++a) {
+                      either += ",{\"required\":[";
+                      schema_string(either, m.aliases[a]);
+                      either += "]}";
+                    }
+                    either += "]}";
+                  }
+                }
+              }
+            }(members),
+            ...);
+      },
+      fields_of<T>);
+  out += '}';
+  if (!required.empty()) out += ",\"required\":[" + required + "]";
+  if (!either.empty()) out += ",\"allOf\":[" + either + "]";
+  out += ",\"additionalProperties\":";
+  out += opts.unknown_keys == unknown_keys::reject ? "false" : "true";
+  out += '}';
+}
+
+template <class T>
+void write_schema(std::string& out, const options& opts, bool nullable) {
+  if constexpr (is_optional<T>::value || is_field<T>::value) {
+    write_schema<typename T::value_type>(out, opts, true);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    out += '{';
+    schema_type(out, "boolean", nullable);
+    out += '}';
+  } else if constexpr (std::is_integral_v<T>) {
+    out += '{';
+    schema_type(out, "integer", nullable);
+    out += ",\"minimum\":" + std::to_string(std::numeric_limits<T>::min());
+    out += ",\"maximum\":" + std::to_string(std::numeric_limits<T>::max());
+    out += '}';
+  } else if constexpr (std::is_floating_point_v<T>) {
+    out += '{';
+    schema_type(out, "number", nullable);
+    out += '}';
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+    out += '{';
+    schema_type(out, "string", nullable);
+    out += '}';
+  } else if constexpr (std::is_same_v<T, raw_json>) {
+    out += "{}";  // any JSON value
+  } else if constexpr (described_enum<T>) {
+    out += '{';
+    schema_type(out, "string", nullable);
+    out += ",\"enum\":[";
+    for (std::size_t i = 0; i < enumerators_of<T>.size(); ++i) {
+      if (i != 0) out += ',';
+      schema_string(out, enumerators_of<T>[i].name);
+    }
+    if (nullable) out += ",null";
+    out += "]}";
+  } else if constexpr (is_open_enum<T>::value) {
+    using E = typename T::enum_type;
+    std::string known;
+    for (std::size_t i = 0; i < enumerators_of<E>.size(); ++i) {
+      if (i != 0) known += ", ";
+      known += enumerators_of<E>[i].name;
+    }
+    out += '{';
+    schema_type(out, "string", nullable);
+    out += ",\"description\":";
+    schema_string(out, "open enum: known values " + known + "; other values are kept");
+    out += '}';
+  } else if constexpr (is_vector<T>::value) {
+    out += '{';
+    schema_type(out, "array", nullable);
+    out += ",\"items\":";
+    write_schema<typename T::value_type>(out, opts, false);
+    out += '}';
+  } else if constexpr (string_keyed_map<T>) {
+    out += '{';
+    schema_type(out, "object", nullable);
+    out += ",\"additionalProperties\":";
+    write_schema<typename T::mapped_type>(out, opts, false);
+    out += '}';
+  } else if constexpr (described<T>) {
+    write_object_schema<T>(out, opts, nullable);
+  } else {
+    static_assert(dependent_false<T>, "skew::json_schema: describe this type first");
+  }
+}
+
+inline constexpr std::string_view schema_dialect =
+    "\"$schema\":\"https://json-schema.org/draft/2020-12/schema\"";
+
+// One version's envelope: the payload's schema with the header properties added.
+template <class Family, std::size_t Index>
+void write_version_schema(std::string& out, const envelope_format& format, const options& opts) {
+  using payload = typename Family::template payload_at<Index>;
+  std::string header = "{";
+  std::string required;
+  auto add = [&](std::string_view key, const std::string& schema, bool is_required) {
+    if (header.size() > 1) header += ',';
+    schema_string(header, key);
+    header += ':' + schema;
+    if (is_required) {
+      if (!required.empty()) required += ',';
+      schema_string(required, key);
+    }
+  };
+  std::string type_const = "{\"const\":";
+  schema_string(type_const, Family::type_name);
+  type_const += '}';
+  const std::string version_const =
+      "{\"const\":" + std::to_string(Family::versions[Index]) + "}";
+  const std::string text = "{\"type\":\"string\"}";
+  const bool cloudevents = format.layout == layout::cloudevents;
+  if (cloudevents) add("specversion", "{\"const\":\"1.0\"}", true);
+  add(format.type_key, type_const, true);
+  add(format.version_key, version_const, true);
+  add(format.id_key, text, cloudevents);
+  if (cloudevents) add("source", text, true);
+  add(format.produced_by_key, text, false);
+  add(format.config_revision_key, text, false);
+  std::string payload_schema;
+  write_schema<payload>(payload_schema, opts, false);
+  if (format.layout == layout::flat) {
+    // Header and payload keys share one object: merge the header into the payload's properties.
+    const std::string props = "\"properties\":{";
+    const auto at = payload_schema.find(props) + props.size();
+    payload_schema.insert(at, header.substr(1) + (payload_schema[at] == '}' ? "" : ","));
+    const auto req = payload_schema.find("\"required\":[");
+    if (req != std::string::npos) {
+      payload_schema.insert(req + 12, required + ",");
+    } else {
+      payload_schema.insert(payload_schema.size() - 1, ",\"required\":[" + required + "]");
+    }
+    out += payload_schema;
+  } else {
+    add(format.data_key, payload_schema, false);
+    out += "{\"type\":\"object\",\"properties\":" + header + "},\"required\":[" + required +
+           "],\"additionalProperties\":true}";
+  }
+}
+
+}  // namespace detail
+
+// The JSON Schema of a payload struct (any described type), or of a message family's envelope:
+// a oneOf with one entry per version, each fixing type and schemaVersion.
+template <class T>
+std::string json_schema(const options& opts = {},
+                        const envelope_format& format = envelope_format::flat()) {
+  std::string out;
+  if constexpr (message_family<T>) {
+    const envelope_format& f =
+        format.layout == layout::flat && family_format<T>.layout != layout::flat ? family_format<T>
+                                                                                   : format;
+    out += '{';
+    out += detail::schema_dialect;
+    out += ",\"title\":";
+    detail::schema_string(out, T::type_name);
+    out += ",\"oneOf\":[";
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((out += (I == 0 ? "" : ","), detail::write_version_schema<T, I>(out, f, opts)), ...);
+    }
+    (std::make_index_sequence<T::version_count>{});
+    out += "]}";
+  } else {
+    detail::write_schema<T>(out, opts, false);
+    out.insert(1, std::string(detail::schema_dialect) + ",");
+  }
+  return out;
+}
+
+}  // namespace skew

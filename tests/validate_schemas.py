@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Validates every fixture against its family's exported JSON Schema with python3-jsonschema,
+and checks that a message missing a required field is rejected.
+
+usage: validate_schemas.py <schema dir> <fixture dir>; exits 77 (skip) when jsonschema is absent."""
+import json
+import pathlib
+import sys
+
+try:
+    import jsonschema
+except ImportError:
+    print("skipped: python3-jsonschema is not installed")
+    sys.exit(77)
+
+
+def main(schema_dir, fixture_dir):
+    schema_dir, fixture_dir = pathlib.Path(schema_dir), pathlib.Path(fixture_dir)
+    failures = checked = 0
+    for type_dir in sorted(p for p in fixture_dir.iterdir() if p.is_dir()):
+        schema = json.loads((schema_dir / f"{type_dir.name}.json").read_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        validator = jsonschema.Draft202012Validator(schema)
+        for fixture in sorted(type_dir.glob("v*/*.json")):
+            message = json.loads(fixture.read_text())
+            errors = list(validator.iter_errors(message))
+            checked += 1
+            if errors:
+                failures += 1
+                print(f"FAIL {fixture}: {errors[0].message}")
+            # The same message without a required payload field must not validate.
+            for key in ("templateId", "currency"):
+                if key in message:
+                    broken = {k: v for k, v in message.items() if k != key}
+                    if validator.is_valid(broken):
+                        failures += 1
+                        print(f"FAIL {fixture} without {key} still validates")
+    print(f"{checked} fixtures validated, {failures} failures")
+    return 1 if failures or checked == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
