@@ -490,7 +490,7 @@ inline bool split_version_suffix(std::string_view type, std::string_view& base,
 // for CloudEvents the required context attributes. Errors carry the header key's path.
 inline bool read_header(decode_context& ctx, const envelope_format& format,
                         header_scratch& scratch, header_fields& out, flat_cursor& cursor,
-                        const flat_keys* keys = nullptr) {
+                        const flat_keys& keys) {
   if (ctx.count == 0) return ctx.fail(errc::malformed_json);
   if (ctx.at(0) != '{') {
     // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.
@@ -501,9 +501,7 @@ inline bool read_header(decode_context& ctx, const envelope_format& format,
   ctx.depth = 1;
   std::uint32_t i = 1;
   const bool flat = format.layout == layout::flat;
-  std::optional<flat_keys> own_keys;
-  if (flat && keys == nullptr) keys = &own_keys.emplace(format);
-  if (flat ? !scan_flat_header(ctx, i, *keys, scratch, out, cursor)
+  if (flat ? !scan_flat_header(ctx, i, keys, scratch, out, cursor)
            : !scan_full_header(ctx, i, format, scratch, out)) {
     return false;
   }
@@ -577,15 +575,13 @@ struct flat_header_sink {
 template <class Payload>
 bool decode_payload(decode_context& ctx, const envelope_format& format, header_scratch& scratch,
                     header_fields& header, const flat_cursor& cursor, Payload& out,
-                    const flat_keys* keys = nullptr) {
+                    const flat_keys& keys) {
   if (format.layout == layout::flat) {
     // The header keys belong to the envelope, not to the payload struct; the payload pass
     // records the ones the header pass did not need to reach (producer stamps, a late id).
-    std::optional<flat_keys> own_keys;
-    if (keys == nullptr) keys = &own_keys.emplace(format);
-    flat_header_sink sink{keys, &scratch, &header};
-    ctx.header_keys = keys->keys.data();
-    ctx.header_key_count = keys->keys.size();
+    flat_header_sink sink{&keys, &scratch, &header};
+    ctx.header_keys = keys.keys.data();
+    ctx.header_key_count = keys.keys.size();
     ctx.on_header_key = &flat_header_sink::on_key;
     ctx.header_sink = &sink;
     bool decoded = false;
@@ -660,7 +656,7 @@ inline result<envelope_header> peek_header(std::string_view json,
   detail::header_scratch scratch;
   detail::header_fields fields;
   detail::flat_cursor cursor;
-  if (!detail::read_header(ctx, format, scratch, fields, cursor)) {
+  if (!detail::read_header(ctx, format, scratch, fields, cursor, detail::flat_keys(format))) {
     return failure(std::move(ctx.err));
   }
   if (format.layout == layout::flat && !fields.has_id) {

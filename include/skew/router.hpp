@@ -258,7 +258,7 @@ class router {
     detail::header_scratch scratch;
     detail::header_fields header;
     detail::flat_cursor cursor;
-    if (!detail::read_header(ctx, format_, scratch, header, cursor, &flat_keys_)) {
+    if (!detail::read_header(ctx, format_, scratch, header, cursor, flat_keys_)) {
       o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
       o.type = header.type;
       finish(o, ctx, 0);
@@ -393,7 +393,7 @@ class router {
     if (upcast_hops != 0) detail::bump(c.upcast_hops, upcast_hops);
     if (ctx.ignored_keys != 0) detail::bump(c.ignored_keys, ctx.ignored_keys);
     for (std::uint8_t i = 0; i < ctx.alias_name_count; ++i) {
-      detail::bump(counters.aliases.find(o.type, version, ctx.alias_names[i]).count, 1);
+      detail::bump(counters.aliases.find(o.type, version, ctx.alias_name(i)).count, 1);
     }
   }
 
@@ -438,17 +438,23 @@ class router {
                        detail::family_handlers<Family>& handlers, outcome& o) {
     using payload = typename Family::template payload_at<Index>;
     auto& slot = detail::thread_payload_slot<payload>();
-    std::optional<payload> fresh;
-    payload* value = &slot.value;
-    std::optional<detail::busy_guard> guard;
-    if (slot.busy) {
-      value = &fresh.emplace();
-    } else {
-      guard.emplace(slot.busy);
+    if (slot.busy) [[unlikely]] {
+      payload fresh{};
+      decode_and_call_with<Family, Index>(ctx, scratch, header, cursor, handlers, o, fresh);
+      return;
     }
+    detail::busy_guard guard(slot.busy);
+    decode_and_call_with<Family, Index>(ctx, scratch, header, cursor, handlers, o, slot.value);
+  }
 
+  template <class Family, std::size_t Index>
+  void decode_and_call_with(detail::decode_context& ctx, detail::header_scratch& scratch,
+                            detail::header_fields& header, detail::flat_cursor& cursor,
+                            detail::family_handlers<Family>& handlers, outcome& o,
+                            typename Family::template payload_at<Index>& payload_value) {
+    auto* value = &payload_value;
     const bool decoded =
-        detail::decode_payload(ctx, format_, scratch, header, cursor, *value, &flat_keys_);
+        detail::decode_payload(ctx, format_, scratch, header, cursor, *value, flat_keys_);
     if (!decoded) {
       error err = std::move(ctx.err);
       // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
