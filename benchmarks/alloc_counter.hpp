@@ -13,9 +13,8 @@ inline std::atomic<std::size_t> allocations{0};
 
 // Reports heap allocations per iteration since `before`, and throughput over `bytes` per op.
 inline void report_allocations(benchmark::State& state, std::size_t before, std::size_t bytes) {
-  state.counters["allocs/op"] =
-      benchmark::Counter(static_cast<double>(allocations.load() - before) /
-                         static_cast<double>(state.iterations()));
+  state.counters["allocs/op"] = benchmark::Counter(
+      static_cast<double>(allocations.load() - before) / static_cast<double>(state.iterations()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }
 }  // namespace bench

@@ -38,9 +38,11 @@ def main(out, paths):
         axes = [axes]
     for ax, workload in zip(axes, workloads):
         contenders = rows[workload]
-        names = list(contenders)
+        # Baselines and other libraries in grey, skew's entries in blue; a stable order.
+        others = ("handwritten", "rapidjson", "boost", "nlohmann")
+        names = sorted(contenders, key=lambda n: (not n.startswith(others), n))
         values = [contenders[n] for n in names]
-        colors = ["#2b6cb0" if n.startswith("skew") else "#a0aec0" for n in names]
+        colors = ["#a0aec0" if n.startswith(others) else "#2b6cb0" for n in names]
         ax.barh(names, values, color=colors)
         ax.invert_yaxis()
         ax.set_title(workload, loc="left", fontsize=10)

@@ -234,9 +234,8 @@ void BM_rapidjson(benchmark::State& state, input_fn input) {
   rapidjson::Document doc;
   jobs::Job job;
   const std::string_view json(input().data(), input().size());
-  if (!check_against_baseline(state, input, [&](jobs::Job& j) {
-        return rapidjson_decode(doc, json, j);
-      })) {
+  if (!check_against_baseline(state, input,
+                              [&](jobs::Job& j) { return rapidjson_decode(doc, json, j); })) {
     return;
   }
   const auto before = bench::allocations.load();
@@ -339,8 +338,10 @@ int main(int argc, char** argv) {
   std::printf("simdjson On-Demand kernel: %s\n",
               SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION));
   benchmark::RegisterBenchmark("owned/handwritten_simdjson", BM_handwritten<jobs::Job>, input);
-  benchmark::RegisterBenchmark("owned/skew_decode_into", BM_skew_decode_into<jobs::Job, false>, input);
-  benchmark::RegisterBenchmark("owned/skew_decode_into_validated", BM_skew_decode_into<jobs::Job, true>, input);
+  benchmark::RegisterBenchmark("owned/skew_decode_into", BM_skew_decode_into<jobs::Job, false>,
+                               input);
+  benchmark::RegisterBenchmark("owned/skew_decode_into_validated",
+                               BM_skew_decode_into<jobs::Job, true>, input);
   benchmark::RegisterBenchmark("owned/skew_decode_fresh", BM_skew_decode<jobs::Job, false>, input);
 #if defined(SKEW_BENCH_HAVE_RAPIDJSON)
   benchmark::RegisterBenchmark("owned/rapidjson_dom", BM_rapidjson, input);
@@ -352,15 +353,23 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("owned/nlohmann_json", BM_nlohmann, input);
 #endif
   benchmark::RegisterBenchmark("views/handwritten_simdjson", BM_handwritten<jobs::JobView>, input);
-  benchmark::RegisterBenchmark("views/skew_decode_into", BM_skew_decode_into<jobs::JobView, false>, input);
-  benchmark::RegisterBenchmark("views/skew_decode_into_validated", BM_skew_decode_into<jobs::JobView, true>, input);
+  benchmark::RegisterBenchmark("views/skew_decode_into", BM_skew_decode_into<jobs::JobView, false>,
+                               input);
+  benchmark::RegisterBenchmark("views/skew_decode_into_validated",
+                               BM_skew_decode_into<jobs::JobView, true>, input);
   benchmark::RegisterBenchmark("views/skew_decode", BM_skew_decode<jobs::JobView, false>, input);
-  benchmark::RegisterBenchmark("owned_header_last/handwritten_simdjson", BM_handwritten<jobs::Job>, reversed_input);
-  benchmark::RegisterBenchmark("owned_header_last/skew_decode_into", BM_skew_decode_into<jobs::Job, false>, reversed_input);
-  benchmark::RegisterBenchmark("owned_header_last/skew_decode_into_validated", BM_skew_decode_into<jobs::Job, true>, reversed_input);
-  benchmark::RegisterBenchmark("views_header_last/handwritten_simdjson", BM_handwritten<jobs::JobView>, reversed_input);
-  benchmark::RegisterBenchmark("views_header_last/skew_decode_into", BM_skew_decode_into<jobs::JobView, false>, reversed_input);
-  benchmark::RegisterBenchmark("owned/skew_decode_into_copy_input", BM_skew_decode_into_string_view<jobs::Job>);
+  benchmark::RegisterBenchmark("owned_header_last/handwritten_simdjson", BM_handwritten<jobs::Job>,
+                               reversed_input);
+  benchmark::RegisterBenchmark("owned_header_last/skew_decode_into",
+                               BM_skew_decode_into<jobs::Job, false>, reversed_input);
+  benchmark::RegisterBenchmark("owned_header_last/skew_decode_into_validated",
+                               BM_skew_decode_into<jobs::Job, true>, reversed_input);
+  benchmark::RegisterBenchmark("views_header_last/handwritten_simdjson",
+                               BM_handwritten<jobs::JobView>, reversed_input);
+  benchmark::RegisterBenchmark("views_header_last/skew_decode_into",
+                               BM_skew_decode_into<jobs::JobView, false>, reversed_input);
+  benchmark::RegisterBenchmark("owned/skew_decode_into_copy_input",
+                               BM_skew_decode_into_string_view<jobs::Job>);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -8,8 +8,8 @@
 #include <array>
 #include <cstdint>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "alloc_counter.hpp"
 #include "job_envelope.hpp"
@@ -84,7 +84,6 @@ using Email = skew::message<"send-email", mixed::EmailV1, mixed::EmailV2>;
 using Payment = skew::message<"payment-captured", mixed::PaymentV1, mixed::PaymentV2>;
 using User = skew::message<"user-created", mixed::UserV1, mixed::UserV2>;
 
-
 namespace {
 
 constexpr std::string_view header_first = bench::job_json;
@@ -148,15 +147,18 @@ const std::vector<stream_message>& mixed_stream() {
       const int kind = static_cast<int>(r % 8);
       const int version = kind % 2 + 1;
       std::string head = R"({"type":")";
-      head += std::array{"render-report", "send-email", "payment-captured", "user-created"}[kind / 2];
+      head +=
+          std::array{"render-report", "send-email", "payment-captured", "user-created"}[kind / 2];
       head += R"(","schemaVersion":)" + std::to_string(version) + "," + id + ",";
       std::string body;
       switch (kind) {
         case 0:
-          body = R"("tenant":"acme","priority":3,"payload":"q3-revenue","traceparent":"00-4bf9-01"})";
+          body =
+              R"("tenant":"acme","priority":3,"payload":"q3-revenue","traceparent":"00-4bf9-01"})";
           break;
         case 1:
-          body = R"("tenant":"acme","priority":3,"payload":"q3-revenue","createdAt":"2026-11-26T08:22:27Z","queue":"r"})";
+          body =
+              R"("tenant":"acme","priority":3,"payload":"q3-revenue","createdAt":"2026-11-26T08:22:27Z","queue":"r"})";
           break;
         case 2:
           body = R"("to":"ada@example.com","templateId":"welcome","trackingId":"t-1"})";
@@ -202,15 +204,33 @@ void BM_mixed_decode(benchmark::State& state) {
     for (const auto& m : stream) {
       bool ok = true;
       switch (m.kind) {
-        case 0: ok = decoder.decode_into(r1, m.json).has_value(); break;
-        case 1: ok = decoder.decode_into(r2, m.json).has_value(); break;
-        case 2: ok = decoder.decode_into(e1, m.json).has_value(); break;
-        case 3: ok = decoder.decode_into(e2, m.json).has_value(); break;
-        case 4: ok = decoder.decode_into(p1, m.json).has_value(); break;
-        case 5: ok = decoder.decode_into(p2, m.json).has_value(); break;
-        case 6: ok = decoder.decode_into(u1, m.json).has_value(); break;
-        case 7: ok = decoder.decode_into(u2, m.json).has_value(); break;
-        default: ok = skew::peek_header(m.json).has_value(); break;
+        case 0:
+          ok = decoder.decode_into(r1, m.json).has_value();
+          break;
+        case 1:
+          ok = decoder.decode_into(r2, m.json).has_value();
+          break;
+        case 2:
+          ok = decoder.decode_into(e1, m.json).has_value();
+          break;
+        case 3:
+          ok = decoder.decode_into(e2, m.json).has_value();
+          break;
+        case 4:
+          ok = decoder.decode_into(p1, m.json).has_value();
+          break;
+        case 5:
+          ok = decoder.decode_into(p2, m.json).has_value();
+          break;
+        case 6:
+          ok = decoder.decode_into(u1, m.json).has_value();
+          break;
+        case 7:
+          ok = decoder.decode_into(u2, m.json).has_value();
+          break;
+        default:
+          ok = skew::peek_header(m.json).has_value();
+          break;
       }
       benchmark::DoNotOptimize(ok);
     }
@@ -221,10 +241,16 @@ void BM_mixed_decode(benchmark::State& state) {
 void BM_mixed_dispatch(benchmark::State& state) {
   skew::router<Render, Email, Payment, User> router;
   long seen = 0;
-  router.on<Render>([&](const jobs::RenderV2& m, const skew::envelope_view&) { seen += m.priority; });
-  router.on<Email>([&](const mixed::EmailV2& m, const skew::envelope_view&) { seen += static_cast<long>(m.to.size()); });
-  router.on<Payment>([&](const mixed::PaymentV2& m, const skew::envelope_view&) { seen += m.amount_minor; });
-  router.on<User>([&](const mixed::UserV2& m, const skew::envelope_view&) { seen += static_cast<long>(m.plan.size()); });
+  router.on<Render>(
+      [&](const jobs::RenderV2& m, const skew::envelope_view&) { seen += m.priority; });
+  router.on<Email>([&](const mixed::EmailV2& m, const skew::envelope_view&) {
+    seen += static_cast<long>(m.to.size());
+  });
+  router.on<Payment>(
+      [&](const mixed::PaymentV2& m, const skew::envelope_view&) { seen += m.amount_minor; });
+  router.on<User>([&](const mixed::UserV2& m, const skew::envelope_view&) {
+    seen += static_cast<long>(m.plan.size());
+  });
   skew::decoder decoder;
   const auto& stream = mixed_stream();
   std::size_t bytes = 0;

@@ -104,7 +104,9 @@ void handwritten_fmt(fmt::memory_buffer& out, const jobs::Job& j) {
 
 #if defined(SKEW_BENCH_HAVE_RAPIDJSON)
 void rapidjson_writer(rapidjson::Writer<rapidjson::StringBuffer>& w, const jobs::Job& j) {
-  auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
+  auto str = [&](std::string_view s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  };
   w.StartObject();
   w.Key("type");
   str("render-report");

@@ -205,15 +205,17 @@ void BM_skew(benchmark::State& state) {
     }
   }
   bench::report_allocations(state, before, c.bytes);
-  state.counters["allocs/op"] = benchmark::Counter(
-      static_cast<double>(bench::allocations.load() - before) /
-      static_cast<double>(state.iterations() * c.files.size()));
+  state.counters["allocs/op"] =
+      benchmark::Counter(static_cast<double>(bench::allocations.load() - before) /
+                         static_cast<double>(state.iterations() * c.files.size()));
 }
 
 }  // namespace
 
 BENCHMARK(BM_handwritten)->Name("webhooks/handwritten_simdjson")->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_skew<false>)->Name("webhooks/skew_decode_into")->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_skew<true>)->Name("webhooks/skew_decode_into_validated")->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_skew<true>)
+    ->Name("webhooks/skew_decode_into_validated")
+    ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

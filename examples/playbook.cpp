@@ -33,8 +33,12 @@ struct EmailV2 {
   std::string locale;  // required from v2 on
 };
 SKEW_DESCRIBE(EmailV2, to, locale)
-EmailV2 upcast(EmailV1&& v1) { return {std::move(v1.to), "en"}; }  // what v1 meant
-EmailV1 downcast(const EmailV2& v2) { return {v2.to}; }            // lets producers emit v1
+EmailV2 upcast(EmailV1&& v1) {
+  return {std::move(v1.to), "en"};
+}  // what v1 meant
+EmailV1 downcast(const EmailV2& v2) {
+  return {v2.to};
+}  // lets producers emit v1
 using Email = skew::message<"send-email", EmailV1, EmailV2>;
 // v2 cannot read v1 on its own (the field is required): the version and upcast make it safe.
 static_assert(!skew::compatible<EmailV1, EmailV2, skew::compat::backward>);
@@ -52,7 +56,9 @@ struct PriceV2 {
   double major_units = 0;  // a new name for the new meaning
 };
 SKEW_DESCRIBE(PriceV2, major_units)
-PriceV2 upcast(PriceV1&& v1) { return {static_cast<double>(v1.cents) / 100.0}; }
+PriceV2 upcast(PriceV1&& v1) {
+  return {static_cast<double>(v1.cents) / 100.0};
+}
 using Price = skew::message<"price", PriceV1, PriceV2>;
 
 // --- 7. Retire a version: drop it from the family once no writer emits it. -------------------
@@ -62,8 +68,10 @@ using EmailWithoutV1 = skew::message<"send-email", skew::version<2, EmailV2>>;
 
 template <>
 struct skew::describe<playbook::Payment> {
-  static constexpr auto fields = skew::fields(
-      skew::member<&playbook::Payment::amount_minor>("amount_minor").alias("amountCents").dual_write());
+  static constexpr auto fields =
+      skew::fields(skew::member<&playbook::Payment::amount_minor>("amount_minor")
+                       .alias("amountCents")
+                       .dual_write());
 };
 
 int main() {

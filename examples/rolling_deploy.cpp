@@ -72,17 +72,19 @@ using Payment = skew::message<"payment_captured", PaymentCaptured>;
 
 template <>
 struct skew::describe<build_n1::PaymentCaptured> {
-  static constexpr auto fields = skew::fields(
-      skew::member<&build_n1::PaymentCaptured::amount_minor>("amount_minor")
-          .alias("amountCents")
-          .dual_write(),
-      skew::member<&build_n1::PaymentCaptured::currency>("currency"));
+  static constexpr auto fields =
+      skew::fields(skew::member<&build_n1::PaymentCaptured::amount_minor>("amount_minor")
+                       .alias("amountCents")
+                       .dual_write(),
+                   skew::member<&build_n1::PaymentCaptured::currency>("currency"));
 };
 
 namespace {
 
 enum class build { n, n1 };
-constexpr std::string_view build_name(build b) { return b == build::n ? "N" : "N+1"; }
+constexpr std::string_view build_name(build b) {
+  return b == build::n ? "N" : "N+1";
+}
 
 struct counts {
   int produced = 0;
@@ -119,26 +121,26 @@ class replica {
       r.on<build_n::SendEmail>([this](const build_n::SendEmailV1&, const skew::envelope_view& e) {
         handle(world_, build::n, e.id);
       });
-      r.on<build_n::Payment>([this](const build_n::PaymentCaptured& p,
-                                    const skew::envelope_view& e) {
-        if (p.amountCents <= 0) return skew::outcome::dead_letter();  // would be a bug
-        handle(world_, build::n, e.id);
-        return skew::outcome::ack();
-      });
+      r.on<build_n::Payment>(
+          [this](const build_n::PaymentCaptured& p, const skew::envelope_view& e) {
+            if (p.amountCents <= 0) return skew::outcome::dead_letter();  // would be a bug
+            handle(world_, build::n, e.id);
+            return skew::outcome::ack();
+          });
     } else {
       auto& r = router_.emplace<skew::router<build_n1::SendEmail, build_n1::Payment>>();
-      r.on<build_n1::SendEmail>([this](const build_n1::SendEmailV2& m,
-                                       const skew::envelope_view& e) {
-        if (!m.locale) return skew::outcome::dead_letter();  // v1 always upcasts with "en"
-        handle(world_, build::n1, e.id);
-        return skew::outcome::ack();
-      });
-      r.on<build_n1::Payment>([this](const build_n1::PaymentCaptured& p,
-                                     const skew::envelope_view& e) {
-        if (p.amount_minor <= 0) return skew::outcome::dead_letter();
-        handle(world_, build::n1, e.id);
-        return skew::outcome::ack();
-      });
+      r.on<build_n1::SendEmail>(
+          [this](const build_n1::SendEmailV2& m, const skew::envelope_view& e) {
+            if (!m.locale) return skew::outcome::dead_letter();  // v1 always upcasts with "en"
+            handle(world_, build::n1, e.id);
+            return skew::outcome::ack();
+          });
+      r.on<build_n1::Payment>(
+          [this](const build_n1::PaymentCaptured& p, const skew::envelope_view& e) {
+            if (p.amount_minor <= 0) return skew::outcome::dead_letter();
+            handle(world_, build::n1, e.id);
+            return skew::outcome::ack();
+          });
     }
   }
   build current() const { return build_; }
@@ -150,10 +152,10 @@ class replica {
     skew::result<std::string> json = skew::failure(skew::errc::unsupported_version);
     const bool email = world_.next_id % 2 == 0;
     if (build_ == build::n) {
-      json = email ? skew::encode<build_n::SendEmail>(
-                         build_n::SendEmailV1{"ada@example.com", "welcome"}, {.id = id})
-                   : skew::encode<build_n::Payment>(build_n::PaymentCaptured{1250, "EUR"},
-                                                    {.id = id});
+      json =
+          email ? skew::encode<build_n::SendEmail>(
+                      build_n::SendEmailV1{"ada@example.com", "welcome"}, {.id = id})
+                : skew::encode<build_n::Payment>(build_n::PaymentCaptured{1250, "EUR"}, {.id = id});
     } else if (email) {
       skew::emitter<build_n1::SendEmail> emitter({.produced_by = "N+1"});
       (void)emitter.set_version(send_email_version);
@@ -218,8 +220,9 @@ void run_phase(world& w, std::array<replica, 3>& replicas, std::string_view titl
   for (build b : {build::n, build::n1}) {
     const counts c = w.phase[b];
     if (c.produced + c.handled + c.retried + c.dead_lettered == 0) continue;
-    fmt::print("    build {:<3}  produced {:>3}  handled {:>3}  retried {:>3}  dead-lettered {:>2}\n",
-               build_name(b), c.produced, c.handled, c.retried, c.dead_lettered);
+    fmt::print(
+        "    build {:<3}  produced {:>3}  handled {:>3}  retried {:>3}  dead-lettered {:>2}\n",
+        build_name(b), c.produced, c.handled, c.retried, c.dead_lettered);
   }
 }
 
@@ -240,9 +243,10 @@ int simulate(bool early_flip) {
   for (const auto& r : replicas) alias_reads += r.alias_reads();
   int lost = 0;
   for (const auto& id : w.produced_ids) lost += w.handled_ids.count(id) == 0 ? 1 : 0;
-  fmt::print("payment_captured read under the old name amountCents by N+1: {} times (dual write "
-             "on: keep it until N is gone everywhere)\n",
-             alias_reads);
+  fmt::print(
+      "payment_captured read under the old name amountCents by N+1: {} times (dual write "
+      "on: keep it until N is gone everywhere)\n",
+      alias_reads);
   fmt::print("produced {}, handled {}, duplicates {}, still queued {}\n", w.produced_ids.size(),
              w.handled_ids.size(), w.duplicates, w.queue.size());
   fmt::print("lost messages: {}\n\n", lost);

@@ -36,7 +36,8 @@ TEST_CASE("every CloudEvents corpus file gets the outcome the spec implies") {
       {"02_data_xml_string_unsetextension_null.json",
        {skew::reason::invalid_payload, skew::errc::wrong_type, "/data"}},
       {"03_data_json_object.json", {skew::reason::handled, {}, ""}},
-      {"04_data_json_number.json", {skew::reason::invalid_payload, skew::errc::wrong_type, "/data"}},
+      {"04_data_json_number.json",
+       {skew::reason::invalid_payload, skew::errc::wrong_type, "/data"}},
       {"05_data_json_string_no_datacontenttype.json",
        {skew::reason::invalid_payload, skew::errc::wrong_type, "/data"}},
       {"06_data_base64_no_datacontenttype.json",
@@ -53,7 +54,8 @@ TEST_CASE("every CloudEvents corpus file gets the outcome the spec implies") {
        {skew::reason::invalid_envelope, skew::errc::missing_field, "/specversion"}},
       {"aws_cloudwatch_events.json",
        {skew::reason::invalid_envelope, skew::errc::missing_field, "/specversion"}},
-      {"openstack_audit_cadf.json", {skew::reason::invalid_envelope, skew::errc::missing_field, "/specversion"}},
+      {"openstack_audit_cadf.json",
+       {skew::reason::invalid_envelope, skew::errc::missing_field, "/specversion"}},
       {"google_cloud_functions.json",
        {skew::reason::invalid_envelope, skew::errc::missing_field, "/specversion"}},
       {"ibm_openwhisk_web_action.json",
@@ -66,10 +68,10 @@ TEST_CASE("every CloudEvents corpus file gets the outcome the spec implies") {
   router.set_format(skew::envelope_format::cloudevents());
   std::map<std::string, std::string> handled;
   router.on<SomeEvent>([&](const ce_test::AppInfo& m, const skew::envelope_view& env) {
-    handled[std::string(env.id)] = m.appinfoA + "/" + std::to_string(m.appinfoB) + "/" +
-                                   (m.appinfoC ? "true" : "false") + " ext1=" +
-                                   std::string(env.string_attribute("comexampleextension1").value_or("-")) +
-                                   " subject=" + std::string(env.subject().value_or("absent"));
+    handled[std::string(env.id)] =
+        m.appinfoA + "/" + std::to_string(m.appinfoB) + "/" + (m.appinfoC ? "true" : "false") +
+        " ext1=" + std::string(env.string_attribute("comexampleextension1").value_or("-")) +
+        " subject=" + std::string(env.subject().value_or("absent"));
   });
   router.on<PullRequestOpened>([&](const std::string& xml, const skew::envelope_view& env) {
     handled[std::string(env.id) + "@" + std::string(env.source().value_or(""))] =

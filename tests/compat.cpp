@@ -150,7 +150,7 @@ static_assert(compatible<ct::V1, ct::V2Removed, compat::backward>);
 static_assert(!compatible<ct::V1, ct::V2Retyped, compat::backward>);  // incompatible type
 static_assert(!compatible<ct::V1, ct::V2Retyped, compat::forward>);
 static_assert(!compatible<ct::V1, ct::V2Narrowed, compat::backward>);  // narrowing
-static_assert(compatible<ct::V1, ct::V2Narrowed, compat::forward>);     // ...widening back is fine
+static_assert(compatible<ct::V1, ct::V2Narrowed, compat::forward>);    // ...widening back is fine
 static_assert(!compatible<ct::V1, ct::V2Optional, compat::forward>);   // optional where required
 static_assert(compatible<ct::V1, ct::V2Optional, compat::backward>);
 static_assert(!compatible<ct::OpenChannel, ct::ClosedChannel, compat::backward>);  // open -> closed
@@ -185,8 +185,9 @@ TEST_CASE("explain names every violation with its field, rule and types") {
   CHECK(retyped[0].rule.find("backward") == 0);
   CHECK(retyped[1].rule.find("forward") == 0);
   CHECK(retyped[1].reader_type == "int");
-  CHECK(fmt::format("{}", retyped[1]).find("/retries: forward (old reads new): the reader does not "
-                                           "accept the writer's type (reader int, writer ") == 0);
+  CHECK(fmt::format("{}", retyped[1])
+            .find("/retries: forward (old reads new): the reader does not "
+                  "accept the writer's type (reader int, writer ") == 0);
 
   const auto nested = compat::explain<ct::Order1, ct::Order2, compat::backward>();
   REQUIRE(nested.size() == 1);

@@ -46,10 +46,12 @@ TEST_CASE("four threads dispatch through one router; counters add up exactly") {
             json = R"({"type":"mail","schemaVersion":1,"id":")" + id + R"(","to":"a@b"})";
             break;
           case 1:
-            json = R"({"type":"mail","schemaVersion":2,"id":")" + id + R"(","to":"a@b","locale":"de"})";
+            json = R"({"type":"mail","schemaVersion":2,"id":")" + id +
+                   R"(","to":"a@b","locale":"de"})";
             break;
           case 2:
-            json = R"({"type":"t)" + std::to_string(t) + R"(","schemaVersion":1,"id":")" + id + R"("})";
+            json = R"({"type":"t)" + std::to_string(t) + R"(","schemaVersion":1,"id":")" + id +
+                   R"("})";
             break;
           default:
             json = R"({"type":"mail","schemaVersion":2,"id":")" + id + R"(","to":1})";

@@ -46,7 +46,8 @@ TEST_CASE("the emitter writes the latest version by default and downcasts on req
   const emit::V3 latest{"a@b", "de", 7};
   auto v3 = emitter.encode(latest, {.id = "1"});
   REQUIRE(v3);
-  CHECK(*v3 == R"({"type":"mail","schemaVersion":3,"id":"1","to":"a@b","locale":"de","priority":7})");
+  CHECK(*v3 ==
+        R"({"type":"mail","schemaVersion":3,"id":"1","to":"a@b","locale":"de","priority":7})");
   REQUIRE(emitter.set_version(2));
   CHECK(emitter.version() == 2u);
   auto v2 = emitter.encode(latest, {.id = "2"});

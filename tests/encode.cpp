@@ -67,7 +67,8 @@ namespace {
 template <class T>
 T decode_ok(skew::decoder& d, std::string_view json) {
   auto r = d.decode<T>(json);
-  REQUIRE_MESSAGE(r.has_value(), fmt::format("{} for {}", r ? "" : fmt::format("{}", r.error()), json));
+  REQUIRE_MESSAGE(r.has_value(),
+                  fmt::format("{} for {}", r ? "" : fmt::format("{}", r.error()), json));
   return *std::move(r);
 }
 }  // namespace
@@ -150,8 +151,9 @@ TEST_CASE("unknown fields are written back with their raw values") {
   t.to = "c@d";  // read, modify, re-emit
   auto out = skew::encode(t);
   REQUIRE(out);
-  CHECK(*out ==
-        R"({"to":"c@d","newer":{"deep":[1,2.50,"x"]},"flag":true,"n":null,"big":123456789012345678901234567890})");
+  CHECK(
+      *out ==
+      R"({"to":"c@d","newer":{"deep":[1,2.50,"x"]},"flag":true,"n":null,"big":123456789012345678901234567890})");
 }
 
 TEST_CASE("dual write: a renamed field goes out under both names, and reads back") {
@@ -183,16 +185,18 @@ TEST_CASE("envelopes: header first, in every layout, and the router reads them b
   n.text = "hi";
   auto flat = skew::encode<Note>(n, {.id = "n-1", .produced_by = "svc@1"});
   REQUIRE(flat);
-  CHECK(*flat == R"({"type":"note","schemaVersion":1,"id":"n-1","producedBy":"svc@1","text":"hi"})");
+  CHECK(*flat ==
+        R"({"type":"note","schemaVersion":1,"id":"n-1","producedBy":"svc@1","text":"hi"})");
   auto nested = skew::encode<Note>(n, {.id = "n-2"}, skew::envelope_format::nested());
   REQUIRE(nested);
   CHECK(*nested == R"({"type":"note","schemaVersion":1,"id":"n-2","data":{"text":"hi"}})");
   auto ce = skew::encode<Note>(n, {.id = "n-3", .source = "/notes", .time = "2026-11-26T09:00:00Z"},
                                skew::envelope_format::cloudevents());
   REQUIRE(ce);
-  CHECK(*ce ==
-        R"({"specversion":"1.0","id":"n-3","source":"/notes","type":"note","schemaversion":1,)"
-        R"("datacontenttype":"application/json","time":"2026-11-26T09:00:00Z","data":{"text":"hi"}})");
+  CHECK(
+      *ce ==
+      R"({"specversion":"1.0","id":"n-3","source":"/notes","type":"note","schemaversion":1,)"
+      R"("datacontenttype":"application/json","time":"2026-11-26T09:00:00Z","data":{"text":"hi"}})");
   auto no_source = skew::encode<Note>(n, {.id = "x"}, skew::envelope_format::cloudevents());
   REQUIRE_FALSE(no_source);
   CHECK(no_source.error().code == skew::errc::missing_field);
@@ -224,8 +228,8 @@ TEST_CASE("flat envelopes never write a captured header key twice") {
 TEST_CASE("property: decode(encode(x)) == x, and encode(decode(json)) keeps unknown keys") {
   std::mt19937_64 rng(20261126);
   auto random_string = [&](std::size_t max) {
-    static constexpr std::string_view alphabet[] = {"a", "Z", "0", " ", "\"", "\\", "/", "\n",
-                                                    "\t", "\x01", "\x1f", "é", "€", "😀", "~"};
+    static constexpr std::string_view alphabet[] = {
+        "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f", "é", "€", "😀", "~"};
     std::string s;
     const std::size_t n = rng() % (max + 1);
     for (std::size_t i = 0; i < n; ++i) s += alphabet[rng() % std::size(alphabet)];
@@ -251,7 +255,8 @@ TEST_CASE("property: decode(encode(x)) == x, and encode(decode(json)) keeps unkn
         e.maybe = random_string(5);
     }
     if (rng() % 2) e.opt = static_cast<int>(rng() % 100);
-    for (std::size_t i = rng() % 3; i > 0; --i) e.lines.push_back({random_string(4), int(rng() % 9)});
+    for (std::size_t i = rng() % 3; i > 0; --i)
+      e.lines.push_back({random_string(4), int(rng() % 9)});
     for (std::size_t i = rng() % 3; i > 0; --i) e.counts[random_string(4)] = int(rng() % 9);
     e.channel = rng() % 2 ? enc::Channel::sms : enc::Channel::email;
     e.open = rng() % 2 ? skew::open_enum<enc::Channel>(enc::Channel::sms)

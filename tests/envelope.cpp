@@ -1,4 +1,5 @@
-// Envelope layouts: flat header attributes and stamps, nested payloads, CloudEvents structured mode.
+// Envelope layouts: flat header attributes and stamps, nested payloads, CloudEvents structured
+// mode.
 #include <skew/router.hpp>
 
 #include <doctest/doctest.h>
@@ -40,8 +41,8 @@ template <class Router>
 void record_into(Router& router, std::vector<seen_message>& seen) {
   router.template on<OrderPlaced>(
       [&seen](const env_test::OrderV2& m, const skew::envelope_view& env) {
-        seen_message s{m.sku, m.quantity, env.version, std::string(env.id),
-                       std::string(env.produced_by), {}};
+        seen_message s{
+            m.sku, m.quantity, env.version, std::string(env.id), std::string(env.produced_by), {}};
         for (const auto& a : env.attributes) {
           s.attributes.push_back(fmt::format("{}={}", a.name, a.json));
         }
@@ -98,9 +99,9 @@ TEST_CASE("nested: payload under data, header attributes kept, errors point into
   CHECK(seen[0].quantity == 3);
   CHECK(seen[0].version == 1);
   // Null attributes are absent; containers keep their raw text.
-  CHECK(seen[0].attributes ==
-        std::vector<std::string>{"type=\"order.placed\"", "schemaVersion=1", "id=\"n-1\"",
-                                 "tenant=\"acme\"", "trace={\"span\":1}"});
+  CHECK(seen[0].attributes == std::vector<std::string>{"type=\"order.placed\"", "schemaVersion=1",
+                                                       "id=\"n-1\"", "tenant=\"acme\"",
+                                                       "trace={\"span\":1}"});
 
   auto bad = router.dispatch(R"({"type":"order.placed","schemaVersion":2,"data":{"sku":1}})");
   CHECK(bad.reason == skew::reason::invalid_payload);
@@ -133,7 +134,9 @@ TEST_CASE("nested with a custom data key") {
   router.set_format(skew::envelope_format::nested("payload"));
   std::vector<seen_message> seen;
   record_into(router, seen);
-  CHECK(router.dispatch(R"({"type":"order.placed","schemaVersion":1,"payload":{"sku":"C","quantity":0}})")
+  CHECK(router
+            .dispatch(
+                R"({"type":"order.placed","schemaVersion":1,"payload":{"sku":"C","quantity":0}})")
             .action == skew::action::ack);
   REQUIRE(seen.size() == 1);
   CHECK(seen[0].sku == "C");

@@ -44,9 +44,9 @@ using Payment = skew::message<"payment_captured", PaymentCaptured>;
 
 template <>
 struct skew::describe<fixtures::PaymentCaptured> {
-  static constexpr auto fields = skew::fields(
-      skew::member<&fixtures::PaymentCaptured::amount_minor>("amount_minor")
-          .alias("amountCents")
-          .dual_write(),
-      skew::member<&fixtures::PaymentCaptured::currency>("currency"));
+  static constexpr auto fields =
+      skew::fields(skew::member<&fixtures::PaymentCaptured::amount_minor>("amount_minor")
+                       .alias("amountCents")
+                       .dual_write(),
+                   skew::member<&fixtures::PaymentCaptured::currency>("currency"));
 };

@@ -27,12 +27,12 @@ SKEW_DESCRIBE(Message, to, extra)
 
 template <>
 struct skew::describe<hostile::Numbers> {
-  static constexpr auto fields = skew::fields(
-      skew::member<&hostile::Numbers::i8>("i8").required(false),
-      skew::member<&hostile::Numbers::u8>("u8").required(false),
-      skew::member<&hostile::Numbers::i64>("i64").required(false),
-      skew::member<&hostile::Numbers::u64>("u64").required(false),
-      skew::member<&hostile::Numbers::d>("d").required(false));
+  static constexpr auto fields =
+      skew::fields(skew::member<&hostile::Numbers::i8>("i8").required(false),
+                   skew::member<&hostile::Numbers::u8>("u8").required(false),
+                   skew::member<&hostile::Numbers::i64>("i64").required(false),
+                   skew::member<&hostile::Numbers::u64>("u64").required(false),
+                   skew::member<&hostile::Numbers::d>("d").required(false));
 };
 
 namespace {
@@ -40,7 +40,8 @@ template <class T = hostile::Message>
 skew::errc error_of(std::string_view json, const skew::options& opts = {}) {
   skew::decoder d;
   auto r = d.decode<T>(json, opts);
-  REQUIRE_MESSAGE(!r.has_value(), "decoded although it must fail: ", std::string(json.substr(0, 80)));
+  REQUIRE_MESSAGE(!r.has_value(),
+                  "decoded although it must fail: ", std::string(json.substr(0, 80)));
   return r.error().code;
 }
 template <class T = hostile::Message>
@@ -161,7 +162,8 @@ TEST_CASE("a key of 1 MB and 100,000 unknown keys are read, linearly") {
   const std::string long_key = R"({")" + std::string(1u << 20, 'k') + R"(":1,"to":"x"})";
   CHECK(value_of(long_key).to == "x");
   std::string many = "{";
-  for (int i = 0; i < 100000; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  for (int i = 0; i < 100000; ++i)
+    many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   many += R"("to":"y"})";
   CHECK(value_of(many).to == "y");
   std::string dup = "{";
@@ -192,8 +194,7 @@ TEST_CASE("envelopes: type as a number or an object; schemaVersion of every wron
       {R"({"type":"mail","schemaVersion":1.5,"to":"x"})", skew::errc::wrong_type},
       {R"({"type":"mail","schemaVersion":-1,"to":"x"})", skew::errc::out_of_range},
       {R"({"type":"mail","schemaVersion":0,"to":"x"})", skew::errc::out_of_range},
-      {R"({"type":"mail","schemaVersion":9223372036854775808,"to":"x"})",
-       skew::errc::out_of_range},
+      {R"({"type":"mail","schemaVersion":9223372036854775808,"to":"x"})", skew::errc::out_of_range},
       {R"({"type":"mail","schemaVersion":4294967296,"to":"x"})", skew::errc::out_of_range},
   };
   for (const auto& c : cases) {

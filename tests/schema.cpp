@@ -26,28 +26,32 @@ struct Everything {
   skew::raw_json anything;
   skew::unknown_fields unknown;
 };
-SKEW_DESCRIBE(Everything, flag, small, ratio, text, maybe, channel, open, numbers, labels,
-              anything, unknown)
+SKEW_DESCRIBE(Everything, flag, small, ratio, text, maybe, channel, open, numbers, labels, anything,
+              unknown)
 }  // namespace schema_test
 
 TEST_CASE("a payload schema documents types, nullability, enums and requirement") {
   const std::string s = skew::json_schema<schema_test::Everything>();
-  CHECK(s.rfind(R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",)", 0) == 0);
+  CHECK(s.rfind(R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",)",
+                0) == 0);
   CHECK(s.find(R"("small":{"type":"integer","minimum":0,"maximum":255})") != std::string::npos);
   CHECK(s.find(R"("maybe":{"type":["string","null"]})") != std::string::npos);
   CHECK(s.find(R"("channel":{"type":["string","null"],"enum":["email","sms",null]})") !=
         std::string::npos);
-  CHECK(s.find(R"("open":{"type":"string","description":"open enum: known values email, sms; other values are kept"})") !=
-        std::string::npos);
+  CHECK(
+      s.find(
+          R"("open":{"type":"string","description":"open enum: known values email, sms; other values are kept"})") !=
+      std::string::npos);
   CHECK(s.find(R"("numbers":{"type":"array","items":{"type":"integer")") != std::string::npos);
   CHECK(s.find(R"("anything":{})") != std::string::npos);
-  CHECK(s.find(R"("required":["flag","small","ratio","text","open","numbers","labels","anything"])") !=
+  CHECK(s.find(
+            R"("required":["flag","small","ratio","text","open","numbers","labels","anything"])") !=
         std::string::npos);
   CHECK(s.find(R"("additionalProperties":true})") != std::string::npos);
   skew::options strict;
   strict.unknown_keys = skew::unknown_keys::reject;
-  CHECK(skew::json_schema<schema_test::Everything>(strict).find(R"("additionalProperties":false)") !=
-        std::string::npos);
+  CHECK(skew::json_schema<schema_test::Everything>(strict).find(
+            R"("additionalProperties":false)") != std::string::npos);
 }
 
 TEST_CASE("aliases are documented and accepted; the family schema fixes type and version") {
@@ -56,8 +60,10 @@ TEST_CASE("aliases are documented and accepted; the family schema fixes type and
   CHECK(payment.find(R"("description":"also read under its former name amountCents")") !=
         std::string::npos);
   CHECK(payment.find(R"("amountCents":{)") != std::string::npos);
-  CHECK(payment.find(R"("allOf":[{"anyOf":[{"required":["amount_minor"]},{"required":["amountCents"]}]}])") !=
-        std::string::npos);
+  CHECK(
+      payment.find(
+          R"("allOf":[{"anyOf":[{"required":["amount_minor"]},{"required":["amountCents"]}]}])") !=
+      std::string::npos);
   const std::string family = skew::json_schema<fixtures::SendEmail>();
   CHECK(family.find(R"("oneOf":[)") != std::string::npos);
   CHECK(family.find(R"("schemaVersion":{"const":1})") != std::string::npos);

@@ -33,10 +33,9 @@ V3 upcast(V2&& v) {
 
 template <>
 struct skew::describe<stats_test::V3> {
-  static constexpr auto fields =
-      skew::fields(skew::member<&stats_test::V3::to>("to"),
-                   skew::member<&stats_test::V3::locale>("locale"),
-                   skew::member<&stats_test::V3::amount_minor>("amount_minor").alias("amountCents"));
+  static constexpr auto fields = skew::fields(
+      skew::member<&stats_test::V3::to>("to"), skew::member<&stats_test::V3::locale>("locale"),
+      skew::member<&stats_test::V3::amount_minor>("amount_minor").alias("amountCents"));
 };
 
 using Mail = skew::message<"mail", stats_test::V1, stats_test::V2, stats_test::V3>;
@@ -44,9 +43,11 @@ using Mail = skew::message<"mail", stats_test::V1, stats_test::V2, stats_test::V
 TEST_CASE("stats count outcomes per type, version, reason and action") {
   skew::router<Mail> router;
   router.on<Mail>([](const stats_test::V3&, const skew::envelope_view&) {});
-  for (int i = 0; i < 3; ++i) router.dispatch(R"({"type":"mail","schemaVersion":1,"to":"a","x":1,"y":2})");
+  for (int i = 0; i < 3; ++i)
+    router.dispatch(R"({"type":"mail","schemaVersion":1,"to":"a","x":1,"y":2})");
   router.dispatch(R"({"type":"mail","schemaVersion":3,"to":"a","locale":"de","amountCents":5})");
-  router.dispatch(R"({"type":"mail","schemaVersion":3,"to":"a","locale":"de","amount_minor":5,"amountCents":5})");
+  router.dispatch(
+      R"({"type":"mail","schemaVersion":3,"to":"a","locale":"de","amount_minor":5,"amountCents":5})");
   router.dispatch(R"({"type":"mail","schemaVersion":9})");
   router.dispatch(R"({"type":"new-kind","schemaVersion":1})");
   router.dispatch(R"({"type":"new-kind","schemaVersion":1})");

@@ -53,7 +53,8 @@ TEST_CASE("check_fixtures reports each broken fixture with its file") {
     }
     return std::string("<none>");
   };
-  CHECK(problem_of("wrong_folder.json") == "the message says send-email v2 but lives in send-email/v1");
+  CHECK(problem_of("wrong_folder.json") ==
+        "the message says send-email v2 but lives in send-email/v1");
   CHECK(problem_of("missing_field.json").find("missing_field at /templateId") != std::string::npos);
   CHECK(problem_of("newer.json").find("unsupported_version") != std::string::npos);
   CHECK(problem_of("refund") == "no family of this build has type refund");

@@ -84,8 +84,8 @@ struct strip_presence<field<T>> {
 };
 
 template <class T>
-inline constexpr bool is_string_like = std::is_same_v<T, std::string> ||
-                                       std::is_same_v<T, std::string_view>;
+inline constexpr bool is_string_like =
+    std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>;
 
 template <class T>
 struct is_std_vector : std::false_type {};
@@ -123,9 +123,7 @@ constexpr bool integer_widens() {
 // at run time by explain().
 struct counting_visitor {
   int count = 0;
-  constexpr void report(std::string_view, std::string_view, const auto*, const auto*) {
-    ++count;
-  }
+  constexpr void report(std::string_view, std::string_view, const auto*, const auto*) { ++count; }
 };
 
 struct recording_visitor {
@@ -166,8 +164,8 @@ constexpr bool check_value(Visitor& visitor, std::string_view field) {
     return true;  // raw JSON takes any value
   } else if constexpr (is_optional<R>::value || is_field<R>::value || is_optional<W>::value ||
                        is_field<W>::value) {
-    return check_value<typename strip_presence<R>::type, typename strip_presence<W>::type>(
-        visitor, field);
+    return check_value<typename strip_presence<R>::type, typename strip_presence<W>::type>(visitor,
+                                                                                           field);
   } else if constexpr (std::is_same_v<R, bool> || std::is_same_v<W, bool>) {
     return false;
   } else if constexpr (std::is_integral_v<R> && std::is_integral_v<W>) {
@@ -249,10 +247,9 @@ constexpr void check_struct(Visitor& visitor) {
                                        static_cast<const RT*>(nullptr),
                                        static_cast<const WT*>(nullptr));
                       } else if (required && !reader_takes_null && writer_may_omit(wm)) {
-                        visitor.report(rm.name,
-                                       "the writer may omit or null a field the reader requires",
-                                       static_cast<const RT*>(nullptr),
-                                       static_cast<const WT*>(nullptr));
+                        visitor.report(
+                            rm.name, "the writer may omit or null a field the reader requires",
+                            static_cast<const RT*>(nullptr), static_cast<const WT*>(nullptr));
                       }
                     }
                   }(),
@@ -316,14 +313,16 @@ template <class Family, class Mode, std::size_t I>
 constexpr bool family_row_compatible() {
   return []<std::size_t... J>(std::index_sequence<J...>) {
     return (family_pair_compatible<Family, Mode, I, J>() && ...);
-  }(std::make_index_sequence<Family::version_count>{});
+  }
+  (std::make_index_sequence<Family::version_count>{});
 }
 
 template <class Family, class Mode>
 constexpr bool family_pairs_compatible() {
   return []<std::size_t... I>(std::index_sequence<I...>) {
     return (family_row_compatible<Family, Mode, I>() && ...);
-  }(std::make_index_sequence<Family::version_count>{});
+  }
+  (std::make_index_sequence<Family::version_count>{});
 }
 
 }  // namespace detail
@@ -344,8 +343,7 @@ namespace compat {
 // Every violation between Old and New in Mode, for tests and CI logs. Backward problems (New
 // reading Old) come first, then forward ones (Old reading New); each rule names its direction.
 template <described Old, described New, class Mode>
-requires detail::is_mode<Mode>
-std::vector<violation> explain() {
+requires detail::is_mode<Mode> std::vector<violation> explain() {
   std::vector<violation> out;
   if constexpr (detail::checks_backward<Mode>) {
     detail::recording_visitor v;

@@ -99,8 +99,7 @@ bool write_envelope(encode_context& ctx, Buffer& out, const Payload& payload,
     if (!write_string_attribute(ctx, out, format.id_key, fields.id, first) ||
         !write_string_attribute(ctx, out, "source", fields.source, first) ||
         !write_string_attribute(ctx, out, format.type_key, Family::type_name, first) ||
-        !write_key(ctx, out, format.version_key, first) ||
-        !write_value(ctx, out, version) ||
+        !write_key(ctx, out, format.version_key, first) || !write_value(ctx, out, version) ||
         !write_string_attribute(ctx, out, "datacontenttype", "application/json", first) ||
         !write_string_attribute(ctx, out, "subject", fields.subject, first) ||
         !write_string_attribute(ctx, out, "time", fields.time, first)) {

@@ -5,8 +5,8 @@
 //                   keys mixed in one object, in any order
 //   nested          {"type":"send-email","schemaVersion":2,"id":"…","data":{"to":"…"}}
 //   cloudevents     CloudEvents 1.0 structured mode, JSON format: {"specversion":"1.0","id":"…",
-//                   "source":"…","type":"com.example.sent.v2","data":{…}}; the version comes from an
-//                   extension attribute (`schemaversion`) or a `.v<N>` suffix of the type
+//                   "source":"…","type":"com.example.sent.v2","data":{…}}; the version comes from
+//                   an extension attribute (`schemaversion`) or a `.v<N>` suffix of the type
 #pragma once
 
 #include <skew/decoder.hpp>
@@ -198,9 +198,9 @@ struct header_fields {
   std::span<const envelope_attribute> flat_attributes() const noexcept {
     return {std::launder(reinterpret_cast<const envelope_attribute*>(flat_storage)), flat_count};
   }
-  bool header_error = false;                   // a header key failed during the payload pass
+  bool header_error = false;  // a header key failed during the payload pass
   // Nested and CloudEvents layouts.
-  bool has_data = false;  // present and not null
+  bool has_data = false;      // present and not null
   std::uint32_t data_at = 0;  // the position of its value
   bool has_data_base64 = false;
   bool has_spec_version = false;
@@ -214,8 +214,8 @@ inline bool in_input(const decode_context& ctx, std::string_view s) noexcept {
 }
 
 // A string value as a view into the input, or an owned copy when it had escapes.
-SKEW_HOT_INLINE bool read_header_string(decode_context& ctx, std::uint32_t& i, header_scratch& scratch,
-                               std::string_view& out) {
+SKEW_HOT_INLINE bool read_header_string(decode_context& ctx, std::uint32_t& i,
+                                        header_scratch& scratch, std::string_view& out) {
   char* const unescaped = ctx.strings;
   if (!read_string_view(ctx, i, out)) return false;
   // Text that had escapes went to the string buffer, which the payload pass may reuse.
@@ -226,7 +226,7 @@ SKEW_HOT_INLINE bool read_header_string(decode_context& ctx, std::uint32_t& i, h
 // Versions are integers from 1 to 2^32-1. CloudEvents extensions may also carry them as a string
 // of digits, which some SDKs write for every extension.
 SKEW_HOT_INLINE bool read_header_version(decode_context& ctx, std::uint32_t& i, bool allow_string,
-                                std::uint32_t& out) {
+                                         std::uint32_t& out) {
   const std::uint32_t at = i;
   std::uint64_t v = 0;
   if (allow_string && ctx.at(i) == '"') {
@@ -248,7 +248,7 @@ SKEW_HOT_INLINE bool read_header_version(decode_context& ctx, std::uint32_t& i, 
 
 // The key at position i, unescaped when needed (into `scratch`, which outlives the walk).
 SKEW_HOT_INLINE bool header_key(decode_context& ctx, std::uint32_t i, header_scratch& scratch,
-                       std::string_view& key) {
+                                std::string_view& key) {
   if (!raw_key(ctx, i, key)) return false;
   if (contains_backslash(key.data(), key.size())) {
     if (!unescape_key(ctx, key)) return false;
@@ -279,14 +279,15 @@ struct flat_keys {
 // One header key of the flat layout and its value at i: type, version and id are read into `out`
 // (once: the payload pass of a two-pass dispatch sees them again), every header key becomes an
 // attribute, and a second copy of type, version or id is a duplicate_key.
-inline bool flat_header_key(int slot, decode_context& ctx, std::string_view key,
-                            std::uint32_t& i, header_scratch& scratch, header_fields& out) {
+inline bool flat_header_key(int slot, decode_context& ctx, std::string_view key, std::uint32_t& i,
+                            header_scratch& scratch, header_fields& out) {
   const std::string_view token = ctx.token(i);
   if (token.empty()) return ctx.fail_at(errc::malformed_json, i);
   const auto index = static_cast<std::size_t>(slot);
   // Two copies of a header key would let two consumers route one message differently; with five
   // header keys, a sixth attribute can only be a copy.
-  if ((slot < 3 && ++out.occurrences[index] > 1) || out.flat_count == header_fields::flat_capacity) {
+  if ((slot < 3 && ++out.occurrences[index] > 1) ||
+      out.flat_count == header_fields::flat_capacity) {
     return ctx.fail(errc::duplicate_key, token.data());
   }
   if (slot >= 2 && token == "null") {
@@ -488,9 +489,8 @@ inline bool split_version_suffix(std::string_view type, std::string_view& base,
 
 // The whole header of any layout, then the checks that make it usable: a type, a version, and
 // for CloudEvents the required context attributes. Errors carry the header key's path.
-inline bool read_header(decode_context& ctx, const envelope_format& format,
-                        header_scratch& scratch, header_fields& out, flat_cursor& cursor,
-                        const flat_keys& keys) {
+inline bool read_header(decode_context& ctx, const envelope_format& format, header_scratch& scratch,
+                        header_fields& out, flat_cursor& cursor, const flat_keys& keys) {
   if (ctx.count == 0) return ctx.fail(errc::malformed_json);
   if (ctx.at(0) != '{') {
     // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.

@@ -7,9 +7,9 @@
 //   skew::outcome o = router.dispatch(json);   // never throws
 #pragma once
 
+#include <skew/detail/counters.hpp>
 #include <skew/envelope.hpp>
 #include <skew/message.hpp>
-#include <skew/detail/counters.hpp>
 #include <skew/outcome.hpp>
 #include <skew/stats.hpp>
 
@@ -22,14 +22,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <thread>
-#include <vector>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace skew {
 
@@ -307,7 +307,8 @@ class router {
       if (e.total() != 0) s.messages.push_back(std::move(e));
     }
     for (auto& [key, n] : aliases) {
-      if (n != 0) s.alias_reads.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
+      if (n != 0)
+        s.alias_reads.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
     }
     std::sort(s.messages.begin(), s.messages.end(), [](const auto& a, const auto& b) {
       return std::tie(a.type, a.version) < std::tie(b.type, b.version);
@@ -386,7 +387,8 @@ class router {
           }(),
           ...);
     });
-    auto& c = known != no_known_slot ? *counters.known[known] : counters.messages.find(o.type, version);
+    auto& c =
+        known != no_known_slot ? *counters.known[known] : counters.messages.find(o.type, version);
     detail::bump(c.outcomes[static_cast<std::size_t>(o.reason) * action_count +
                             static_cast<std::size_t>(o.action)],
                  1);
@@ -424,9 +426,9 @@ class router {
       return;
     }
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (void)((*index == I ? (decode_and_call<Family, I>(ctx, scratch, header, cursor, handlers, o),
-                             true)
-                          : false) ||
+      (void)((*index == I
+                  ? (decode_and_call<Family, I>(ctx, scratch, header, cursor, handlers, o), true)
+                  : false) ||
              ...);
     }
     (std::make_index_sequence<Family::version_count>{});
@@ -466,9 +468,7 @@ class router {
     }
 
     const std::span<const envelope_attribute> attributes =
-        format_.layout == layout::flat
-            ? header.flat_attributes()
-            : scratch.attributes();
+        format_.layout == layout::flat ? header.flat_attributes() : scratch.attributes();
     const envelope_view env{header.type,        header.version,         header.id,
                             header.produced_by, header.config_revision, attributes};
     std::uint32_t hops = 0;

@@ -78,7 +78,8 @@ void write_object_schema(std::string& out, const options& opts, bool nullable) {
                   write_schema<V>(property, opts, takes_null);
                   std::string extra;
                   if (m.alias_count > 0) {
-                    std::string text = n == 0 ? "also read under its former name" : "former name of ";
+                    std::string text =
+                        n == 0 ? "also read under its former name" : "former name of ";
                     if (n == 0) {
                       text += m.alias_count > 1 ? "s " : " ";
                       for (std::size_t a = 0; a < m.alias_count; ++a) {
@@ -221,8 +222,7 @@ void write_version_schema(std::string& out, const envelope_format& format, const
   std::string type_const = "{\"const\":";
   schema_string(type_const, Family::type_name);
   type_const += '}';
-  const std::string version_const =
-      "{\"const\":" + std::to_string(Family::versions[Index]) + "}";
+  const std::string version_const = "{\"const\":" + std::to_string(Family::versions[Index]) + "}";
   const std::string text = "{\"type\":\"string\"}";
   const bool cloudevents = format.layout == layout::cloudevents;
   if (cloudevents) add("specversion", "{\"const\":\"1.0\"}", true);
@@ -264,7 +264,7 @@ std::string json_schema(const options& opts = {},
   if constexpr (message_family<T>) {
     const envelope_format& f =
         format.layout == layout::flat && family_format<T>.layout != layout::flat ? family_format<T>
-                                                                                   : format;
+                                                                                 : format;
     out += '{';
     out += detail::schema_dialect;
     out += ",\"title\":";

@@ -207,7 +207,8 @@ struct fmt::formatter<skew::router_stats> : fmt::formatter<std::string_view> {
       out = fmt::format_to(out, ";");
       for (std::size_t a = 0; a < skew::action_count; ++a) {
         const auto n = e.count(static_cast<skew::action>(a));
-        if (n != 0) out = fmt::format_to(out, " {} {}", skew::to_string(static_cast<skew::action>(a)), n);
+        if (n != 0)
+          out = fmt::format_to(out, " {} {}", skew::to_string(static_cast<skew::action>(a)), n);
       }
       out = fmt::format_to(out, ")");
       if (e.upcast_hops != 0) out = fmt::format_to(out, ", {} upcast hops", e.upcast_hops);

@@ -123,8 +123,8 @@ fixture_report check_fixtures(const std::filesystem::path& folder,
         }
         if (header->type != type || header->version != *version) {
           report.failures.push_back(
-              {file.path(), fmt::format("the message says {} v{} but lives in {}/v{}",
-                                        header->type, header->version, type, *version)});
+              {file.path(), fmt::format("the message says {} v{} but lives in {}/v{}", header->type,
+                                        header->version, type, *version)});
           continue;
         }
         const outcome o = r.dispatch(dec, *json);

@@ -37,7 +37,8 @@ class keyed_counters {
     overflow.state.store(ready, std::memory_order_release);
   }
 
-  Counters& find(std::string_view type, std::uint32_t version, std::string_view name = {}) noexcept {
+  Counters& find(std::string_view type, std::uint32_t version,
+                 std::string_view name = {}) noexcept {
     if (type.size() + name.size() > max_text) return slots_[Capacity].counters;
     const std::uint64_t hash = counter_hash(type, version, name);
     for (std::size_t probe = 0; probe < Capacity; ++probe) {
@@ -73,7 +74,8 @@ class keyed_counters {
   template <class F>
   void for_each(F&& f) const {
     for (const slot& s : slots_) {
-      if (s.state.load(std::memory_order_acquire) == ready) f(s.type(), s.version, s.name(), s.counters);
+      if (s.state.load(std::memory_order_acquire) == ready)
+        f(s.type(), s.version, s.name(), s.counters);
     }
   }
 

@@ -498,7 +498,6 @@ inline bool capture_raw(decode_context& ctx, std::uint32_t& i, std::string_view&
   return true;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Typed reads.
 
@@ -507,7 +506,8 @@ SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out);
 
 // A string's content without copying when it holds no escapes (a view into the input); otherwise
 // unescaped into the context's string buffer.
-SKEW_HOT_INLINE bool read_string_view(decode_context& ctx, std::uint32_t& i, std::string_view& out) {
+SKEW_HOT_INLINE bool read_string_view(decode_context& ctx, std::uint32_t& i,
+                                      std::string_view& out) {
   const walk w = ctx.view();
   const std::string_view token = w.token(i);
   if (token.size() >= 2 && token.front() == '"' && token.back() == '"') [[likely]] {
@@ -597,7 +597,8 @@ template <class T>
 bool read_floating(decode_context& ctx, std::uint32_t& i, T& out) {
   const walk w = ctx.view();
   const std::string_view token = w.token(i);
-  if (token.empty() || !classify_number(token).valid) return fail_value(ctx, i, json_kind::floating);
+  if (token.empty() || !classify_number(token).valid)
+    return fail_value(ctx, i, json_kind::floating);
   double x = 0;
   const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), x);
   if (ec == std::errc::result_out_of_range) {
@@ -751,7 +752,7 @@ using seen_names = std::array<std::uint8_t, N>;
 
 template <class T, std::size_t Entry>
 SKEW_HOT_INLINE bool read_member(decode_context& ctx, std::uint32_t& i, T& out,
-                 seen_names<member_table<T>::member_count>& seen) {
+                                 seen_names<member_table<T>::member_count>& seen) {
   constexpr auto e = member_table<T>::entries[Entry];
   const auto& desc = std::get<e.member>(member_table<T>::members);
   auto& slot = desc.get(out);
@@ -815,9 +816,8 @@ SKEW_HOT_INLINE int match_and_read(decode_context& ctx, std::string_view key, st
                                    std::index_sequence<E...>) {
   (void)key;  // unused when the struct describes no member (only unknown_fields)
   int result = 0;
-  (void)((key_is<T, E>(key)
-              ? (result = read_member<T, E>(ctx, i, out, seen) ? 1 : -1, true)
-              : false) ||
+  (void)((key_is<T, E>(key) ? (result = read_member<T, E>(ctx, i, out, seen) ? 1 : -1, true)
+                            : false) ||
          ...);
   return result;
 }

@@ -78,17 +78,6 @@ constexpr bool is_json_whitespace(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-// The length of a key's raw content, found from where its value starts: simdjson has already
-// checked that only `"`, whitespace and `:` lie between them, so a short backward walk replaces a
-// forward scan of the whole key.
-inline std::size_t key_length(const char* key_begin, const char* value_begin) noexcept {
-  const char* p = value_begin - 1;
-  while (is_json_whitespace(*p)) --p;  // on ':'
-  --p;
-  while (is_json_whitespace(*p)) --p;  // on the closing quote
-  return static_cast<std::size_t>(p - key_begin);
-}
-
 enum class scan_status : unsigned char { ok, malformed, bad_surrogate };
 
 constexpr int hex_digit(char c) noexcept {
@@ -213,31 +202,6 @@ constexpr bool is_literal(std::string_view token, std::string_view literal) noex
 constexpr std::string_view trim_right(std::string_view s) noexcept {
   while (!s.empty() && is_json_whitespace(s.back())) s.remove_suffix(1);
   return s;
-}
-
-// Where the container opening at text[0] closes, by bracket counting outside strings; npos when it
-// never does. Only used to explain a failed parse (a closed root followed by more text is trailing
-// content, not a broken root), so it does not validate anything.
-constexpr std::size_t container_end(std::string_view text) noexcept {
-  std::size_t depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      if (--depth == 0) return i + 1;
-    }
-  }
-  return std::string_view::npos;
 }
 
 }  // namespace skew::detail

@@ -92,11 +92,12 @@ inline std::size_t find_special(std::string_view s, std::size_t from) noexcept {
   for (; i + 16 <= s.size(); i += 16) {
     const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
     // Signed compare: bytes >= 0x80 are negative, so "below space" also flags non-ASCII.
-    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, quote),
-                                                      _mm_cmpeq_epi8(c, backslash)),
-                                         _mm_cmplt_epi8(c, space));
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, quote), _mm_cmpeq_epi8(c, backslash)),
+                     _mm_cmplt_epi8(c, space));
     const int mask = _mm_movemask_epi8(special);
-    if (mask != 0) return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+    if (mask != 0)
+      return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
   }
 #endif
   for (; i < s.size(); ++i) {
