@@ -2,6 +2,7 @@
 // one change a team makes under skew, with the calls that keep a rolling deploy safe; README.md
 // walks through them in order.
 #include <skew/skew.hpp>
+#include <skew/testing.hpp>
 
 #include <fmt/core.h>
 
@@ -114,6 +115,11 @@ int main() {
   const auto header = skew::peek_header(refund);
   fmt::print("5. new type: {}; can_handle={}\n", old_consumer.dispatch(refund),
              old_consumer.can_handle(header->type, header->version));
+
+  // 6. Before adding a version, the matrix says who reads what: build N retries v2, never drops.
+  const auto matrix = skew::testing::version_matrix<Email>({{"ada@example.com", "de"}});
+  fmt::print("6. add a version: what a v1 reader does with v2 messages: {}\n{}",
+             skew::to_string(*matrix.at(2, 1)), matrix.to_string());
 
   // 7. After retiring v1, a straggler v1 message is dead-lettered with its reason.
   skew::router<EmailWithoutV1> retired;

@@ -1,7 +1,7 @@
 # Runs one fuzzer: first every kept regression input (each must pass), then SECONDS of fuzzing from
 # a seed corpus. Prints libFuzzer's final stats (executions, executions per second).
 file(MAKE_DIRECTORY ${CORPUS})
-file(GLOB_RECURSE seeds ${SOURCE_DIR}/tests/fixtures/*.json ${SOURCE_DIR}/tests/fuzz/regressions/*
+file(GLOB_RECURSE seeds ${SOURCE_DIR}/tests/fixtures/*.json ${SOURCE_DIR}/tests/fuzz/regressions/*.json
      ${SOURCE_DIR}/../shared/corpora/cloudevents/*.json)
 file(GLOB suite ${SOURCE_DIR}/../shared/corpora/JSONTestSuite/test_parsing/*.json)
 list(APPEND seeds ${suite})
@@ -9,7 +9,7 @@ foreach(seed ${seeds})
   file(COPY ${seed} DESTINATION ${CORPUS})
 endforeach()
 
-file(GLOB regressions ${SOURCE_DIR}/tests/fuzz/regressions/*)
+file(GLOB regressions ${SOURCE_DIR}/tests/fuzz/regressions/*.json)
 if(regressions)
   execute_process(COMMAND ${FUZZER} ${regressions} RESULT_VARIABLE status)
   if(NOT status EQUAL 0)
