@@ -14,6 +14,10 @@ namespace hostile {
 struct Numbers {
   std::int8_t i8 = 0;
   std::uint8_t u8 = 0;
+  std::int16_t i16 = 0;
+  std::uint16_t u16 = 0;
+  std::int32_t i32 = 0;
+  std::uint32_t u32 = 0;
   std::int64_t i64 = 0;
   std::uint64_t u64 = 0;
   double d = 0;
@@ -30,6 +34,10 @@ struct skew::describe<hostile::Numbers> {
   static constexpr auto fields =
       skew::fields(skew::member<&hostile::Numbers::i8>("i8").required(false),
                    skew::member<&hostile::Numbers::u8>("u8").required(false),
+                   skew::member<&hostile::Numbers::i16>("i16").required(false),
+                   skew::member<&hostile::Numbers::u16>("u16").required(false),
+                   skew::member<&hostile::Numbers::i32>("i32").required(false),
+                   skew::member<&hostile::Numbers::u32>("u32").required(false),
                    skew::member<&hostile::Numbers::i64>("i64").required(false),
                    skew::member<&hostile::Numbers::u64>("u64").required(false),
                    skew::member<&hostile::Numbers::d>("d").required(false));
@@ -81,6 +89,19 @@ TEST_CASE("integers at and past every bound") {
   CHECK(value_of<N>(R"({"u8":255})").u8 == 255);
   CHECK(error_of<N>(R"({"u8":256})") == skew::errc::out_of_range);
   CHECK(error_of<N>(R"({"u8":-1})") == skew::errc::out_of_range);
+  CHECK(value_of<N>(R"({"i16":-32768})").i16 == -32768);
+  CHECK(value_of<N>(R"({"i16":32767})").i16 == 32767);
+  CHECK(error_of<N>(R"({"i16":32768})") == skew::errc::out_of_range);
+  CHECK(error_of<N>(R"({"i16":-32769})") == skew::errc::out_of_range);
+  CHECK(value_of<N>(R"({"u16":65535})").u16 == 65535);
+  CHECK(error_of<N>(R"({"u16":65536})") == skew::errc::out_of_range);
+  CHECK(value_of<N>(R"({"i32":-2147483648})").i32 == std::numeric_limits<std::int32_t>::min());
+  CHECK(value_of<N>(R"({"i32":2147483647})").i32 == 2147483647);
+  CHECK(error_of<N>(R"({"i32":2147483648})") == skew::errc::out_of_range);
+  CHECK(error_of<N>(R"({"i32":-2147483649})") == skew::errc::out_of_range);
+  CHECK(value_of<N>(R"({"u32":4294967295})").u32 == 4294967295u);
+  CHECK(error_of<N>(R"({"u32":4294967296})") == skew::errc::out_of_range);
+  CHECK(error_of<N>(R"({"u32":-1})") == skew::errc::out_of_range);
   CHECK(value_of<N>(R"({"i64":-9223372036854775808})").i64 ==
         std::numeric_limits<std::int64_t>::min());
   CHECK(value_of<N>(R"({"i64":9223372036854775807})").i64 ==

@@ -473,6 +473,16 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
 
 SKEW_HOT_INLINE bool skip_or_validate(decode_context& ctx, std::uint32_t& i) {
   if (!ctx.opts.validate_skipped) return skip_value(ctx, i);
+  // The common skipped value, a string without escapes, is checked here without a call: stage 1
+  // already vouched for its bytes.
+  if (ctx.at(i) == '"') {
+    const std::string_view token = ctx.token(i);
+    if (token.size() >= 2 && token.back() == '"' &&
+        !contains_backslash(token.data() + 1, token.size() - 2)) [[likely]] {
+      ++i;
+      return true;
+    }
+  }
   // Through a copy: the position of a loop that calls out of line stays in a register.
   std::uint32_t j = i;
   const bool ok = validate_value(ctx, j);
