@@ -58,8 +58,8 @@ void BM_shape(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * json.size()));
   // Seconds per byte (shown with an SI prefix: 1.5n is 1.5 ns per byte).
   state.counters["time/byte"] = benchmark::Counter(
-      static_cast<double>(json.size()), benchmark::Counter::kIsIterationInvariantRate |
-                                            benchmark::Counter::kInvert);
+      static_cast<double>(json.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 }  // namespace
@@ -69,6 +69,9 @@ BENCHMARK(BM_shape<duplicated_keys>)
     ->Name("duplicated_keys")
     ->RangeMultiplier(10)
     ->Range(1 << 10, 10 << 20);
-BENCHMARK(BM_shape<deep_nesting>)->Name("deep_nesting")->RangeMultiplier(10)->Range(1 << 10, 10 << 20);
+BENCHMARK(BM_shape<deep_nesting>)
+    ->Name("deep_nesting")
+    ->RangeMultiplier(10)
+    ->Range(1 << 10, 10 << 20);
 
 BENCHMARK_MAIN();
