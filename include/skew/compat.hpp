@@ -18,6 +18,7 @@
 #pragma once
 
 #include <skew/describe.hpp>
+#include <skew/detail/read.hpp>
 #include <skew/enum.hpp>
 #include <skew/field.hpp>
 #include <skew/message.hpp>
@@ -86,24 +87,6 @@ struct strip_presence<field<T>> {
 template <class T>
 inline constexpr bool is_string_like =
     std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>;
-
-template <class T>
-struct is_std_vector : std::false_type {};
-template <class T, class A>
-struct is_std_vector<std::vector<T, A>> : std::true_type {};
-
-template <class T>
-struct map_value {
-  using type = void;
-};
-template <class V, class C, class A>
-struct map_value<std::map<std::string, V, C, A>> {
-  using type = V;
-};
-template <class V, class H, class E, class A>
-struct map_value<std::unordered_map<std::string, V, H, E, A>> {
-  using type = V;
-};
 
 // Whether every value of integer type W fits integer type R.
 template <class R, class W>
@@ -180,11 +163,10 @@ constexpr bool check_value(Visitor& visitor, std::string_view field) {
   } else if constexpr (is_open_enum<R>::value) {
     using E = typename R::enum_type;
     return std::is_same_v<W, E> || is_string_like<W>;  // every name is kept
-  } else if constexpr (is_std_vector<R>::value && is_std_vector<W>::value) {
+  } else if constexpr (is_vector<R>::value && is_vector<W>::value) {
     return check_value<typename R::value_type, typename W::value_type>(visitor, field);
-  } else if constexpr (!std::is_void_v<typename map_value<R>::type> &&
-                       !std::is_void_v<typename map_value<W>::type>) {
-    return check_value<typename map_value<R>::type, typename map_value<W>::type>(visitor, field);
+  } else if constexpr (string_keyed_map<R> && string_keyed_map<W>) {
+    return check_value<typename R::mapped_type, typename W::mapped_type>(visitor, field);
   } else if constexpr (described<R> && described<W>) {
     // Member by member; violations inside are reported with their own paths.
     push_path(visitor, field);

@@ -141,11 +141,6 @@ class header_scratch {
     if (overflow_.empty()) overflow_.assign(inline_begin(), inline_begin() + size_);
     overflow_.push_back(envelope_attribute{name, json, text, is_string});
   }
-  // Before a second pass that records every attribute again.
-  void clear_attributes() noexcept {
-    size_ = 0;
-    overflow_.clear();
-  }
   std::span<const envelope_attribute> attributes() const noexcept {
     if (!overflow_.empty()) return overflow_;
     return {inline_begin(), size_};
@@ -596,7 +591,6 @@ bool decode_payload(decode_context& ctx, const envelope_format& format, header_s
     if (!described<Payload> || !cursor.at_payload) {
       // Payload keys came before the header: read the object again from its start, recording
       // the header keys a second time.
-      scratch.clear_attributes();
       header.occurrences = {};
       header.flat_count = 0;
       decoded = read_document(ctx, out);

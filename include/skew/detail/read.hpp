@@ -382,6 +382,13 @@ SKEW_HOT_INLINE bool skip_value(decode_context& ctx, std::uint32_t& i) {
   return true;
 }
 
+// A string token (opening quote included) that is closed and holds no escape: stage 1 already
+// rejected raw control characters and invalid UTF-8, so nothing is left to check.
+[[gnu::always_inline]] inline bool plain_string_token(std::string_view token) noexcept {
+  return token.size() >= 2 && token.back() == '"' &&
+         !contains_backslash(token.data() + 1, token.size() - 2);
+}
+
 // Checks one scalar token.
 inline bool validate_scalar_token(decode_context& ctx, std::string_view token) {
   if (token.empty()) return ctx.fail(errc::malformed_json);
@@ -391,10 +398,8 @@ inline bool validate_scalar_token(decode_context& ctx, std::string_view token) {
     case '"': {
       // Stage 1 already rejected raw control characters, invalid UTF-8 and unclosed strings:
       // only escapes are left to check, and most strings have none.
-      if (token.size() >= 2 && token.back() == '"' &&
-          !contains_backslash(token.data() + 1, token.size() - 2)) [[likely]] {
+      if (plain_string_token(token)) [[likely]]
         return true;
-      }
       const scan_status s = check_string(token.data() + 1, nullptr);
       if (s == scan_status::bad_surrogate) return ctx.fail(errc::invalid_utf8, at);
       ok = s == scan_status::ok;
@@ -476,9 +481,7 @@ SKEW_HOT_INLINE bool skip_or_validate(decode_context& ctx, std::uint32_t& i) {
   // The common skipped value, a string without escapes, is checked here without a call: stage 1
   // already vouched for its bytes.
   if (ctx.at(i) == '"') {
-    const std::string_view token = ctx.token(i);
-    if (token.size() >= 2 && token.back() == '"' &&
-        !contains_backslash(token.data() + 1, token.size() - 2)) [[likely]] {
+    if (plain_string_token(ctx.token(i))) [[likely]] {
       ++i;
       return true;
     }
