@@ -85,6 +85,72 @@ TEST_CASE("flat: an escaped type is routed by its text and survives the payload 
   CHECK(seen[0].id == "id-7");
 }
 
+TEST_CASE("flat: header keys in any form read the same as the plain form writers use") {
+  // The plain form takes a fast path; every other spelling goes through the general reader, and
+  // both must agree on type, version, id and the attributes.
+  const char* spellings[] = {
+      R"({"type":"order.placed","schemaVersion":2,"id":"o-1","sku":"A","quantity":2})",
+      R"({"\u0074ype":"order.placed","schemaVersion":2,"id":"o-1","sku":"A","quantity":2})",
+      R"({"type":"order\u002eplaced","schemaVersion":2,"id":"o\u002d1","sku":"A","quantity":2})",
+      R"({"type" : "order.placed" , "schemaVersion" : 2 , "id" : "o-1" , "sku":"A","quantity":2})",
+      R"({"id":"o-1","schemaVersion":2,"type":"order.placed","sku":"A","quantity":2})",
+      R"({"type":"order.placed","sku":"A","schemaVersion":2,"quantity":2,"id":"o-1"})",
+      R"({"schemaVersion":2,"type":"order.placed","sku":"A","quantity":2,"id":"o-1"})",
+  };
+  for (const std::string json : spellings) {
+    CAPTURE(json);
+    skew::router<OrderPlaced> router;
+    std::vector<seen_message> seen;
+    record_into(router, seen);
+    const skew::outcome o = router.dispatch(json);
+    CHECK(o.reason == skew::reason::handled);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].sku == "A");
+    CHECK(seen[0].quantity == 2);
+    CHECK(seen[0].version == 2u);
+    CHECK(seen[0].id == "o-1");
+    CHECK(seen[0].attributes.size() == 3);
+  }
+  // Versions beyond nine digits and with a leading zero leave the fast path; its bounds hold.
+  skew::router<OrderPlaced> router;
+  CHECK(router.dispatch(R"({"type":"order.placed","schemaVersion":4294967295,"sku":"A"})").reason ==
+        skew::reason::unsupported_version);
+  for (const char* bad : {R"({"type":"order.placed","schemaVersion":4294967296,"sku":"A"})",
+                          R"({"type":"order.placed","schemaVersion":02,"sku":"A"})",
+                          R"({"type":"order.placed","type":"order.placed","schemaVersion":2})",
+                          R"({"type":"order.placed","schemaVersion":2,"schemaVersion":2})",
+                          R"({"type":"order.placed","schemaVersion":2,"id":null,"id":"o-1"})"}) {
+    const std::string shown = bad;
+    CAPTURE(shown);
+    CHECK(router.dispatch(bad).reason != skew::reason::handled);
+  }
+}
+
+TEST_CASE("flat: custom header key names, several of one length") {
+  skew::envelope_format format;
+  format.type_key = "kind";  // the same length as the id key below
+  format.version_key = "v";
+  format.id_key = "uuid";
+  format.produced_by_key = "by";
+  format.config_revision_key = "rv";  // the same length as produced_by
+  skew::router<OrderPlaced> router;
+  router.set_format(format);
+  std::vector<seen_message> seen;
+  record_into(router, seen);
+  const skew::outcome o = router.dispatch(
+      R"({"kind":"order.placed","v":1,"uuid":"u-9","by":"b@1","rv":"r2","sku":"B","quantity":3})");
+  CHECK(o.reason == skew::reason::handled);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].id == "u-9");
+  CHECK(seen[0].produced_by == "b@1");
+  CHECK(seen[0].version == 1u);
+  CHECK(seen[0].attributes.size() == 5);
+  CHECK(o.config_revision == "r2");
+  // A payload key of a header key's length is still payload.
+  CHECK(router.dispatch(R"({"kind":"order.placed","v":1,"sku":"C","quantity":1,"note":"x"})")
+            .reason == skew::reason::handled);
+}
+
 TEST_CASE("nested: payload under data, header attributes kept, errors point into data") {
   skew::router<OrderPlaced> router;
   router.set_format(skew::envelope_format::nested());

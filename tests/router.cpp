@@ -127,6 +127,32 @@ TEST_CASE("outcomes for messages that cannot be handled, with default policies")
   }
 }
 
+TEST_CASE("outcomes of messages that are not decoded still carry the id and producer") {
+  skew::router<SendEmail> router;
+  router.on<SendEmail, 1>([](const mail::SendEmailV1&, const skew::envelope_view&) {});
+  // The id before, among and after the payload keys; type and version first or last.
+  for (const char* message : {
+           R"({"type":"refund","schemaVersion":1,"id":"r-1","amount":5,"producedBy":"b@7"})",
+           R"({"type":"refund","schemaVersion":1,"amount":5,"id":"r-1","producedBy":"b@7"})",
+           R"({"amount":5,"producedBy":"b@7","id":"r-1","type":"refund","schemaVersion":1})",
+           R"({"type":"send-email","schemaVersion":2,"to":"x","producedBy":"b@7","id":"r-1"})",
+           R"({"type":"send-email","to":"x","schemaVersion":2,"id":"r-1","producedBy":"b@7"})",
+       }) {
+    CAPTURE(message);
+    const skew::outcome o = router.dispatch(message);
+    CHECK(o.action == skew::action::retry);
+    CHECK((o.reason == skew::reason::unknown_type || o.reason == skew::reason::unsupported_version));
+    CHECK(o.id == "r-1");
+    CHECK(o.produced_by == "b@7");
+  }
+  // The search for the id ends at a problem; the outcome stays a retry.
+  const skew::outcome o =
+      router.dispatch(R"({"type":"refund","schemaVersion":1,"a":1 "id":"r-2"})");
+  CHECK(o.reason == skew::reason::unknown_type);
+  CHECK(o.action == skew::action::retry);
+  CHECK(o.id.empty());
+}
+
 TEST_CASE("policies are configurable per reason") {
   skew::router<SendEmail> router;
   router.set_policy(skew::reason::unknown_type, {skew::action::drop, {}});

@@ -190,6 +190,12 @@ struct header_fields {
     ++flat_count;
     return *slot;
   }
+  void add_flat(std::string_view name, std::string_view json, std::string_view text,
+                bool is_string) noexcept {
+    ::new (static_cast<void*>(flat_storage + flat_count * sizeof(envelope_attribute)))
+        envelope_attribute{name, json, text, is_string};
+    ++flat_count;
+  }
   std::span<const envelope_attribute> flat_attributes() const noexcept {
     return {std::launder(reinterpret_cast<const envelope_attribute*>(flat_storage)), flat_count};
   }
@@ -257,13 +263,32 @@ SKEW_HOT_INLINE bool header_key(decode_context& ctx, std::uint32_t i, header_scr
 struct flat_keys {
   std::array<packed_key, 5> keys;
 
+  std::uint64_t lengths = 0;  // see decode_context::header_key_lengths
+
+  // By key length (63: 63 or more): the one slot with that length, -1 for none, -2 when several
+  // share it (then every key is compared).
+  std::array<std::int8_t, 64> by_length{};
+
   explicit flat_keys(const envelope_format& format) noexcept
       : keys{packed_key::of(format.type_key), packed_key::of(format.version_key),
              packed_key::of(format.id_key), packed_key::of(format.produced_by_key),
-             packed_key::of(format.config_revision_key)} {}
+             packed_key::of(format.config_revision_key)} {
+    by_length.fill(-1);
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      const unsigned bit = key_length_bit(keys[k].name.size());
+      lengths |= std::uint64_t{1} << bit;
+      std::int8_t& entry = by_length[bit];
+      entry = entry == -1 && bit < 63 ? static_cast<std::int8_t>(k) : std::int8_t{-2};
+    }
+  }
 
   // Which header key `key` is, or -1 for a payload key.
-  int slot(std::string_view key) const noexcept {
+  SKEW_HOT_INLINE int slot(std::string_view key) const noexcept {
+    const int candidate = by_length[key_length_bit(key.size())];
+    if (candidate >= 0) {  // most keys: one compare, or none
+      return keys[static_cast<std::size_t>(candidate)].matches(key) ? candidate : -1;
+    }
+    if (candidate == -1) return -1;
     for (int k = 0; k < 5; ++k) {
       if (keys[static_cast<std::size_t>(k)].matches(key)) return k;
     }
@@ -347,33 +372,89 @@ struct flat_cursor {
   bool at_payload = false;
 };
 
-// Flat layout: reads header keys until type and version are known. Payload keys met before that
-// are stepped over, and then the payload needs a second pass from the start.
+// The header key at i as writers put it: type or id a string without escapes, the version a
+// plain integer, each the first of its name. Read inline; anything else (escapes, nulls, stamps,
+// duplicates, errors) goes through flat_header_key.
+SKEW_HOT_INLINE bool common_header_key(int slot, const walk& w, std::string_view key,
+                                       std::uint32_t& i, header_fields& out) {
+  if (slot > 2 || out.occurrences[static_cast<std::size_t>(slot)] != 0 ||
+      out.flat_count == header_fields::flat_capacity) {
+    return false;
+  }
+  const std::string_view token = w.token(i);
+  std::string_view text;
+  if (slot == 1) {
+    // 1 to 9 digits without a leading zero: always within 1 .. 2^32-1.
+    const std::size_t n = token.size();
+    if (n == 0 || n > 9 || token[0] == '0') return false;
+    std::uint32_t v = 0;
+    for (const char c : token) {
+      const auto digit = static_cast<std::uint32_t>(c - '0');
+      if (digit > 9) return false;
+      v = v * 10 + digit;
+    }
+    out.version = v;
+    out.has_version = true;
+  } else {
+    if (token.size() < 2 || token[0] != '"' || !plain_string_token(token)) return false;
+    text = token.substr(1, token.size() - 2);
+    (slot == 0 ? out.type : out.id) = text;
+    (slot == 0 ? out.has_type : out.has_id) = true;
+  }
+  ++out.occurrences[static_cast<std::size_t>(slot)];
+  out.add_flat(key, token, text, slot != 1);
+  ++i;
+  return true;
+}
+
+// Flat layout: reads header keys until type and version are known and a payload key follows.
+// Payload keys met before that are stepped over, and then the payload needs a second pass from
+// the start.
 inline bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const flat_keys& keys,
                              header_scratch& scratch, header_fields& out, flat_cursor& cursor) {
+  const walk w = ctx.view();
   bool payload_first = false;
-  bool done = ctx.at(i) == '}';
+  bool done = w.at(i) == '}';
   if (done) ++i;
   while (!done) {
     std::string_view key;
-    if (!header_key(ctx, i, scratch, key)) return false;
-    i += 2;
-    const int slot = keys.slot(key);
+    if (!raw_key(ctx, i, key)) return false;
+    int slot = keys.slot(key);
+    const bool header_read = out.has_type && out.has_version;
+    if (slot < 0 && !header_read && contains_backslash(key.data(), key.size())) [[unlikely]] {
+      // Escaped keys are matched by their unescaped name, so `"\u0074ype"` is `type`.
+      if (!unescape_key(ctx, key)) return false;
+      key = scratch.keep(key);
+      slot = keys.slot(key);
+    }
     if (slot < 0) {
+      if (header_read) {
+        // The payload starts here; header keys after it (escaped ones too) are the payload
+        // pass's to record.
+        cursor.next = i;
+        cursor.allow_close = false;
+        cursor.at_payload = !payload_first;
+        return true;
+      }
       payload_first = true;
+      i += 2;
       if (!skip_value(ctx, i)) return false;
-    } else if (!flat_header_key(slot, ctx, key, i, scratch, out)) {
-      append_pointer_segment(ctx.err.path, key);
-      return false;
+    } else {
+      i += 2;
+      if (!common_header_key(slot, w, key, i, out) &&
+          !flat_header_key(slot, ctx, key, i, scratch, out)) {
+        append_pointer_segment(ctx.err.path, key);
+        return false;
+      }
     }
     if (!next_item(ctx, i, '}', done)) return false;
-    if (out.has_type && out.has_version) {
-      cursor.next = done ? i - 1 : i;
-      cursor.allow_close = done;
-      cursor.at_payload = !payload_first;
-      return true;
-    }
-    if (!done && ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
+    if (!done && w.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
+  }
+  if (out.has_type && out.has_version) {
+    // Nothing but header keys: the payload is empty.
+    cursor.next = i - 1;
+    cursor.allow_close = true;
+    cursor.at_payload = !payload_first;
   }
   return true;
 }
@@ -482,6 +563,27 @@ inline bool split_version_suffix(std::string_view type, std::string_view& base,
   return true;
 }
 
+// For a message that will not be decoded (unknown type, version this build does not read): reads
+// the header keys the header pass did not reach, so that its outcome still names the id and the
+// producer. The outcome is already decided, so a problem further on only ends the search.
+inline void read_rest_of_flat_header(decode_context& ctx, const flat_keys& keys,
+                                     header_scratch& scratch, header_fields& out,
+                                     const flat_cursor& cursor) {
+  if (cursor.allow_close || cursor.next == 0) return;
+  std::uint32_t i = cursor.next;
+  bool done = false;
+  while (!done) {
+    std::string_view key;
+    if (!header_key(ctx, i, scratch, key)) return;
+    i += 2;
+    const int slot = keys.slot(key);
+    if (slot < 0 ? !skip_value(ctx, i) : !flat_header_key(slot, ctx, key, i, scratch, out)) {
+      return;
+    }
+    if (!next_item(ctx, i, '}', done)) return;
+  }
+}
+
 // The whole header of any layout, then the checks that make it usable: a type, a version, and
 // for CloudEvents the required context attributes. Errors carry the header key's path.
 inline bool read_header(decode_context& ctx, const envelope_format& format, header_scratch& scratch,
@@ -577,6 +679,7 @@ bool decode_payload(decode_context& ctx, const envelope_format& format, header_s
     flat_header_sink sink{&keys, &scratch, &header};
     ctx.header_keys = keys.keys.data();
     ctx.header_key_count = keys.keys.size();
+    ctx.header_key_lengths = keys.lengths;
     ctx.on_header_key = &flat_header_sink::on_key;
     ctx.header_sink = &sink;
     bool decoded = false;
@@ -597,6 +700,7 @@ bool decode_payload(decode_context& ctx, const envelope_format& format, header_s
     }
     ctx.header_keys = nullptr;
     ctx.header_key_count = 0;
+    ctx.header_key_lengths = 0;
     ctx.on_header_key = nullptr;
     return decoded;
   }

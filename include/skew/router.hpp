@@ -269,6 +269,9 @@ class router {
                              : false) ||
                         ...);
     if (!known) {
+      if (format_.layout == layout::flat) {
+        detail::read_rest_of_flat_header(ctx, flat_keys_, scratch, header, cursor);
+      }
       o = by_policy(reason::unknown_type, std::nullopt);
       set_header(o, header);
       finish(o, ctx, 0);
@@ -418,6 +421,9 @@ class router {
     auto& handlers = std::get<detail::family_handlers<Family>>(handlers_);
     const auto index = Family::index_of(header.version);
     if (!index || !handlers.handles_index(*index)) {
+      if (format_.layout == layout::flat) {
+        detail::read_rest_of_flat_header(ctx, flat_keys_, scratch, header, cursor);
+      }
       const reason r = header.version < Family::oldest_version ? reason::retired_version
                                                                : reason::unsupported_version;
       o = by_policy(r, std::nullopt);

@@ -111,6 +111,10 @@ struct walk {
   }
 };
 
+constexpr unsigned key_length_bit(std::size_t n) noexcept {
+  return n < 63 ? static_cast<unsigned>(n) : 63u;
+}
+
 // A key name packed for compares by word loads: keys being matched lie in padded input or a
 // padded buffer, so 16 bytes can be read from their start; the name's bytes are kept in words.
 struct packed_key {
@@ -180,6 +184,9 @@ struct decode_context {
   // set, it reads each of them (its value at `i`) so the envelope can keep their text.
   const packed_key* header_keys = nullptr;
   std::size_t header_key_count = 0;
+  // Bit n set when a header key is n bytes long (63: 63 or more): most payload keys are told
+  // apart by their length alone.
+  std::uint64_t header_key_lengths = 0;
   bool (*on_header_key)(void* sink, decode_context& ctx, std::string_view key,
                         std::uint32_t& i) = nullptr;
   void* header_sink = nullptr;
@@ -199,7 +206,7 @@ struct decode_context {
   std::string_view token(std::uint32_t i) const noexcept { return view().token(i); }
 
   bool is_header_key(std::string_view key) const noexcept {
-    if (depth != 1) return false;
+    if (depth != 1 || (header_key_lengths >> key_length_bit(key.size()) & 1) == 0) return false;
     for (std::size_t i = 0; i < header_key_count; ++i) {
       if (header_keys[i].matches(key)) return true;
     }
