@@ -141,7 +141,8 @@ TEST_CASE("outcomes of messages that are not decoded still carry the id and prod
     CAPTURE(message);
     const skew::outcome o = router.dispatch(message);
     CHECK(o.action == skew::action::retry);
-    CHECK((o.reason == skew::reason::unknown_type || o.reason == skew::reason::unsupported_version));
+    CHECK(
+        (o.reason == skew::reason::unknown_type || o.reason == skew::reason::unsupported_version));
     CHECK(o.id == "r-1");
     CHECK(o.produced_by == "b@7");
   }

@@ -81,6 +81,10 @@ struct outcome {
   // The decoder's error for malformed, invalid_payload and invalid_envelope.
   std::optional<skew::error> error;
 
+  // User-provided on purpose: GCC then stores the members one by one, where for an aggregate it
+  // clears all 152 bytes with `rep stos`, about 30 cycles on every dispatch in -O2 builds.
+  outcome() noexcept {}
+
   static outcome ack() { return {}; }
   static outcome retry(std::chrono::milliseconds delay = std::chrono::milliseconds{0}) {
     outcome o;
