@@ -184,12 +184,8 @@ struct header_fields {
   std::size_t flat_count = 0;
   static constexpr std::size_t flat_capacity = 5;
 
-  envelope_attribute& next_flat() noexcept {
-    auto* slot = ::new (static_cast<void*>(flat_storage + flat_count * sizeof(envelope_attribute)))
-        envelope_attribute;
-    ++flat_count;
-    return *slot;
-  }
+  // Constructed in place from its parts: building a temporary and copying it as one block
+  // stalls on store forwarding.
   void add_flat(std::string_view name, std::string_view json, std::string_view text,
                 bool is_string) noexcept {
     ::new (static_cast<void*>(flat_storage + flat_count * sizeof(envelope_attribute)))
@@ -342,11 +338,7 @@ inline bool flat_header_key(int slot, decode_context& ctx, std::string_view key,
         ok = capture_raw(ctx, i, json);
         if (ok) {
           if (!in_input(ctx, key)) key = scratch.keep(key);
-          envelope_attribute& a = out.next_flat();
-          a.name = key;
-          a.json = json;
-          a.text = {};
-          a.is_string = false;
+          out.add_flat(key, json, {}, false);
         }
         return ok;
       }
@@ -354,13 +346,7 @@ inline bool flat_header_key(int slot, decode_context& ctx, std::string_view key,
   }
   if (!ok) return false;
   if (!in_input(ctx, key)) key = scratch.keep(key);
-  // Member by member: building a temporary and copying it as one block stalls on store
-  // forwarding.
-  envelope_attribute& a = out.next_flat();
-  a.name = key;
-  a.json = token;
-  a.text = text;
-  a.is_string = slot != 1 && token[0] == '"';
+  out.add_flat(key, token, text, slot != 1 && token[0] == '"');
   return true;
 }
 
