@@ -210,8 +210,13 @@ class consumer {
     if (demo::is_error(pending.get()) || pending->type != REDIS_REPLY_ARRAY) {
       return failed("XPENDING", pending.get());
     }
-    if (pending->elements == 0) return true;  // acknowledged meanwhile
-    const long deliveries = pending->element[0]->element[3]->integer;
+    if (pending->elements == 0) return true;        // acknowledged meanwhile
+    const redisReply* entry = pending->element[0];  // [id, consumer, idle ms, deliveries]
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 4 ||
+        entry->element[3]->type != REDIS_REPLY_INTEGER) {
+      return failed("XPENDING", entry);
+    }
+    const long long deliveries = entry->element[3]->integer;
     if (deliveries < limit) return true;
     ++counts_["deliveries_exhausted"];
     return dead_letter(id, message,
