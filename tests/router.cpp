@@ -146,7 +146,19 @@ TEST_CASE("outcomes of messages that are not decoded still carry the id and prod
     CHECK(o.id == "r-1");
     CHECK(o.produced_by == "b@7");
   }
-  // The search for the id ends at a problem; the outcome stays a retry.
+  // A bad header key is the envelope's fault wherever it sits, for any type.
+  for (const char* message : {R"({"type":"refund","schemaVersion":1,"id":5,"amount":5})",
+                              R"({"type":"refund","schemaVersion":1,"amount":5,"id":5})",
+                              R"({"type":"send-email","schemaVersion":2,"to":"x","id":[1]})"}) {
+    const std::string shown = message;
+    CAPTURE(shown);
+    const skew::outcome bad = router.dispatch(message);
+    CHECK(bad.reason == skew::reason::invalid_envelope);
+    CHECK(bad.action == skew::action::dead_letter);
+    REQUIRE(bad.error.has_value());
+    CHECK(bad.error->path == "/id");
+  }
+  // The search for the id ends at a problem among payload values; the outcome stays a retry.
   const skew::outcome o =
       router.dispatch(R"({"type":"refund","schemaVersion":1,"a":1 "id":"r-2"})");
   CHECK(o.reason == skew::reason::unknown_type);

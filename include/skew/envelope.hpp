@@ -551,23 +551,29 @@ inline bool split_version_suffix(std::string_view type, std::string_view& base,
 
 // For a message that will not be decoded (unknown type, version this build does not read): reads
 // the header keys the header pass did not reach, so that its outcome still names the id and the
-// producer. The outcome is already decided, so a problem further on only ends the search.
-inline void read_rest_of_flat_header(decode_context& ctx, const flat_keys& keys,
+// producer. False when one of them is invalid (ctx.err says which): that is the envelope's fault
+// whatever its type, as it would be had the key come first. Payload values are only stepped over,
+// and a problem among them ends the search: they are a newer build's to judge.
+inline bool read_rest_of_flat_header(decode_context& ctx, const flat_keys& keys,
                                      header_scratch& scratch, header_fields& out,
                                      const flat_cursor& cursor) {
-  if (cursor.allow_close || cursor.next == 0) return;
+  if (cursor.allow_close || cursor.next == 0) return true;
   std::uint32_t i = cursor.next;
   bool done = false;
   while (!done) {
     std::string_view key;
-    if (!header_key(ctx, i, scratch, key)) return;
+    if (!header_key(ctx, i, scratch, key)) return true;
     i += 2;
     const int slot = keys.slot(key);
-    if (slot < 0 ? !skip_value(ctx, i) : !flat_header_key(slot, ctx, key, i, scratch, out)) {
-      return;
+    if (slot < 0) {
+      if (!skip_value(ctx, i)) return true;
+    } else if (!flat_header_key(slot, ctx, key, i, scratch, out)) {
+      append_pointer_segment(ctx.err.path, key);
+      return false;
     }
-    if (!next_item(ctx, i, '}', done)) return;
+    if (!next_item(ctx, i, '}', done)) return true;
   }
+  return true;
 }
 
 // The whole header of any layout, then the checks that make it usable: a type, a version, and

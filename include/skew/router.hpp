@@ -269,10 +269,7 @@ class router {
     const std::size_t family = family_of(header.type);
     if (family < sizeof...(Families)) {
       (this->*dispatcher_of(family))(ctx, scratch, header, cursor, o);
-    } else {
-      if (format_.layout == layout::flat) {
-        detail::read_rest_of_flat_header(ctx, flat_keys_, scratch, header, cursor);
-      }
+    } else if (rest_of_header_valid(ctx, scratch, header, cursor, o)) {
       o = by_policy(reason::unknown_type, std::nullopt);
       set_header(o, header);
       finish(o, ctx, 0);
@@ -373,6 +370,22 @@ class router {
     return o;
   }
 
+  // A message this build will not decode still has its whole header read (flat layout: the keys
+  // after the payload's first one), so that the outcome names it. False, with `o` filled and
+  // counted, when a header key there is invalid.
+  bool rest_of_header_valid(detail::decode_context& ctx, detail::header_scratch& scratch,
+                            detail::header_fields& header, const detail::flat_cursor& cursor,
+                            outcome& o) {
+    if (format_.layout != layout::flat ||
+        detail::read_rest_of_flat_header(ctx, flat_keys_, scratch, header, cursor)) {
+      return true;
+    }
+    o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
+    set_header(o, header);
+    finish(o, ctx, 0);
+    return false;
+  }
+
   static void set_header(outcome& o, const detail::header_fields& h) {
     o.type = h.type;
     o.version = h.version;
@@ -440,9 +453,7 @@ class router {
     auto& handlers = std::get<detail::family_handlers<Family>>(handlers_);
     const auto index = Family::index_of(header.version);
     if (!index || !handlers.handles_index(*index)) {
-      if (format_.layout == layout::flat) {
-        detail::read_rest_of_flat_header(ctx, flat_keys_, scratch, header, cursor);
-      }
+      if (!rest_of_header_valid(ctx, scratch, header, cursor, o)) return;
       const reason r = header.version < Family::oldest_version ? reason::retired_version
                                                                : reason::unsupported_version;
       o = by_policy(r, std::nullopt);
