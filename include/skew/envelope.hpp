@@ -256,40 +256,13 @@ SKEW_HOT_INLINE bool header_key(decode_context& ctx, std::uint32_t i, header_scr
 
 // The flat layout's header keys, packed once per format: 0 type, 1 version, 2 id, 3 and 4 the
 // producer stamps.
-struct flat_keys {
-  std::array<packed_key, 5> keys;
-
-  std::uint64_t lengths = 0;  // see decode_context::header_key_lengths
-
-  // By key length (63: 63 or more): the one slot with that length, -1 for none, -2 when several
-  // share it (then every key is compared).
-  std::array<std::int8_t, 64> by_length{};
-
+struct flat_keys : packed_key_set {
   explicit flat_keys(const envelope_format& format) noexcept
-      : keys{packed_key::of(format.type_key), packed_key::of(format.version_key),
-             packed_key::of(format.id_key), packed_key::of(format.produced_by_key),
-             packed_key::of(format.config_revision_key)} {
-    by_length.fill(-1);
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-      const unsigned bit = key_length_bit(keys[k].name.size());
-      lengths |= std::uint64_t{1} << bit;
-      std::int8_t& entry = by_length[bit];
-      entry = entry == -1 && bit < 63 ? static_cast<std::int8_t>(k) : std::int8_t{-2};
-    }
-  }
+      : packed_key_set({format.type_key, format.version_key, format.id_key, format.produced_by_key,
+                        format.config_revision_key}) {}
 
   // Which header key `key` is, or -1 for a payload key.
-  SKEW_HOT_INLINE int slot(std::string_view key) const noexcept {
-    const int candidate = by_length[key_length_bit(key.size())];
-    if (candidate >= 0) {  // most keys: one compare, or none
-      return keys[static_cast<std::size_t>(candidate)].matches(key) ? candidate : -1;
-    }
-    if (candidate == -1) return -1;
-    for (int k = 0; k < 5; ++k) {
-      if (keys[static_cast<std::size_t>(k)].matches(key)) return k;
-    }
-    return -1;
-  }
+  SKEW_HOT_INLINE int slot(std::string_view key) const noexcept { return find(key); }
 };
 
 // One header key of the flat layout and its value at i: type, version and id are read into `out`
@@ -669,9 +642,7 @@ bool decode_payload(decode_context& ctx, const envelope_format& format, header_s
     // The header keys belong to the envelope, not to the payload struct; the payload pass
     // records the ones the header pass did not need to reach (producer stamps, a late id).
     flat_header_sink sink{&keys, &scratch, &header};
-    ctx.header_keys = keys.keys.data();
-    ctx.header_key_count = keys.keys.size();
-    ctx.header_key_lengths = keys.lengths;
+    ctx.header_keys = &keys;
     ctx.on_header_key = &flat_header_sink::on_key;
     ctx.header_sink = &sink;
     bool decoded = false;
@@ -691,8 +662,6 @@ bool decode_payload(decode_context& ctx, const envelope_format& format, header_s
       decoded = read_document(ctx, out);
     }
     ctx.header_keys = nullptr;
-    ctx.header_key_count = 0;
-    ctx.header_key_lengths = 0;
     ctx.on_header_key = nullptr;
     return decoded;
   }

@@ -172,6 +172,39 @@ struct packed_key {
   }
 };
 
+// The few key names of an envelope header, found by length first: most keys have a length no
+// header key has, and most lengths belong to one name.
+struct packed_key_set {
+  static constexpr std::size_t size = 5;
+  std::array<packed_key, size> keys;
+  // By key length (63: 63 or more): the one index with that length, -1 for none, -2 when several
+  // share it (then every key is compared).
+  std::array<std::int8_t, 64> by_length{};
+
+  explicit packed_key_set(const std::array<std::string_view, size>& names) noexcept {
+    by_length.fill(-1);
+    for (std::size_t k = 0; k < size; ++k) {
+      keys[k] = packed_key::of(names[k]);
+      const unsigned bit = key_length_bit(names[k].size());
+      std::int8_t& entry = by_length[bit];
+      entry = entry == -1 && bit < 63 ? static_cast<std::int8_t>(k) : std::int8_t{-2};
+    }
+  }
+
+  // Which of the names `key` is, or -1.
+  SKEW_HOT_INLINE int find(std::string_view key) const noexcept {
+    const int candidate = by_length[key_length_bit(key.size())];
+    if (candidate >= 0) {  // most keys: one compare, or none
+      return keys[static_cast<std::size_t>(candidate)].matches(key) ? candidate : -1;
+    }
+    if (candidate == -1) return -1;
+    for (std::size_t k = 0; k < size; ++k) {
+      if (keys[k].matches(key)) return static_cast<int>(k);
+    }
+    return -1;
+  }
+};
+
 struct decode_context {
   // A constructor, not aggregate initialization: members without an initializer stay
   // uninitialized instead of being zeroed.
@@ -204,11 +237,7 @@ struct decode_context {
   // Keys of the root object that belong to an envelope header (flat layout): known, so neither
   // unknown_key nor captured, and validated by the envelope reader instead. When on_header_key is
   // set, it reads each of them (its value at `i`) so the envelope can keep their text.
-  const packed_key* header_keys = nullptr;
-  std::size_t header_key_count = 0;
-  // Bit n set when a header key is n bytes long (63: 63 or more): most payload keys are told
-  // apart by their length alone.
-  std::uint64_t header_key_lengths = 0;
+  const packed_key_set* header_keys = nullptr;  // null: no header keys (is_header_key needs them)
   bool (*on_header_key)(void* sink, decode_context& ctx, std::string_view key,
                         std::uint32_t& i) = nullptr;
   void* header_sink = nullptr;
@@ -228,11 +257,7 @@ struct decode_context {
   std::string_view token(std::uint32_t i) const noexcept { return view().token(i); }
 
   bool is_header_key(std::string_view key) const noexcept {
-    if (depth != 1 || (header_key_lengths >> key_length_bit(key.size()) & 1) == 0) return false;
-    for (std::size_t i = 0; i < header_key_count; ++i) {
-      if (header_keys[i].matches(key)) return true;
-    }
-    return false;
+    return depth == 1 && header_keys->find(key) >= 0;
   }
 
   void note_alias(std::string_view name) noexcept {
@@ -933,7 +958,7 @@ bool read_struct_fields(decode_context& ctx, std::uint32_t& position, T& out, bo
     }
     if (matched == 0) {
       bool ok;
-      if (ctx.header_key_count != 0 && ctx.is_header_key(key)) {
+      if (ctx.header_keys != nullptr && ctx.is_header_key(key)) [[unlikely]] {
         std::uint32_t j = i;
         ok = ctx.on_header_key == nullptr ? skip_value(ctx, j)
                                           : ctx.on_header_key(ctx.header_sink, ctx, key, j);
