@@ -96,6 +96,9 @@ TEST_CASE("flat: header keys in any form read the same as the plain form writers
       R"({"id":"o-1","schemaVersion":2,"type":"order.placed","sku":"A","quantity":2})",
       R"({"type":"order.placed","sku":"A","schemaVersion":2,"quantity":2,"id":"o-1"})",
       R"({"schemaVersion":2,"type":"order.placed","sku":"A","quantity":2,"id":"o-1"})",
+      R"({"type":"order.placed","schemaVersion":2,"\u0069d":"o-1","sku":"A","quantity":2})",
+      R"({"type":"order.placed","schemaVersion":2,"id":"o-1" ,"sku":"A","quantity":2})",
+      R"({"type":"order.placed","schemaVersion":2 ,"id":"o-1","sku":"A","quantity":2})",
   };
   for (const std::string json : spellings) {
     CAPTURE(json);
@@ -115,15 +118,75 @@ TEST_CASE("flat: header keys in any form read the same as the plain form writers
   skew::router<OrderPlaced> router;
   CHECK(router.dispatch(R"({"type":"order.placed","schemaVersion":4294967295,"sku":"A"})").reason ==
         skew::reason::unsupported_version);
-  for (const char* bad : {R"({"type":"order.placed","schemaVersion":4294967296,"sku":"A"})",
-                          R"({"type":"order.placed","schemaVersion":02,"sku":"A"})",
-                          R"({"type":"order.placed","type":"order.placed","schemaVersion":2})",
-                          R"({"type":"order.placed","schemaVersion":2,"schemaVersion":2})",
-                          R"({"type":"order.placed","schemaVersion":2,"id":null,"id":"o-1"})"}) {
-    const std::string shown = bad;
+  struct bad_header {
+    const char* json;
+    skew::reason reason;
+    skew::errc code;
+  };
+  for (const bad_header& bad : {
+           bad_header{
+               R"({"type":"order.placed","schemaVersion":4294967296,"sku":"A","quantity":2})",
+               skew::reason::invalid_envelope, skew::errc::out_of_range},
+           bad_header{R"({"type":"order.placed","schemaVersion":02,"sku":"A","quantity":2})",
+                      skew::reason::malformed, skew::errc::malformed_json},
+           bad_header{R"({"type":"order.placed","type":"order.placed","schemaVersion":2,"sku":"A",)"
+                      R"("quantity":2})",
+                      skew::reason::invalid_envelope, skew::errc::duplicate_key},
+           bad_header{R"({"type":"order.placed","schemaVersion":2,"schemaVersion":2,"sku":"A",)"
+                      R"("quantity":2})",
+                      skew::reason::invalid_envelope, skew::errc::duplicate_key},
+           bad_header{R"({"type":"order.placed","schemaVersion":2,"id":"o-1","id":"o-1","sku":"A",)"
+                      R"("quantity":2})",
+                      skew::reason::invalid_envelope, skew::errc::duplicate_key},
+           bad_header{R"({"type":"order.placed","schemaVersion":2,"id":null,"id":"o-1","sku":"A",)"
+                      R"("quantity":2})",
+                      skew::reason::invalid_envelope, skew::errc::duplicate_key},
+       }) {
+    const std::string shown = bad.json;
     CAPTURE(shown);
-    CHECK(router.dispatch(bad).reason != skew::reason::handled);
+    const skew::outcome o = router.dispatch(bad.json);
+    CHECK(o.reason == bad.reason);
+    REQUIRE(o.error.has_value());
+    CHECK(o.error->code == bad.code);
   }
+}
+
+TEST_CASE("flat: the compact header path hands every other form to the general reader") {
+  skew::router<OrderPlaced> router;
+  std::vector<seen_message> seen;
+  record_into(router, seen);
+  // A stamp between the header keys.
+  CHECK(router
+            .dispatch(R"({"type":"order.placed","producedBy":"p@1","schemaVersion":2,"id":"o-1",)"
+                      R"("sku":"A","quantity":2})")
+            .reason == skew::reason::handled);
+  // A null id is an absent one.
+  CHECK(
+      router
+          .dispatch(R"({"type":"order.placed","schemaVersion":2,"id":null,"sku":"B","quantity":1})")
+          .reason == skew::reason::handled);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].produced_by == "p@1");
+  CHECK(seen[0].id == "o-1");
+  CHECK(seen[0].attributes == std::vector<std::string>{"type=\"order.placed\"",
+                                                       "producedBy=\"p@1\"", "schemaVersion=2",
+                                                       "id=\"o-1\""});
+  CHECK(seen[1].id.empty());
+  CHECK(seen[1].attributes.size() == 2);
+  // Nothing but the header: the payload is empty, so its required members are missing.
+  const skew::outcome empty = router.dispatch(R"({"type":"order.placed","schemaVersion":2})");
+  CHECK(empty.reason == skew::reason::invalid_payload);
+  REQUIRE(empty.error.has_value());
+  CHECK(empty.error->code == skew::errc::missing_field);
+  // A version that is not an integer, and a type that is not a string.
+  const skew::outcome fraction =
+      router.dispatch(R"({"type":"order.placed","schemaVersion":2.0,"sku":"A","quantity":2})");
+  CHECK(fraction.reason == skew::reason::invalid_envelope);
+  REQUIRE(fraction.error.has_value());
+  CHECK(fraction.error->path == "/schemaVersion");
+  CHECK(router.dispatch(R"({"type":7,"schemaVersion":2,"sku":"A","quantity":2})").reason ==
+        skew::reason::invalid_envelope);
+  CHECK(seen.size() == 2);
 }
 
 TEST_CASE("flat: custom header key names, several of one length") {

@@ -156,6 +156,23 @@ struct busy_guard {
   busy_guard& operator=(const busy_guard&) = delete;
 };
 
+// What one dispatch works on, passed down the call chain as one reference.
+struct dispatch_frame {
+  // A constructor, so that the header's raw attribute storage is left uninitialized (value
+  // initialization would zero a kilobyte per message).
+  dispatch_frame(const options& o, thread_counters& c) noexcept
+      : ctx(o, nullptr, nullptr), counters(&c), known(c.known.data()) {}
+
+  decode_context ctx;
+  header_scratch scratch;
+  header_fields header;
+  flat_cursor cursor;
+  // This thread's counters, found when the dispatch starts: the few dependent loads that find
+  // them then overlap the parsing instead of delaying the end of every dispatch.
+  thread_counters* counters;
+  message_counters* const* known;
+};
+
 }  // namespace detail
 
 template <message_family... Families>
@@ -239,10 +256,12 @@ class router {
   outcome dispatch(decoder& dec, std::string_view message) {
     // One outcome, filled in place on every path and returned by name (no copies of it).
     outcome o;
-    detail::decode_context ctx{options_, nullptr, nullptr};
+    detail::thread_counters& counters = this_thread_counters();
+    detail::dispatch_frame f(options_, counters);
+    detail::decode_context& ctx = f.ctx;
     if (message.size() > options_.max_bytes) {
       o = by_policy(reason::malformed, error{errc::too_large, {}, {}});
-      finish(o, ctx, 0);
+      finish_cold(o, f, 0);
       return o;
     }
     const simdjson::padded_string_view padded = detail::decoder_access::pad(dec, message);
@@ -251,28 +270,30 @@ class router {
     ctx.input_end = padded.data() + padded.size();
     if (auto e = index.build(padded.data(), padded.size())) {
       o = by_policy(reason::malformed, error{detail::map_simdjson_error(e), {}, {}});
-      finish(o, ctx, 0);
+      finish_cold(o, f, 0);
       return o;
     }
     ctx.bind(index);
-    detail::header_scratch scratch;
-    detail::header_fields header;
-    detail::flat_cursor cursor;
-    if (!detail::read_header(ctx, format_, scratch, header, cursor, flat_keys_)) {
+    if (!detail::read_header(ctx, format_, f.scratch, f.header, f.cursor, flat_keys_)) {
       o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
-      o.type = header.type;
-      finish(o, ctx, 0);
+      o.type = f.header.type;
+      finish_cold(o, f, 0);
       return o;
     }
-    // Every family's name is compared and the match indexes a table: with a mix of types, one
-    // indirect call mispredicts less than a chain of branches on the type.
-    const std::size_t family = family_of(header.type);
+    // Every family's name is compared and (family, version) indexes a table of entries, all
+    // without branches: a mixed stream mispredicts at the one indirect call, as a switch over
+    // the message kinds would, not once for the type and again for the version.
+    const std::size_t family = family_of(f.header.type);
     if (family < sizeof...(Families)) {
-      (this->*dispatcher_of(family))(ctx, scratch, header, cursor, o);
-    } else if (rest_of_header_valid(ctx, scratch, header, cursor, o)) {
+      const family_row& row = family_rows[family];
+      const std::uint32_t offset = f.header.version - row.first_version;
+      const std::size_t entry =
+          offset < row.contiguous_versions ? row.first_entry + offset : row.other_versions_entry;
+      entry_table[entry](*this, f, o);
+    } else if (rest_of_header_valid(f, o)) {
       o = by_policy(reason::unknown_type, std::nullopt);
-      set_header(o, header);
-      finish(o, ctx, 0);
+      set_header(o, f.header);
+      finish_cold(o, f, 0);
     }
     return o;
   }
@@ -336,15 +357,60 @@ class router {
     return found;
   }
 
-  using family_dispatcher = void (router::*)(detail::decode_context&, detail::header_scratch&,
-                                             detail::header_fields&, detail::flat_cursor&,
-                                             outcome&);
-  // A function, so that its body sees the whole class.
-  static constexpr family_dispatcher dispatcher_of(std::size_t family) noexcept {
-    constexpr std::array<family_dispatcher, sizeof...(Families)> table{
-        &router::template dispatch_family<Families>...};
-    return table[family];
+  using entry_function = void (*)(router&, detail::dispatch_frame&, outcome&);
+  static constexpr std::size_t version_entries = (std::size_t{0} + ... + Families::version_count);
+
+  // Where a family's entries start in the table. Versions numbered without gaps are found by
+  // subtraction; any other version (and every version of a family with gaps) goes to the
+  // family's general entry, which looks it up.
+  struct family_row {
+    std::uint32_t first_version;
+    std::uint32_t contiguous_versions;  // 0 when the numbers have gaps
+    std::size_t first_entry;
+    std::size_t other_versions_entry;
+  };
+  static constexpr std::array<family_row, sizeof...(Families)> family_rows = [] {
+    std::array<family_row, sizeof...(Families)> rows{};
+    std::size_t k = 0;
+    std::size_t first = 0;
+    (
+        [&] {
+          constexpr bool gapless =
+              Families::latest_version - Families::oldest_version + 1 == Families::version_count;
+          rows[k] = {Families::oldest_version,
+                     gapless ? static_cast<std::uint32_t>(Families::version_count) : 0u, first,
+                     version_entries + k};
+          first += Families::version_count;
+          ++k;
+        }(),
+        ...);
+    return rows;
+  }();
+
+  // Plain function pointers in a static table: one load and one call, where a table of member
+  // function pointers local to a function was rebuilt on the stack on every dispatch.
+  template <class Family, std::size_t Index>
+  static void version_entry(router& r, detail::dispatch_frame& f, outcome& o) {
+    r.template decode_and_call<Family, Index>(f, o);
   }
+  template <class Family>
+  static void other_versions_entry(router& r, detail::dispatch_frame& f, outcome& o) {
+    r.template dispatch_family<Family>(f, o);
+  }
+  template <class Family, std::size_t... I>
+  static constexpr void add_version_entries(entry_function*& next, std::index_sequence<I...>) {
+    ((*next++ = &version_entry<Family, I>), ...);
+  }
+  static constexpr std::array<entry_function, version_entries + sizeof...(Families)>
+  make_entry_table() {
+    std::array<entry_function, version_entries + sizeof...(Families)> table{};
+    entry_function* next = table.data();
+    (add_version_entries<Families>(next, std::make_index_sequence<Families::version_count>{}), ...);
+    ((*next++ = &other_versions_entry<Families>), ...);
+    return table;
+  }
+  static constexpr std::array<entry_function, version_entries + sizeof...(Families)> entry_table =
+      make_entry_table();
 
   template <class Family>
   bool handles(std::uint32_t version) const {
@@ -373,16 +439,14 @@ class router {
   // A message this build will not decode still has its whole header read (flat layout: the keys
   // after the payload's first one), so that the outcome names it. False, with `o` filled and
   // counted, when a header key there is invalid.
-  bool rest_of_header_valid(detail::decode_context& ctx, detail::header_scratch& scratch,
-                            detail::header_fields& header, const detail::flat_cursor& cursor,
-                            outcome& o) {
+  bool rest_of_header_valid(detail::dispatch_frame& f, outcome& o) {
     if (format_.layout != layout::flat ||
-        detail::read_rest_of_flat_header(ctx, flat_keys_, scratch, header, cursor)) {
+        detail::read_rest_of_flat_header(f.ctx, flat_keys_, f.scratch, f.header, f.cursor)) {
       return true;
     }
-    o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
-    set_header(o, header);
-    finish(o, ctx, 0);
+    o = by_policy(reason_for(f.ctx.err.code, reason::invalid_envelope), std::move(f.ctx.err));
+    set_header(o, f.header);
+    finish_cold(o, f, 0);
     return false;
   }
 
@@ -394,10 +458,31 @@ class router {
     o.config_revision = h.config_revision;
   }
 
+  // This thread's counter block for this router, made on its first dispatch.
+  detail::thread_counters& this_thread_counters() {
+    return counters_->for_this_thread([](detail::thread_counters& t) {
+      // The router's own (type, version) pairs get their slots up front, in pack order.
+      (
+          [&] {
+            for (std::size_t i = 0; i < Families::version_count; ++i) {
+              t.known.push_back(&t.messages.find(Families::type_name, Families::versions[i]));
+            }
+          }(),
+          ...);
+    });
+  }
+
+  // finish() for the paths other than a handled message: kept out of line.
+  [[gnu::noinline]] void finish_cold(outcome& o, const detail::dispatch_frame& f,
+                                     std::uint32_t upcast_hops, std::size_t known = no_known_slot) {
+    finish(o, f, upcast_hops, known);
+  }
+
   // Counts the outcome, and moves views that point into this call's scratch (unescaped text) to
-  // storage of the thread that outlives it.
-  void finish(outcome& o, const detail::decode_context& ctx, std::uint32_t upcast_hops,
-              std::size_t known = no_known_slot) {
+  // storage of the thread that outlives it. Inline: it ends every handled message.
+  [[gnu::always_inline]] void finish(outcome& o, const detail::dispatch_frame& f,
+                                     std::uint32_t upcast_hops, std::size_t known = no_known_slot) {
+    const detail::decode_context& ctx = f.ctx;
     auto stable = [&](std::string_view& s, std::size_t index) {
       if (!s.empty() && !detail::in_input(ctx, s)) [[unlikely]] {
         thread_local std::array<std::string, 4> owned;
@@ -412,25 +497,14 @@ class router {
       stable(o.config_revision, 3);
     }
     const std::uint32_t version = o.version.value_or(0);
-    detail::thread_counters& counters = counters_->for_this_thread([](detail::thread_counters& t) {
-      // The router's own (type, version) pairs get their slots up front, in pack order.
-      (
-          [&] {
-            for (std::size_t i = 0; i < Families::version_count; ++i) {
-              t.known.push_back(&t.messages.find(Families::type_name, Families::versions[i]));
-            }
-          }(),
-          ...);
-    });
-    auto& c =
-        known != no_known_slot ? *counters.known[known] : counters.messages.find(o.type, version);
+    auto& c = known != no_known_slot ? *f.known[known] : f.counters->messages.find(o.type, version);
     detail::bump(c.outcomes[static_cast<std::size_t>(o.reason) * action_count +
                             static_cast<std::size_t>(o.action)],
                  1);
     if (upcast_hops != 0) detail::bump(c.upcast_hops, upcast_hops);
     if (ctx.ignored_keys != 0) detail::bump(c.ignored_keys, ctx.ignored_keys);
     for (std::uint8_t i = 0; i < ctx.alias_name_count; ++i) {
-      detail::bump(counters.aliases.find(o.type, version, ctx.alias_name(i)).count, 1);
+      detail::bump(f.counters->aliases.find(o.type, version, ctx.alias_name(i)).count, 1);
     }
   }
 
@@ -447,64 +521,77 @@ class router {
     return offset + Index;
   }
 
+  // The general entry of a family: versions the table does not index directly.
   template <class Family>
-  void dispatch_family(detail::decode_context& ctx, detail::header_scratch& scratch,
-                       detail::header_fields& header, detail::flat_cursor& cursor, outcome& o) {
-    auto& handlers = std::get<detail::family_handlers<Family>>(handlers_);
-    const auto index = Family::index_of(header.version);
-    if (!index || !handlers.handles_index(*index)) {
-      if (!rest_of_header_valid(ctx, scratch, header, cursor, o)) return;
-      const reason r = header.version < Family::oldest_version ? reason::retired_version
-                                                               : reason::unsupported_version;
-      o = by_policy(r, std::nullopt);
-      set_header(o, header);
-      finish(o, ctx, 0);
+  void dispatch_family(detail::dispatch_frame& f, outcome& o) {
+    const auto index = Family::index_of(f.header.version);
+    if (!index) {
+      reject_version<Family>(f, o);
       return;
     }
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (void)((*index == I
-                  ? (decode_and_call<Family, I>(ctx, scratch, header, cursor, handlers, o), true)
-                  : false) ||
-             ...);
+      (void)((*index == I ? (decode_and_call<Family, I>(f, o), true) : false) || ...);
     }
     (std::make_index_sequence<Family::version_count>{});
   }
 
-  template <class Family, std::size_t Index>
-  void decode_and_call(detail::decode_context& ctx, detail::header_scratch& scratch,
-                       detail::header_fields& header, detail::flat_cursor& cursor,
-                       detail::family_handlers<Family>& handlers, outcome& o) {
-    using payload = typename Family::template payload_at<Index>;
-    auto& slot = detail::thread_payload_slot<payload>();
-    if (slot.busy) [[unlikely]] {
-      payload fresh{};
-      decode_and_call_with<Family, Index>(ctx, scratch, header, cursor, handlers, o, fresh);
-      return;
-    }
-    detail::busy_guard guard(slot.busy);
-    decode_and_call_with<Family, Index>(ctx, scratch, header, cursor, handlers, o, slot.value);
+  // A version of Family this build has no handler for: older than it reads, or newer.
+  template <class Family>
+  void reject_version(detail::dispatch_frame& f, outcome& o) {
+    if (!rest_of_header_valid(f, o)) return;
+    const reason r = f.header.version < Family::oldest_version ? reason::retired_version
+                                                               : reason::unsupported_version;
+    o = by_policy(r, std::nullopt);
+    set_header(o, f.header);
+    finish_cold(o, f, 0);
   }
 
   template <class Family, std::size_t Index>
-  void decode_and_call_with(detail::decode_context& ctx, detail::header_scratch& scratch,
-                            detail::header_fields& header, detail::flat_cursor& cursor,
-                            detail::family_handlers<Family>& handlers, outcome& o,
-                            typename Family::template payload_at<Index>& payload_value) {
+  void decode_and_call(detail::dispatch_frame& f, outcome& o) {
+    auto& handlers = std::get<detail::family_handlers<Family>>(handlers_);
+    if (!handlers.handles_index(Index)) [[unlikely]] {
+      reject_version<Family>(f, o);
+      return;
+    }
+    using payload = typename Family::template payload_at<Index>;
+    auto& slot = detail::thread_payload_slot<payload>();
+    if (slot.busy) [[unlikely]] {
+      decode_and_call_fresh<Family, Index>(f, handlers, o);
+      return;
+    }
+    detail::busy_guard guard(slot.busy);
+    decode_and_call_with<Family, Index>(f, handlers, o, slot.value);
+  }
+
+  // A handler dispatching a message of its own kind on its thread: the slot is in use.
+  template <class Family, std::size_t Index>
+  [[gnu::noinline]] void decode_and_call_fresh(detail::dispatch_frame& f,
+                                               detail::family_handlers<Family>& handlers,
+                                               outcome& o) {
+    typename Family::template payload_at<Index> fresh{};
+    decode_and_call_with<Family, Index>(f, handlers, o, fresh);
+  }
+
+  template <class Family, std::size_t Index>
+  [[gnu::always_inline]] void decode_and_call_with(
+      detail::dispatch_frame& f, detail::family_handlers<Family>& handlers, outcome& o,
+      typename Family::template payload_at<Index>& payload_value) {
+    detail::header_fields& header = f.header;
     auto* value = &payload_value;
     const bool decoded =
-        detail::decode_payload(ctx, format_, scratch, header, cursor, *value, flat_keys_);
+        detail::decode_payload(f.ctx, format_, f.scratch, header, f.cursor, *value, flat_keys_);
     if (!decoded) {
-      error err = std::move(ctx.err);
+      error err = std::move(f.ctx.err);
       // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
       const reason r = header.header_error ? reason::invalid_envelope : reason::invalid_payload;
       o = by_policy(reason_for(err.code, r), std::move(err));
       set_header(o, header);
-      finish(o, ctx, 0, known_slot<Family, Index>());
+      finish_cold(o, f, 0, known_slot<Family, Index>());
       return;
     }
 
     const std::span<const envelope_attribute> attributes =
-        format_.layout == layout::flat ? header.flat_attributes() : scratch.attributes();
+        format_.layout == layout::flat ? header.flat_attributes() : f.scratch.attributes();
     const envelope_view env{header.type,        header.version,         header.id,
                             header.produced_by, header.config_revision, attributes};
     std::uint32_t hops = 0;
@@ -523,7 +610,7 @@ class router {
       o.retry_delay = p.retry_delay;
     }
     set_header(o, header);
-    finish(o, ctx, hops, known_slot<Family, Index>());
+    finish(o, f, hops, known_slot<Family, Index>());
   }
 
   std::tuple<detail::family_handlers<Families>...> handlers_;
