@@ -54,7 +54,10 @@ inline std::size_t find_string_special(const char* p) noexcept {
   for (std::size_t i = 0; i < n; i += 16) {
     const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     auto m = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, backslash)));
-    if (n - i < 16) m &= (std::uint32_t{1} << (n - i)) - 1;
+    // Bytes past the end are masked off without a branch: string lengths vary from message to
+    // message, and a branch on them mispredicts.
+    const std::size_t left = n - i < 32 ? n - i : 32;
+    m &= static_cast<std::uint32_t>((std::uint64_t{1} << left) - 1);
     if (m != 0) return true;
   }
   return false;
