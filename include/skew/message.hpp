@@ -147,10 +147,13 @@ requires(Family::index_of(Number).has_value()) using payload_t =
 template <message_family Family, std::size_t From, std::size_t To>
 typename Family::template payload_at<To> upcast_to(typename Family::template payload_at<From>&& p) {
   static_assert(From <= To, "upcast goes from older to newer versions");
+  using next = typename Family::template payload_at<From + (From < To ? 1 : 0)>;
   if constexpr (From == To) {
     return std::move(p);
+  } else if constexpr (From + 1 == To) {
+    // The last step's result is returned as it is made: no extra move of the whole struct.
+    return detail::upcast_step<typename Family::template payload_at<From>, next>(std::move(p));
   } else {
-    using next = typename Family::template payload_at<From + 1>;
     return upcast_to<Family, From + 1, To>(
         detail::upcast_step<typename Family::template payload_at<From>, next>(std::move(p)));
   }
