@@ -186,6 +186,17 @@ TEST_CASE("flat: the compact header path hands every other form to the general r
   CHECK(fraction.error->path == "/schemaVersion");
   CHECK(router.dispatch(R"({"type":7,"schemaVersion":2,"sku":"A","quantity":2})").reason ==
         skew::reason::invalid_envelope);
+  // A trailing comma after the header keys is malformed, wherever the fast path stopped.
+  for (const char* trailing :
+       {R"({"type":"order.placed",})", R"({"type":"order.placed","schemaVersion":2,})",
+        R"({"type":"order.placed","schemaVersion":2,"id":"o-1",})"}) {
+    const std::string shown = trailing;
+    CAPTURE(shown);
+    const skew::outcome o = router.dispatch(trailing);
+    CHECK(o.reason == skew::reason::malformed);
+    REQUIRE(o.error.has_value());
+    CHECK(o.error->code == skew::errc::malformed_json);
+  }
   CHECK(seen.size() == 2);
 }
 

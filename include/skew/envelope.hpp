@@ -391,12 +391,17 @@ SKEW_HOT_INLINE bool scan_compact_header(const walk& w, const flat_keys& keys, s
 // Flat layout: reads header keys until type and version are known and a payload key follows.
 // Payload keys met before that are stepped over, and then the payload needs a second pass from
 // the start.
+// `compact` false skips the fast path: the fuzz target compares both readers on every input.
 inline bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const flat_keys& keys,
-                             header_scratch& scratch, header_fields& out, flat_cursor& cursor) {
+                             header_scratch& scratch, header_fields& out, flat_cursor& cursor,
+                             bool compact = true) {
   const walk w = ctx.view();
-  if (scan_compact_header(w, keys, i, out, cursor)) return true;
+  const std::uint32_t first = i;
+  if (compact && scan_compact_header(w, keys, i, out, cursor)) return true;
   bool payload_first = false;
-  bool done = w.at(i) == '}';
+  // A brace closes the object only where it opened: after the fast path's last comma, it is a
+  // trailing comma, which raw_key rejects.
+  bool done = i == first && w.at(i) == '}';
   if (done) ++i;
   while (!done) {
     std::string_view key;
@@ -575,7 +580,7 @@ inline bool read_rest_of_flat_header(decode_context& ctx, const flat_keys& keys,
 // for CloudEvents the required context attributes. Errors carry the header key's path.
 SKEW_HOT_INLINE bool read_header(decode_context& ctx, const envelope_format& format,
                                  header_scratch& scratch, header_fields& out, flat_cursor& cursor,
-                                 const flat_keys& keys) {
+                                 const flat_keys& keys, bool compact = true) {
   if (ctx.count == 0) return ctx.fail(errc::malformed_json);
   if (ctx.at(0) != '{') {
     // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.
@@ -586,7 +591,7 @@ SKEW_HOT_INLINE bool read_header(decode_context& ctx, const envelope_format& for
   ctx.depth = 1;
   std::uint32_t i = 1;
   const bool flat = format.layout == layout::flat;
-  if (flat ? !scan_flat_header(ctx, i, keys, scratch, out, cursor)
+  if (flat ? !scan_flat_header(ctx, i, keys, scratch, out, cursor, compact)
            : !scan_full_header(ctx, i, format, scratch, out)) {
     return false;
   }
