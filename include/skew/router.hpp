@@ -170,6 +170,8 @@ struct dispatch_frame {
   // This thread's counters, found when the dispatch starts: the few dependent loads that find
   // them then overlap the parsing instead of delaying the end of every dispatch.
   thread_counters* counters;
+  // counters->known.data(), loaded here for the same reason: derived through `counters` at the
+  // end instead, header-first dispatch measured 1.09-1.27x the plain decode against 1.10x.
   message_counters* const* known;
 };
 
