@@ -146,10 +146,10 @@ class header_scratch {
     return {inline_begin(), size_};
   }
   // Owned copies of unescaped text: the parser's string buffer is reused by the payload pass.
-  // Capacity beyond the text, so word-load compares may read 16 bytes from its start.
+  // Capacity beyond the text, so word-load compares may read 32 bytes from its start.
   std::string_view keep(std::string_view text) {
     texts_.emplace_front();
-    texts_.front().reserve(text.size() + 16);
+    texts_.front().reserve(text.size() + 32);
     texts_.front().assign(text);
     return texts_.front();
   }
@@ -254,15 +254,74 @@ SKEW_HOT_INLINE bool header_key(decode_context& ctx, std::uint32_t i, header_scr
   return true;
 }
 
+// Up to 32 bytes of JSON text to compare against input in two 16-byte loads.
+struct json_literal {
+  std::array<char, 32> bytes{};
+  std::uint32_t mask = 0;  // bit k: byte k is compared
+  std::uint32_t size = 0;
+  bool usable = false;  // fits, and holds nothing JSON would escape
+
+  // `key` between the punctuation around it; unusable when the key holds what JSON escapes.
+  static json_literal of(std::string_view before, std::string_view key,
+                         std::string_view after) noexcept {
+    json_literal l;
+    std::size_t n = 0;
+    auto append = [&](std::string_view text) {
+      for (const char c : text) {
+        if (n < l.bytes.size()) l.bytes[n] = c;
+        ++n;
+      }
+    };
+    append(before);
+    append(key);
+    append(after);
+    bool plain = !key.empty();
+    for (const char c : key) {
+      plain = plain && c != '\\' && c != '"' && static_cast<unsigned char>(c) >= 0x20;
+    }
+    l.usable = plain && n <= l.bytes.size();
+    l.size = static_cast<std::uint32_t>(n);
+    l.mask = n >= 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << n) - 1;
+    return l;
+  }
+
+  // Whether `p` starts with these bytes. Reads 32 bytes: padded input only.
+  [[gnu::always_inline]] bool starts(const char* p) const noexcept {
+#if defined(__SSE2__)
+    const auto* a = reinterpret_cast<const __m128i*>(p);
+    const auto* b = reinterpret_cast<const __m128i*>(bytes.data());
+    const auto lo = static_cast<std::uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a), _mm_loadu_si128(b))));
+    const auto hi = static_cast<std::uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 1), _mm_loadu_si128(b + 1))));
+    return ((lo | hi << 16) & mask) == mask;
+#else
+    return std::memcmp(p, bytes.data(), size) == 0;
+#endif
+  }
+};
+
 // The flat layout's header keys, packed once per format: 0 type, 1 version, 2 id, 3 and 4 the
 // producer stamps.
 struct flat_keys : packed_key_set {
   explicit flat_keys(const envelope_format& format) noexcept
       : packed_key_set({format.type_key, format.version_key, format.id_key, format.produced_by_key,
-                        format.config_revision_key}) {}
+                        format.config_revision_key}),
+        type_opening(json_literal::of("{\"", format.type_key, "\":\"")),
+        version_between(json_literal::of("\",\"", format.version_key, "\":")),
+        id_between(json_literal::of(",\"", format.id_key, "\":\"")) {}
 
   // Which header key `key` is, or -1 for a payload key.
   SKEW_HOT_INLINE int slot(std::string_view key) const noexcept { return find(key); }
+
+  // The header as skew's encoder writes it, byte for byte up to the values: `{"type":"`, then
+  // `","schemaVersion":` after the type, then `,"id":"` after the version.
+  json_literal type_opening;
+  json_literal version_between;
+  json_literal id_between;
+  bool canonical() const noexcept {
+    return type_opening.usable && version_between.usable && id_between.usable;
+  }
 };
 
 // One header key of the flat layout and its value at i: type, version and id are read into `out`
@@ -331,6 +390,65 @@ struct flat_cursor {
   bool at_payload = false;
 };
 
+// A version of 1 to 9 digits without a leading zero, so always within 1 .. 2^32-1; false for
+// anything else, which the general reader then judges. A branch per digit, not a flag: the flag
+// was spilled to the stack as a byte and reloaded as a word, a store-forwarding stall per digit
+// that perf put at a quarter of the header pass.
+[[gnu::always_inline]] inline bool read_plain_version(const char* p, std::size_t n,
+                                                      std::uint32_t& out) noexcept {
+  if (n == 0 || n > 9 || *p == '0') return false;
+  std::uint32_t v = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto digit = static_cast<std::uint32_t>(p[k] - '0');
+    if (digit > 9) return false;
+    v = v * 10 + digit;
+  }
+  out = v;
+  return true;
+}
+
+// `{"type":"…","schemaVersion":N,"id":"…",` exactly, the order and form skew's encoder writes:
+// three literal compares at the commas the structural index gives, instead of finding and
+// matching each key. Strings without escapes, the version 1 to 9 digits. Writes nothing unless
+// all of it matched; the compact loop goes on at position 13.
+SKEW_HOT_INLINE bool scan_canonical_header(const walk& w, const flat_keys& keys,
+                                           header_fields& out) {
+  if (w.count < 14 || !keys.type_opening.starts(w.begin)) return false;
+  const std::uint32_t* p = w.positions;
+  // Positions 4, 8 and 12 are the commas after the type, the version and the id.
+  const char* type_end = w.begin + p[4] - 1;  // its closing quote
+  const char* version_end = w.begin + p[8];
+  const char* id_end = w.begin + p[12] - 1;
+  if (!keys.version_between.starts(type_end) || !keys.id_between.starts(version_end) ||
+      *id_end != '"' || id_end[1] != ',') {
+    return false;
+  }
+  const char* type = w.begin + keys.type_opening.size;
+  const char* version = type_end + keys.version_between.size;
+  const char* id = version_end + keys.id_between.size;
+  const auto type_size = static_cast<std::size_t>(type_end - type);
+  const auto version_size = static_cast<std::size_t>(version_end - version);
+  const auto id_size = static_cast<std::size_t>(id_end - id);
+  std::uint32_t v = 0;
+  if (id_end < id || !read_plain_version(version, version_size, v) ||
+      contains_backslash(type, type_size) || contains_backslash(id, id_size)) {
+    return false;
+  }
+  out.type = std::string_view(type, type_size);
+  out.version = v;
+  out.id = std::string_view(id, id_size);
+  out.has_type = out.has_version = out.has_id = true;
+  out.occurrences = {1, 1, 1};
+  // Attribute names view the keys in the input, as the other header readers' do.
+  out.add_flat(std::string_view(w.begin + 2, keys.type_opening.size - 5),
+               std::string_view(type - 1, type_size + 2), out.type, true);
+  out.add_flat(std::string_view(type_end + 3, keys.version_between.size - 5),
+               std::string_view(version, version_size), {}, false);
+  out.add_flat(std::string_view(version_end + 2, keys.id_between.size - 5),
+               std::string_view(id - 1, id_size + 2), out.id, true);
+  return true;
+}
+
 // The start of a flat header as writers emit it: type, version and id first (in any order), no
 // whitespace between tokens, strings without escapes, the version 1 to 9 digits. Reads those keys
 // with one bounds check each and no calls, and stops at anything else: a payload key (true, with
@@ -339,13 +457,17 @@ struct flat_cursor {
 SKEW_HOT_INLINE bool scan_compact_header(const walk& w, const flat_keys& keys, std::uint32_t& i,
                                          header_fields& out, flat_cursor& cursor) {
   unsigned read = 0;  // bit per slot: type 1, version 2, id 4
+  if (i == 1 && keys.canonical() && scan_canonical_header(w, keys, out)) {
+    read = 7;
+    i = 13;
+  }
   while (i + 3 < w.count) {
     const std::uint32_t* p = w.positions + i;
     const char* key_quote = w.begin + p[0];
     const char* colon = w.begin + p[1];
     if (*key_quote != '"' || *colon != ':' || colon[-1] != '"' || colon - 1 <= key_quote) break;
     const std::string_view key(key_quote + 1, static_cast<std::size_t>(colon - 2 - key_quote));
-    const int slot = keys.slot(key);
+    const int slot = keys.branch_free ? keys.find_without_branches(key) : keys.slot(key);
     if (slot < 0) {
       if ((read & 3u) != 3u) break;  // payload keys before the header: the general loop decides
       cursor.next = i;
@@ -361,17 +483,8 @@ SKEW_HOT_INLINE bool scan_compact_header(const walk& w, const flat_keys& keys, s
     const std::string_view token(value, static_cast<std::size_t>(separator - value));
     std::string_view text;
     if (slot == 1) {
-      // 1 to 9 digits without a leading zero: always within 1 .. 2^32-1.
-      const std::size_t n = token.size();
-      if (n == 0 || n > 9 || token[0] == '0') break;
       std::uint32_t v = 0;
-      bool digits = true;
-      for (const char c : token) {
-        const auto digit = static_cast<std::uint32_t>(c - '0');
-        digits &= digit <= 9;
-        v = v * 10 + digit;
-      }
-      if (!digits) break;
+      if (!read_plain_version(token.data(), token.size(), v)) break;
       out.version = v;
       out.has_version = true;
     } else {
@@ -388,16 +501,14 @@ SKEW_HOT_INLINE bool scan_compact_header(const walk& w, const flat_keys& keys, s
   return false;
 }
 
-// Flat layout: reads header keys until type and version are known and a payload key follows.
-// Payload keys met before that are stepped over, and then the payload needs a second pass from
-// the start.
-// `compact` false skips the fast path: the fuzz target compares both readers on every input.
-inline bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const flat_keys& keys,
-                             header_scratch& scratch, header_fields& out, flat_cursor& cursor,
-                             bool compact = true) {
+// The general reader: any order, whitespace, escapes, payload keys first. `first` is where the
+// header pass started; the compact reader may have read keys up to `i`. Out of line: the compact
+// reader handles what encoders write, and the hot path's code stays small.
+[[gnu::noinline]] inline bool scan_flat_header_rest(decode_context& ctx, std::uint32_t first,
+                                                    std::uint32_t& i, const flat_keys& keys,
+                                                    header_scratch& scratch, header_fields& out,
+                                                    flat_cursor& cursor) {
   const walk w = ctx.view();
-  const std::uint32_t first = i;
-  if (compact && scan_compact_header(w, keys, i, out, cursor)) return true;
   bool payload_first = false;
   // A brace closes the object only where it opened: after the fast path's last comma, it is a
   // trailing comma, which raw_key rejects.
@@ -443,6 +554,18 @@ inline bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const flat_k
     cursor.at_payload = !payload_first;
   }
   return true;
+}
+
+// Flat layout: reads header keys until type and version are known and a payload key follows.
+// Payload keys met before that are stepped over, and then the payload needs a second pass from
+// the start.
+// `compact` false skips the fast path: the fuzz target compares both readers on every input.
+SKEW_HOT_INLINE bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const flat_keys& keys,
+                                      header_scratch& scratch, header_fields& out,
+                                      flat_cursor& cursor, bool compact = true) {
+  const std::uint32_t first = i;
+  if (compact && scan_compact_header(ctx.view(), keys, i, out, cursor)) return true;
+  return scan_flat_header_rest(ctx, first, i, keys, scratch, out, cursor);
 }
 
 // Nested and CloudEvents layouts: one pass over every root key; the payload under data_key is
@@ -638,6 +761,33 @@ SKEW_HOT_INLINE bool read_header(decode_context& ctx, const envelope_format& for
   return true;
 }
 
+// flat_keys for `format`, built again only when this thread's previous call had other key names:
+// building them costs about as much as reading a small header.
+inline const flat_keys& cached_flat_keys(const envelope_format& format) {
+  struct cache {
+    std::array<std::string, 5> names;  // owned: the caller's format may not outlive the call
+    envelope_format format;            // views `names` once a call set them
+    flat_keys keys{format};
+  };
+  thread_local cache c;
+  const std::array<std::string_view, 5> wanted{format.type_key, format.version_key,
+                                               format.id_key, format.produced_by_key,
+                                               format.config_revision_key};
+  const std::array<std::string_view, 5> have{c.format.type_key, c.format.version_key,
+                                             c.format.id_key, c.format.produced_by_key,
+                                             c.format.config_revision_key};
+  if (wanted != have) {
+    for (std::size_t k = 0; k < wanted.size(); ++k) c.names[k].assign(wanted[k]);
+    c.format.type_key = c.names[0];
+    c.format.version_key = c.names[1];
+    c.format.id_key = c.names[2];
+    c.format.produced_by_key = c.names[3];
+    c.format.config_revision_key = c.names[4];
+    c.keys = flat_keys(c.format);
+  }
+  return c.keys;
+}
+
 struct decoder_access {
   static simdjson::padded_string_view pad(decoder& d, std::string_view json) { return d.pad(json); }
   static structural_index& index(decoder& d) { return d.index_; }
@@ -658,42 +808,22 @@ struct flat_header_sink {
   }
 };
 
-// Decodes the payload of an envelope whose header `read_header` has read, into `out`: for the
-// flat layout from where the header pass stopped (one pass) or from the start (header keys after
-// payload keys); for the others the value under data_key. Errors are in ctx.err, with paths from
-// the root (/data/... for nested payloads).
+// The payload of a flat envelope whose payload keys came before its header: the object read again
+// from its start, recording the header keys a second time. Out of line, as are the other layouts'
+// payloads below: the router inlines decode_payload into every (type, version) it routes, and
+// only the one-pass path belongs in that hot code.
 template <class Payload>
-SKEW_HOT_INLINE bool decode_payload(decode_context& ctx, const envelope_format& format,
-                                    header_scratch& scratch, header_fields& header,
-                                    const flat_cursor& cursor, Payload& out,
-                                    const flat_keys& keys) {
-  if (format.layout == layout::flat) {
-    // The header keys belong to the envelope, not to the payload struct; the payload pass
-    // records the ones the header pass did not need to reach (producer stamps, a late id).
-    flat_header_sink sink{&keys, &scratch, &header};
-    ctx.header_keys = &keys;
-    ctx.on_header_key = &flat_header_sink::on_key;
-    ctx.header_sink = &sink;
-    bool decoded = false;
-    if constexpr (described<Payload>) {
-      if (cursor.at_payload) {
-        ctx.depth = 1;
-        std::uint32_t i = cursor.next;
-        decoded = read_struct_fields(ctx, i, out, cursor.allow_close);
-        if (decoded && i != ctx.count) decoded = ctx.fail_at(errc::trailing_content, i);
-      }
-    }
-    if (!described<Payload> || !cursor.at_payload) {
-      // Payload keys came before the header: read the object again from its start, recording
-      // the header keys a second time.
-      header.occurrences = {};
-      header.flat_count = 0;
-      decoded = read_document(ctx, out);
-    }
-    ctx.header_keys = nullptr;
-    ctx.on_header_key = nullptr;
-    return decoded;
-  }
+[[gnu::noinline]] bool decode_flat_payload_again(decode_context& ctx, header_fields& header,
+                                                 Payload& out) {
+  header.occurrences = {};
+  header.flat_count = 0;
+  return read_document(ctx, out);
+}
+
+// Nested and CloudEvents layouts: the value under data_key.
+template <class Payload>
+[[gnu::noinline]] bool decode_nested_payload(decode_context& ctx, const envelope_format& format,
+                                             const header_fields& header, Payload& out) {
   if (header.has_data_base64) {
     ctx.fail(errc::binary_data);
     append_pointer_segment(ctx.err.path, "data_base64");
@@ -710,6 +840,39 @@ SKEW_HOT_INLINE bool decode_payload(decode_context& ctx, const envelope_format& 
   }
   if (!ok) prepend_pointer_segment(ctx.err.path, format.data_key);
   return ok;
+}
+
+// Decodes the payload of an envelope whose header `read_header` has read, into `out`: for the
+// flat layout from where the header pass stopped (one pass) or from the start (header keys after
+// payload keys); for the others the value under data_key. Errors are in ctx.err, with paths from
+// the root (/data/... for nested payloads).
+template <class Payload>
+SKEW_HOT_INLINE bool decode_payload(decode_context& ctx, const envelope_format& format,
+                                    header_scratch& scratch, header_fields& header,
+                                    const flat_cursor& cursor, Payload& out,
+                                    const flat_keys& keys) {
+  if (format.layout != layout::flat) return decode_nested_payload(ctx, format, header, out);
+  // The header keys belong to the envelope, not to the payload struct; the payload pass records
+  // the ones the header pass did not need to reach (producer stamps, a late id).
+  flat_header_sink sink{&keys, &scratch, &header};
+  ctx.header_keys = &keys;
+  ctx.on_header_key = &flat_header_sink::on_key;
+  ctx.header_sink = &sink;
+  bool decoded = false;
+  bool one_pass = false;
+  if constexpr (described<Payload>) {
+    if (cursor.at_payload) [[likely]] {
+      one_pass = true;
+      ctx.depth = 1;
+      std::uint32_t i = cursor.next;
+      decoded = read_struct_fields(ctx, i, out, cursor.allow_close);
+      if (decoded && i != ctx.count) decoded = ctx.fail_at(errc::trailing_content, i);
+    }
+  }
+  if (!one_pass) decoded = decode_flat_payload_again(ctx, header, out);
+  ctx.header_keys = nullptr;
+  ctx.on_header_key = nullptr;
+  return decoded;
 }
 
 }  // namespace detail
@@ -744,7 +907,7 @@ inline result<envelope_header> peek_header(std::string_view json,
   detail::header_scratch scratch;
   detail::header_fields fields;
   detail::flat_cursor cursor;
-  if (!detail::read_header(ctx, format, scratch, fields, cursor, detail::flat_keys(format))) {
+  if (!detail::read_header(ctx, format, scratch, fields, cursor, detail::cached_flat_keys(format))) {
     return failure(std::move(ctx.err));
   }
   if (format.layout == layout::flat && !fields.has_id) {

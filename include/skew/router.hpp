@@ -111,10 +111,18 @@ struct router_counters {
       thread_counters* block = nullptr;
     };
     thread_local std::array<cached, 4> cache{};
-    thread_local std::size_t next_victim = 0;
     for (const auto& c : cache) {
-      if (c.id == id) return *c.block;
+      if (c.id == id) [[likely]] return *c.block;
     }
+    return find_or_make(cache, std::forward<Init>(init));
+  }
+
+ private:
+  // The first dispatch of this thread on this router, or one evicted from the cache. Out of line:
+  // it locks and allocates, and inlined it made every dispatch's frame larger.
+  template <class Cache, class Init>
+  [[gnu::noinline]] thread_counters& find_or_make(Cache& cache, Init&& init) {
+    thread_local std::size_t next_victim = 0;
     thread_counters* block = nullptr;
     {
       std::lock_guard lock(mutex);
@@ -147,6 +155,62 @@ payload_slot<Payload>& thread_payload_slot() {
   thread_local payload_slot<Payload> slot;
   return slot;
 }
+
+// Which of N names (a router's message types) a string is, found by its length: most routers'
+// types differ in length, so one compare of up to 32 bytes settles it, without a branch on the
+// bytes, where comparing every name costs a compare per family.
+template <std::size_t N>
+struct name_index {
+  static constexpr std::size_t none = N;
+  static constexpr std::size_t longest_compared = 32;
+  // By length (64: 64 or more): the one name's index, `none`, or several_ when names share it.
+  std::array<std::uint8_t, 65> by_length{};
+  // Per name, and a last entry that never matches (its size is no string's).
+  std::array<std::array<char, longest_compared>, N + 1> bytes{};
+  std::array<std::size_t, N + 1> sizes{};
+  std::array<std::string_view, N> names{};
+  static constexpr std::uint8_t several = static_cast<std::uint8_t>(N + 1);
+  static_assert(N + 1 < 255, "too many families for one router");
+
+  constexpr explicit name_index(const std::array<std::string_view, N>& list) : names(list) {
+    by_length.fill(static_cast<std::uint8_t>(none));
+    sizes[none] = ~std::size_t{0};
+    for (std::size_t k = 0; k < N; ++k) {
+      const std::size_t n = list[k].size();
+      std::uint8_t& entry = by_length[n < 64 ? n : 64];
+      entry = entry == none && n < 64 ? static_cast<std::uint8_t>(k) : several;
+      for (std::size_t b = 0; b < n && b < longest_compared; ++b) bytes[k][b] = list[k][b];
+      sizes[k] = n;
+    }
+  }
+
+  // The index of `s`, or `none`. Reads 32 bytes from s.data(): padded input or scratch text.
+  [[gnu::always_inline]] std::size_t find(std::string_view s) const noexcept {
+    const std::size_t n = s.size();
+    const std::size_t k = by_length[n < 64 ? n : 64];
+    if (k == several || (k != none && sizes[k] > longest_compared)) [[unlikely]] {
+      for (std::size_t j = 0; j < N; ++j) {
+        if (names[j] == s) return j;
+      }
+      return none;
+    }
+#if defined(__SSE2__)
+    const auto* a = reinterpret_cast<const __m128i*>(s.data());
+    const auto* b = reinterpret_cast<const __m128i*>(bytes[k].data());
+    const auto lo = static_cast<std::uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a), _mm_loadu_si128(b))));
+    const auto hi = static_cast<std::uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 1), _mm_loadu_si128(b + 1))));
+    // Bytes past the name are not compared: the sizes are.
+    const std::uint32_t mask =
+        n >= longest_compared ? ~std::uint32_t{0} : (std::uint32_t{1} << n) - 1;
+    const bool equal = ((lo | hi << 16) & mask) == mask && sizes[k] == n;
+    return equal ? k : none;
+#else
+    return k != none && names[k] == s ? k : none;
+#endif
+  }
+};
 
 struct busy_guard {
   bool& flag;
@@ -256,48 +320,14 @@ class router {
   // Dispatches with a caller-owned decoder (one per thread). Views in the outcome (type, id,
   // stamps) stay valid until the decoder's next use.
   outcome dispatch(decoder& dec, std::string_view message) {
-    // One outcome, filled in place on every path and returned by name (no copies of it).
-    outcome o;
     detail::thread_counters& counters = this_thread_counters();
-    detail::dispatch_frame f(options_, counters);
-    detail::decode_context& ctx = f.ctx;
-    if (message.size() > options_.max_bytes) {
-      o = by_policy(reason::malformed, error{errc::too_large, {}, {}});
-      finish_cold(o, f, 0);
-      return o;
-    }
+    if (message.size() > options_.max_bytes) return reject_malformed(counters, errc::too_large);
     const simdjson::padded_string_view padded = detail::decoder_access::pad(dec, message);
     detail::structural_index& index = detail::decoder_access::index(dec);
-    ctx.input_begin = padded.data();
-    ctx.input_end = padded.data() + padded.size();
     if (auto e = index.build(padded.data(), padded.size())) {
-      o = by_policy(reason::malformed, error{detail::map_simdjson_error(e), {}, {}});
-      finish_cold(o, f, 0);
-      return o;
+      return reject_malformed(counters, detail::map_simdjson_error(e));
     }
-    ctx.bind(index);
-    if (!detail::read_header(ctx, format_, f.scratch, f.header, f.cursor, flat_keys_)) {
-      o = by_policy(reason_for(ctx.err.code, reason::invalid_envelope), std::move(ctx.err));
-      o.type = f.header.type;
-      finish_cold(o, f, 0);
-      return o;
-    }
-    // Every family's name is compared and (family, version) indexes a table of entries, all
-    // without branches: a mixed stream mispredicts at the one indirect call, as a switch over
-    // the message kinds would, not once for the type and again for the version.
-    const std::size_t family = family_of(f.header.type);
-    if (family < sizeof...(Families)) {
-      const family_row& row = family_rows[family];
-      const std::uint32_t offset = f.header.version - row.first_version;
-      const std::size_t entry =
-          offset < row.contiguous_versions ? row.first_entry + offset : row.other_versions_entry;
-      entry_table[entry](*this, f, o);
-    } else if (rest_of_header_valid(f, o)) {
-      o = by_policy(reason::unknown_type, std::nullopt);
-      set_header(o, f.header);
-      finish_cold(o, f, 0);
-    }
-    return o;
+    return route(padded, index, counters);
   }
 
   // A snapshot of the counters, sorted by type and version. Safe to call while other threads
@@ -344,20 +374,11 @@ class router {
   }
 
  private:
-  // The type is in the padded input or a padded copy: a compare by word loads is safe.
-  template <class Family>
-  static bool is_type(std::string_view type) noexcept {
-    static constexpr detail::packed_key name = detail::packed_key::of(Family::type_name);
-    return name.matches_without_branches(type);
-  }
+  static constexpr detail::name_index<sizeof...(Families)> type_names{
+      std::array<std::string_view, sizeof...(Families)>{Families::type_name...}};
 
   // The index of the family named `type`, or the number of families for none.
-  static std::size_t family_of(std::string_view type) noexcept {
-    std::size_t found = sizeof...(Families);
-    std::size_t k = 0;
-    ((found = is_type<Families>(type) ? k : found, ++k), ...);
-    return found;
-  }
+  static std::size_t family_of(std::string_view type) noexcept { return type_names.find(type); }
 
   using entry_function = void (*)(router&, detail::dispatch_frame&, outcome&);
   static constexpr std::size_t version_entries = (std::size_t{0} + ... + Families::version_count);
@@ -474,6 +495,69 @@ class router {
     });
   }
 
+  // Everything after stage 1. The outcome and the frame are set up only now: their many small
+  // stores, still queued while the copy and stage 1 read the message, slowed those loads (perf
+  // showed the copy taking 1.5x as long in dispatch as in a plain decode of the same bytes).
+  SKEW_HOT_INLINE outcome route(simdjson::padded_string_view padded,
+                                const detail::structural_index& index,
+                                detail::thread_counters& counters) {
+    // One outcome, filled in place on every path and returned by name (no copies of it).
+    outcome o;
+    detail::dispatch_frame f(options_, counters);
+    detail::decode_context& ctx = f.ctx;
+    ctx.input_begin = padded.data();
+    ctx.input_end = padded.data() + padded.size();
+    ctx.bind(index);
+    if (!detail::read_header(ctx, format_, f.scratch, f.header, f.cursor, flat_keys_)) {
+      reject_header(o, f);
+      return o;
+    }
+    // Every family's name is compared and (family, version) indexes a table of entries, all
+    // without branches: a mixed stream mispredicts at the one indirect call, as a switch over
+    // the message kinds would, not once for the type and again for the version.
+    const std::size_t family = family_of(f.header.type);
+    if (family < sizeof...(Families)) {
+      const family_row& row = family_rows[family];
+      const std::uint32_t offset = f.header.version - row.first_version;
+      const std::size_t entry =
+          offset < row.contiguous_versions ? row.first_entry + offset : row.other_versions_entry;
+      entry_table[entry](*this, f, o);
+    } else {
+      reject_unknown_type(o, f);
+    }
+    return o;
+  }
+
+  // The paths of a message no handler gets, out of line and cold: kept out of the hot path's
+  // code, they no longer crowd its cache lines (the error and outcome they build are large).
+  [[gnu::cold, gnu::noinline]] outcome reject_malformed(detail::thread_counters& counters,
+                                                        errc code) {
+    const detail::dispatch_frame f(options_, counters);
+    outcome o = by_policy(reason::malformed, error{code, {}, {}});
+    finish(o, f, 0);
+    return o;
+  }
+  [[gnu::cold, gnu::noinline]] void reject_header(outcome& o, detail::dispatch_frame& f) {
+    o = by_policy(reason_for(f.ctx.err.code, reason::invalid_envelope), std::move(f.ctx.err));
+    o.type = f.header.type;
+    finish(o, f, 0);
+  }
+  [[gnu::cold, gnu::noinline]] void reject_unknown_type(outcome& o, detail::dispatch_frame& f) {
+    if (!rest_of_header_valid(f, o)) return;
+    o = by_policy(reason::unknown_type, std::nullopt);
+    set_header(o, f.header);
+    finish(o, f, 0);
+  }
+  [[gnu::cold, gnu::noinline]] void reject_payload(outcome& o, detail::dispatch_frame& f,
+                                                   std::size_t known) {
+    error err = std::move(f.ctx.err);
+    // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
+    const reason r = f.header.header_error ? reason::invalid_envelope : reason::invalid_payload;
+    o = by_policy(reason_for(err.code, r), std::move(err));
+    set_header(o, f.header);
+    finish(o, f, 0, known);
+  }
+
   // finish() for the paths other than a handled message: kept out of line.
   [[gnu::noinline]] void finish_cold(outcome& o, const detail::dispatch_frame& f,
                                      std::uint32_t upcast_hops, std::size_t known = no_known_slot) {
@@ -485,19 +569,7 @@ class router {
   [[gnu::always_inline]] void finish(outcome& o, const detail::dispatch_frame& f,
                                      std::uint32_t upcast_hops, std::size_t known = no_known_slot) {
     const detail::decode_context& ctx = f.ctx;
-    auto stable = [&](std::string_view& s, std::size_t index) {
-      if (!s.empty() && !detail::in_input(ctx, s)) [[unlikely]] {
-        thread_local std::array<std::string, 4> owned;
-        owned[index].assign(s);
-        s = owned[index];
-      }
-    };
-    if (ctx.strings != ctx.strings_begin) [[unlikely]] {
-      stable(o.type, 0);
-      stable(o.id, 1);
-      stable(o.produced_by, 2);
-      stable(o.config_revision, 3);
-    }
+    if (ctx.strings != ctx.strings_begin) [[unlikely]] keep_unescaped_views(o, ctx);
     const std::uint32_t version = o.version.value_or(0);
     auto& c = known != no_known_slot ? *f.known[known] : f.counters->messages.find(o.type, version);
     detail::bump(c.outcomes[static_cast<std::size_t>(o.reason) * action_count +
@@ -505,6 +577,28 @@ class router {
                  1);
     if (upcast_hops != 0) detail::bump(c.upcast_hops, upcast_hops);
     if (ctx.ignored_keys != 0) detail::bump(c.ignored_keys, ctx.ignored_keys);
+    if (ctx.alias_name_count != 0) [[unlikely]] count_alias_reads(o, f, version);
+  }
+
+  // Views of the outcome that point at text this call unescaped (not into the message) move to
+  // storage of the thread. Out of line, with count_alias_reads: both are rare, and inlined they
+  // doubled the code of every (type, version) the router handles.
+  [[gnu::noinline]] static void keep_unescaped_views(outcome& o, const detail::decode_context& ctx) {
+    auto stable = [&](std::string_view& s, std::size_t index) {
+      if (!s.empty() && !detail::in_input(ctx, s)) {
+        thread_local std::array<std::string, 4> owned;
+        owned[index].assign(s);
+        s = owned[index];
+      }
+    };
+    stable(o.type, 0);
+    stable(o.id, 1);
+    stable(o.produced_by, 2);
+    stable(o.config_revision, 3);
+  }
+  [[gnu::noinline]] static void count_alias_reads(const outcome& o, const detail::dispatch_frame& f,
+                                                  std::uint32_t version) {
+    const detail::decode_context& ctx = f.ctx;
     for (std::uint8_t i = 0; i < ctx.alias_name_count; ++i) {
       detail::bump(f.counters->aliases.find(o.type, version, ctx.alias_name(i)).count, 1);
     }
@@ -582,13 +676,8 @@ class router {
     auto* value = &payload_value;
     const bool decoded =
         detail::decode_payload(f.ctx, format_, f.scratch, header, f.cursor, *value, flat_keys_);
-    if (!decoded) {
-      error err = std::move(f.ctx.err);
-      // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
-      const reason r = header.header_error ? reason::invalid_envelope : reason::invalid_payload;
-      o = by_policy(reason_for(err.code, r), std::move(err));
-      set_header(o, header);
-      finish_cold(o, f, 0, known_slot<Family, Index>());
+    if (!decoded) [[unlikely]] {
+      reject_payload(o, f, known_slot<Family, Index>());
       return;
     }
 

@@ -181,16 +181,51 @@ struct packed_key_set {
   // share it (then every key is compared).
   std::array<std::int8_t, 64> by_length{};
   std::uint64_t lengths = 0;  // bit n: some name has length n (63: 63 or more)
+  // For find_without_branches: by length, the one name's index or `size` for none, and per index
+  // the bytes (masked to the name) and length to compare; entry `size` never matches.
+  std::array<std::uint8_t, 64> candidate{};
+  std::array<std::uint64_t, size + 1> word0{};
+  std::array<std::uint64_t, size + 1> word1{};
+  std::array<std::uint64_t, size + 1> mask0{};
+  std::array<std::uint64_t, size + 1> mask1{};
+  std::array<std::uint64_t, size + 1> length{};
+  // Every name is 1 to 16 bytes long and no two share a length (the default names do).
+  bool branch_free = std::endian::native == std::endian::little;
 
   explicit packed_key_set(const std::array<std::string_view, size>& names) noexcept {
     by_length.fill(-1);
+    candidate.fill(static_cast<std::uint8_t>(size));
+    length[size] = ~std::uint64_t{0};
     for (std::size_t k = 0; k < size; ++k) {
       keys[k] = packed_key::of(names[k]);
-      const unsigned bit = key_length_bit(names[k].size());
+      const std::size_t m = names[k].size();
+      const unsigned bit = key_length_bit(m);
       lengths |= std::uint64_t{1} << bit;
       std::int8_t& entry = by_length[bit];
       entry = entry == -1 && bit < 63 ? static_cast<std::int8_t>(k) : std::int8_t{-2};
+      branch_free = branch_free && m >= 1 && m <= 16 && entry >= 0;
+      candidate[bit] = static_cast<std::uint8_t>(k);
+      constexpr std::uint64_t all = ~std::uint64_t{0};
+      mask0[k] = m >= 8 ? all : (std::uint64_t{1} << (8 * m)) - 1;
+      mask1[k] = m <= 8 ? 0 : m >= 16 ? all : (std::uint64_t{1} << (8 * (m - 8))) - 1;
+      word0[k] = keys[k].word0;
+      word1[k] = keys[k].word1;
+      length[k] = m;
     }
+  }
+
+  // find() for sets with branch_free: no branch on the key, so a stream whose first payload key
+  // varies from message to message (the one that ends a header) does not mispredict here. Reads
+  // 16 bytes from key.data(): padded input only.
+  [[gnu::always_inline]] int find_without_branches(std::string_view key) const noexcept {
+    const std::size_t k = candidate[key_length_bit(key.size())];
+    std::uint64_t a;
+    std::uint64_t b;
+    std::memcpy(&a, key.data(), 8);
+    std::memcpy(&b, key.data() + 8, 8);
+    const std::uint64_t diff =
+        ((a ^ word0[k]) & mask0[k]) | ((b ^ word1[k]) & mask1[k]) | (key.size() ^ length[k]);
+    return diff == 0 ? static_cast<int>(k) : -1;
   }
 
   // Which of the names `key` is, or -1.
