@@ -18,6 +18,7 @@
 #include <cstring>
 #include <forward_list>
 #include <limits>
+#include <memory>
 #include <new>
 #include <optional>
 #include <span>
@@ -132,26 +133,29 @@ class header_scratch {
   // Member by member into raw storage: value-initializing the whole array would cost a memset
   // per message, and copying a just-built attribute as one block stalls on store forwarding.
   void add(std::string_view name, std::string_view json, std::string_view text, bool is_string) {
-    if (overflow_.empty() && size_ < inline_capacity) [[likely]] {
+    if (size_ < inline_capacity) [[likely]] {
       ::new (static_cast<void*>(&inline_[size_ * sizeof(envelope_attribute)]))
           envelope_attribute{name, json, text, is_string};
       ++size_;
       return;
     }
-    if (overflow_.empty()) overflow_.assign(inline_begin(), inline_begin() + size_);
-    overflow_.push_back(envelope_attribute{name, json, text, is_string});
+    std::vector<envelope_attribute>& overflow = spill().overflow;
+    if (overflow.empty()) overflow.assign(inline_begin(), inline_begin() + size_);
+    overflow.push_back(envelope_attribute{name, json, text, is_string});
+    ++size_;
   }
   std::span<const envelope_attribute> attributes() const noexcept {
-    if (!overflow_.empty()) return overflow_;
+    if (size_ > inline_capacity) return spill_->overflow;
     return {inline_begin(), size_};
   }
   // Owned copies of unescaped text: the parser's string buffer is reused by the payload pass.
   // Capacity beyond the text, so word-load compares may read 32 bytes from its start.
   std::string_view keep(std::string_view text) {
-    texts_.emplace_front();
-    texts_.front().reserve(text.size() + 32);
-    texts_.front().assign(text);
-    return texts_.front();
+    std::forward_list<std::string>& texts = spill().texts;
+    texts.emplace_front();
+    texts.front().reserve(text.size() + 32);
+    texts.front().assign(text);
+    return texts.front();
   }
 
  private:
@@ -162,10 +166,20 @@ class header_scratch {
     return std::launder(reinterpret_cast<const envelope_attribute*>(inline_));
   }
 
+  // What most envelopes never need, behind one pointer: a frame is made per message, and an
+  // empty vector and list cost stores to make and checks to destroy on every one.
+  struct spilled {
+    std::vector<envelope_attribute> overflow;
+    std::forward_list<std::string> texts;
+  };
+  spilled& spill() {
+    if (!spill_) spill_ = std::make_unique<spilled>();
+    return *spill_;
+  }
+
   alignas(envelope_attribute) unsigned char inline_[inline_capacity * sizeof(envelope_attribute)];
   std::size_t size_ = 0;
-  std::vector<envelope_attribute> overflow_;
-  std::forward_list<std::string> texts_;
+  std::unique_ptr<spilled> spill_;
 };
 
 struct header_fields {
