@@ -382,3 +382,233 @@ TEST_CASE("peek_header reads every layout") {
   REQUIRE(flat_escaped);
   CHECK(flat_escaped->type == "a");
 }
+
+namespace {
+// The flat header read through the detail API, with or without the compact readers (the
+// canonical one among them), and whether the canonical reader took the input.
+struct flat_read {
+  bool ok = false;
+  skew::errc code{};
+  std::string path;
+  std::string type;
+  std::string id;
+  std::uint32_t version = 0;
+  std::vector<std::string> attributes;
+  std::uint32_t next = 0;
+  bool at_payload = false;
+  friend bool operator==(const flat_read&, const flat_read&) = default;
+};
+
+flat_read read_flat(std::string_view json, bool compact, const skew::envelope_format& format = {},
+                    bool* canonical = nullptr) {
+  using namespace skew::detail;
+  static const skew::options opts;
+  skew::decoder dec;
+  const flat_keys keys(format);
+  flat_read r;
+  const auto padded = decoder_access::pad(dec, json);
+  structural_index& index = decoder_access::index(dec);
+  REQUIRE_FALSE(index.build(padded.data(), padded.size()));
+  decode_context ctx{opts, padded.data(), padded.data() + padded.size()};
+  ctx.bind(index);
+  if (canonical != nullptr) {
+    header_fields probe;
+    *canonical = keys.canonical() && scan_canonical_header(ctx.view(), keys, probe);
+  }
+  header_scratch scratch;
+  header_fields h;
+  flat_cursor cursor;
+  r.ok = read_header(ctx, format, scratch, h, cursor, keys, compact);
+  r.code = ctx.err.code;
+  r.path = ctx.err.path;
+  r.type = h.type;
+  r.id = h.id;
+  r.version = h.version;
+  for (const auto& a : h.flat_attributes()) {
+    r.attributes.push_back(
+        fmt::format("{}={}|{}{}", a.name, a.json, a.text, a.is_string ? "s" : ""));
+  }
+  r.next = cursor.next;
+  r.at_payload = cursor.at_payload;
+  return r;
+}
+}  // namespace
+
+TEST_CASE("flat: the header as skew writes it is read by literal compares, and agrees") {
+  bool canonical = false;
+  const std::string json =
+      R"({"type":"order.placed","schemaVersion":12,"id":"o-1","sku":"A","quantity":2})";
+  const flat_read fast = read_flat(json, true, {}, &canonical);
+  CHECK(canonical);
+  CHECK(fast == read_flat(json, false));
+  CHECK(fast.ok);
+  CHECK(fast.type == "order.placed");
+  CHECK(fast.version == 12u);
+  CHECK(fast.id == "o-1");
+  CHECK(fast.attributes == std::vector<std::string>{"type=\"order.placed\"|order.placeds",
+                                                    "schemaVersion=12|", "id=\"o-1\"|o-1s"});
+  CHECK(fast.at_payload);
+  CHECK(fast.next == 13u);  // the payload's first key
+}
+
+TEST_CASE("flat: every near miss of the written header leaves the literal reader, read the same") {
+  // Each input differs from the written form in one way. The canonical reader must decline it
+  // (else it would have to be right about it), and the readers must agree on the result.
+  const char* near_misses[] = {
+      R"({"type": "order.placed","schemaVersion":2,"id":"o-1","sku":"A"})",
+      R"({"type":"order.placed" ,"schemaVersion":2,"id":"o-1","sku":"A"})",
+      R"({"type":"order\u002eplaced","schemaVersion":2,"id":"o-1","sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":2,"id":"o\u002d1","sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":02,"id":"o-1","sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":1234567890,"id":"o-1","sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":"2","id":"o-1","sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":2.5,"id":"o-1","sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":-2,"id":"o-1","sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":2,"id":null,"sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":2,"id":7,"sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":2,"sku":"A","id":"o-1"})",
+      R"({"type":"order.placed","schemaVersion":2,"id":"o-1"})",
+      R"({"type":"order.placed","schemaVersion":2,"id":"o-1" ,"sku":"A"})",
+      R"({"type":"order.placed","id":"o-1","schemaVersion":2,"sku":"A"})",
+      R"({"schemaVersion":2,"type":"order.placed","id":"o-1","sku":"A"})",
+      R"({"typ":"order.placed","schemaVersion":2,"id":"o-1","sku":"A"})",
+      R"({"type":"order.placed","schemaversion":2,"id":"o-1","sku":"A"})",
+      R"({"type":"order.placed","schemaVersion":2,"ID":"o-1","sku":"A"})",
+      R"( {"type":"order.placed","schemaVersion":2,"id":"o-1","sku":"A"})",
+      R"({"type":"","schemaVersion":2,"id":"o-1","sku":"A"})",
+  };
+  for (const std::string json : near_misses) {
+    CAPTURE(json);
+    bool canonical = true;
+    const flat_read fast = read_flat(json, true, {}, &canonical);
+    // An empty type is the one near miss the literal reader takes: it is what was written, and
+    // read_header then reports it missing, as the general reader does.
+    CHECK(canonical == (json.find(R"("type":"")") != std::string::npos));
+    CHECK(fast == read_flat(json, false));
+  }
+  // A written header whose type holds escapes that stage 1 cannot see: the literal reader
+  // declines, the type is unescaped.
+  const flat_read escaped = read_flat(R"({"type":"a\"b","schemaVersion":1,"id":"x","k":1})", true);
+  CHECK(escaped.ok);
+  CHECK(escaped.type == "a\"b");
+}
+
+TEST_CASE("flat: the literal reader follows custom key names, and steps aside for odd ones") {
+  skew::envelope_format format;
+  format.type_key = "kind";
+  format.version_key = "v";
+  format.id_key = "messageIdentifier";
+  bool canonical = false;
+  const std::string json = R"({"kind":"order.placed","v":3,"messageIdentifier":"m","sku":"A"})";
+  const flat_read fast = read_flat(json, true, format, &canonical);
+  CHECK(canonical);
+  CHECK(fast == read_flat(json, false, format));
+  CHECK(fast.type == "order.placed");
+  CHECK(fast.version == 3u);
+  CHECK(fast.id == "m");
+  CHECK(fast.attributes[2] == "messageIdentifier=\"m\"|ms");
+  // The default key names are not these names.
+  CHECK_FALSE(
+      read_flat(R"({"type":"order.placed","schemaVersion":3,"id":"m","sku":"A"})", true, format)
+          .ok);
+
+  // A key name too long for a 32-byte literal, and one JSON would have to escape: no literal
+  // reader, the same results.
+  skew::envelope_format long_key;
+  long_key.version_key = "schemaVersionOfThisMessagePayload";
+  const std::string long_json =
+      R"({"type":"t","schemaVersionOfThisMessagePayload":4,"id":"i","sku":"A"})";
+  CHECK_FALSE(skew::detail::flat_keys(long_key).canonical());
+  const flat_read long_read = read_flat(long_json, true, long_key);
+  CHECK(long_read == read_flat(long_json, false, long_key));
+  CHECK(long_read.version == 4u);
+  skew::envelope_format quoted;
+  quoted.id_key = "i\"d";
+  CHECK_FALSE(skew::detail::flat_keys(quoted).canonical());
+  CHECK(skew::detail::flat_keys(skew::envelope_format{}).canonical());
+}
+
+TEST_CASE("header keys are found without branching on the key, as by the general lookup") {
+  using skew::detail::flat_keys;
+  const flat_keys keys{skew::envelope_format{}};
+  REQUIRE(keys.branch_free);
+  // Every length up to 70 (past the 63 bucket), the names themselves, and near misses of them.
+  std::vector<std::string> probes = {"type",
+                                     "schemaVersion",
+                                     "id",
+                                     "producedBy",
+                                     "configRevision",
+                                     "typo",
+                                     "Type",
+                                     "schemaVersioN",
+                                     "schemaversion",
+                                     "ix",
+                                     "di",
+                                     "producedBx",
+                                     "configRevisioN",
+                                     "type ",
+                                     "",
+                                     "d"};
+  for (std::size_t n = 0; n <= 70; ++n) probes.push_back(std::string(n, 'y'));
+  for (const std::string& probe : probes) {
+    CAPTURE(probe);
+    std::string padded = probe;
+    padded.reserve(probe.size() + 64);  // the lookup reads 16 bytes from the start
+    const std::string_view key(padded.data(), probe.size());
+    CHECK(keys.find_without_branches(key) == keys.find(key));
+  }
+  CHECK(keys.find_without_branches(std::string("schemaVersion").append(16, ' ').substr(0, 13)) ==
+        1);
+  // Names that share a length, or are longer than two words, keep the general lookup only.
+  skew::envelope_format shared;
+  shared.type_key = "kind";
+  shared.id_key = "uuid";
+  CHECK_FALSE(flat_keys(shared).branch_free);
+  skew::envelope_format long_name;
+  long_name.config_revision_key = "configurationRevision";
+  CHECK_FALSE(flat_keys(long_name).branch_free);
+}
+
+TEST_CASE("peek_header builds its key lookup per format, not per call, and keeps it right") {
+  const std::string json = R"({"kindOfTheMessage":"k","schemaVersion":2,"type":"other"})";
+  {
+    // Key names on the heap, freed after this scope: the lookup must not keep views of them.
+    const std::string type_key = "kindOfTheMessage";
+    skew::envelope_format custom;
+    custom.type_key = type_key;
+    auto first = skew::peek_header(json, custom);
+    REQUIRE(first);
+    CHECK(first->type == "k");
+  }
+  skew::envelope_format custom;
+  custom.type_key = "kindOfTheMessage";
+  auto again = skew::peek_header(json, custom);
+  REQUIRE(again);
+  CHECK(again->type == "k");
+  // Back to the defaults, and to the custom names again: each call reads with its own names.
+  auto plain = skew::peek_header(json);
+  REQUIRE(plain);
+  CHECK(plain->type == "other");
+  auto custom_again = skew::peek_header(json, custom);
+  REQUIRE(custom_again);
+  CHECK(custom_again->type == "k");
+}
+
+TEST_CASE("cloudevents: more attributes than the frame holds inline spill to the heap intact") {
+  skew::router<OrderPlaced> router;
+  router.set_format(skew::envelope_format::cloudevents());
+  std::vector<seen_message> seen;
+  record_into(router, seen);
+  // 20 attributes (16 fit inline), and an extension name with an escape (kept as owned text).
+  std::string json = R"({"specversion":"1.0","type":"order.placed.v2","source":"/s","id":"1",)";
+  for (int k = 0; k < 15; ++k) json += fmt::format(R"("ext{}":"v{}",)", k, k);
+  json += R"("\u0065xtx":"x","data":{"sku":"A","quantity":1}})";
+  const skew::outcome o = router.dispatch(json);
+  CHECK(o.reason == skew::reason::handled);
+  REQUIRE(seen.size() == 1);
+  REQUIRE(seen[0].attributes.size() == 20);
+  CHECK(seen[0].attributes[0] == "specversion=\"1.0\"");
+  CHECK(seen[0].attributes[4] == "ext0=\"v0\"");
+  CHECK(seen[0].attributes[18] == "ext14=\"v14\"");
+  CHECK(seen[0].attributes[19] == "extx=\"x\"");
+}

@@ -140,6 +140,92 @@ TEST_CASE("every (family, version) pair reaches its handler, version numbers wit
   CHECK(seen.size() == 6);
 }
 
+// Type names that share a length, have one to themselves (compared 32 bytes at once), are exactly
+// 32 bytes, longer, and in the 64-and-more length bucket.
+using Alpha = skew::message<"alpha", mail::PaymentV1>;
+using Omega = skew::message<"omega", mail::PaymentV1>;
+using Short = skew::message<"send-money", mail::PaymentV1>;
+using Long32 = skew::message<"com.example.billing.invoice-paid", mail::PaymentV1>;
+using Long34 = skew::message<"com.example.billing.invoice-issued", mail::PaymentV1>;
+using Long70 =
+    skew::message<"com.example.billing.accounts-receivable.invoice-reminder-scheduled.v1x",
+                  mail::PaymentV1>;
+
+TEST_CASE("message types are told apart by length and bytes, however long or alike") {
+  skew::router<Alpha, Omega, Short, Long32, Long34, Long70> router;
+  std::vector<std::string> seen;
+  auto record = [&seen](const mail::PaymentV1& m, const skew::envelope_view& env) {
+    seen.push_back(fmt::format("{} {}", env.type, m.amountCents));
+  };
+  router.on<Alpha>(record);
+  router.on<Omega>(record);
+  router.on<Short>(record);
+  router.on<Long32>(record);
+  router.on<Long34>(record);
+  router.on<Long70>(record);
+  const std::vector<std::string> types = {
+      "alpha",
+      "omega",
+      "send-money",
+      "com.example.billing.invoice-paid",
+      "com.example.billing.invoice-issued",
+      "com.example.billing.accounts-receivable.invoice-reminder-scheduled.v1x"};
+  std::vector<std::string> expected;
+  long cents = 0;
+  for (const std::string& type : types) {
+    // The written header form and the general reader's form (escaped first letter).
+    for (const bool escaped : {false, true}) {
+      const std::string written =
+          escaped ? fmt::format("\\u{:04x}{}", static_cast<int>(type[0]), type.substr(1)) : type;
+      const std::string json =
+          fmt::format(R"({{"type":"{}","schemaVersion":1,"amountCents":{}}})", written, ++cents);
+      CAPTURE(json);
+      CHECK(router.dispatch(json).reason == skew::reason::handled);
+      expected.push_back(fmt::format("{} {}", type, cents));
+    }
+  }
+  CHECK(seen == expected);
+  // Near misses: one byte off at the start, in the second 16 bytes and at the end; a prefix;
+  // one byte more.
+  for (const std::string type :
+       {"alphb", "omeg", "omegaa", "xend-money", "send-monez", "send-mone", "send-money!",
+        "Com.example.billing.invoice-paid", "com.example.billinG.invoice-paid",
+        "com.example.billing.invoice-paiD", "com.example.billing.invoice-issueD",
+        "com.example.billing.invoice-issue",
+        "com.example.billing.accounts-receivable.invoice-reminder-scheduled.v1y",
+        "com.example.billing.accounts-receivable.invoice-reminder-scheduled.v1xx"}) {
+    const std::string json =
+        fmt::format(R"({{"type":"{}","schemaVersion":1,"amountCents":1}})", type);
+    CAPTURE(json);
+    const skew::outcome o = router.dispatch(json);
+    CHECK(o.reason == skew::reason::unknown_type);
+    CHECK(o.type == type);
+  }
+  CHECK(seen.size() == 12);
+}
+
+TEST_CASE("the type lookup table: one compare by length, every name checked where they share it") {
+  constexpr skew::detail::name_index<4> names{std::array<std::string_view, 4>{
+      "abc", "xyz", "abcd", std::string_view("0123456789abcdef0123456789abcdef0123")}};
+  auto find = [&](std::string_view s) {
+    std::string padded(s);
+    padded.reserve(s.size() + 64);  // the lookup reads 32 bytes from the start
+    return names.find(std::string_view(padded.data(), s.size()));
+  };
+  CHECK(find("abc") == 0);
+  CHECK(find("xyz") == 1);
+  CHECK(find("abcd") == 2);
+  CHECK(find("0123456789abcdef0123456789abcdef0123") == 3);
+  CHECK(find("0123456789abcdef0123456789abcdef0124") == names.none);
+  CHECK(find("abx") == names.none);
+  CHECK(find("ab") == names.none);
+  CHECK(find("") == names.none);
+  CHECK(find("abcde") == names.none);
+  CHECK(find(std::string(200, 'a')) == names.none);
+  CHECK(names.by_length[3] == names.several);
+  CHECK(names.by_length[4] == 2);
+}
+
 TEST_CASE("exact-version handlers get their own struct and take precedence") {
   skew::router<SendEmail> router;
   int v1_calls = 0;

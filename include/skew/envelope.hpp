@@ -784,9 +784,8 @@ inline const flat_keys& cached_flat_keys(const envelope_format& format) {
     flat_keys keys{format};
   };
   thread_local cache c;
-  const std::array<std::string_view, 5> wanted{format.type_key, format.version_key,
-                                               format.id_key, format.produced_by_key,
-                                               format.config_revision_key};
+  const std::array<std::string_view, 5> wanted{format.type_key, format.version_key, format.id_key,
+                                               format.produced_by_key, format.config_revision_key};
   const std::array<std::string_view, 5> have{c.format.type_key, c.format.version_key,
                                              c.format.id_key, c.format.produced_by_key,
                                              c.format.config_revision_key};
@@ -921,7 +920,8 @@ inline result<envelope_header> peek_header(std::string_view json,
   detail::header_scratch scratch;
   detail::header_fields fields;
   detail::flat_cursor cursor;
-  if (!detail::read_header(ctx, format, scratch, fields, cursor, detail::cached_flat_keys(format))) {
+  if (!detail::read_header(ctx, format, scratch, fields, cursor,
+                           detail::cached_flat_keys(format))) {
     return failure(std::move(ctx.err));
   }
   if (format.layout == layout::flat && !fields.has_id) {

@@ -112,7 +112,8 @@ struct router_counters {
     };
     thread_local std::array<cached, 4> cache{};
     for (const auto& c : cache) {
-      if (c.id == id) [[likely]] return *c.block;
+      if (c.id == id) [[likely]]
+        return *c.block;
     }
     return find_or_make(cache, std::forward<Init>(init));
   }
@@ -163,7 +164,7 @@ template <std::size_t N>
 struct name_index {
   static constexpr std::size_t none = N;
   static constexpr std::size_t longest_compared = 32;
-  // By length (64: 64 or more): the one name's index, `none`, or several_ when names share it.
+  // By length (64: 64 or more): the one name's index, `none`, or `several` when names share it.
   std::array<std::uint8_t, 65> by_length{};
   // Per name, and a last entry that never matches (its size is no string's).
   std::array<std::array<char, longest_compared>, N + 1> bytes{};
@@ -201,11 +202,11 @@ struct name_index {
         _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a), _mm_loadu_si128(b))));
     const auto hi = static_cast<std::uint32_t>(
         _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 1), _mm_loadu_si128(b + 1))));
-    // Bytes past the name are not compared: the sizes are.
+    // Only the first n bytes count: k is the name of this length (or the entry that is no name,
+    // which returns none either way).
     const std::uint32_t mask =
         n >= longest_compared ? ~std::uint32_t{0} : (std::uint32_t{1} << n) - 1;
-    const bool equal = ((lo | hi << 16) & mask) == mask && sizes[k] == n;
-    return equal ? k : none;
+    return ((lo | hi << 16) & mask) == mask ? k : none;
 #else
     return k != none && names[k] == s ? k : none;
 #endif
@@ -512,9 +513,9 @@ class router {
       reject_header(o, f);
       return o;
     }
-    // Every family's name is compared and (family, version) indexes a table of entries, all
-    // without branches: a mixed stream mispredicts at the one indirect call, as a switch over
-    // the message kinds would, not once for the type and again for the version.
+    // The family (by its type's length, then one compare) and the version index a table of
+    // entries without branching on either: a mixed stream mispredicts at the one indirect call,
+    // as a switch over the message kinds would, not once for the type and again for the version.
     const std::size_t family = family_of(f.header.type);
     if (family < sizeof...(Families)) {
       const family_row& row = family_rows[family];
@@ -569,7 +570,8 @@ class router {
   [[gnu::always_inline]] void finish(outcome& o, const detail::dispatch_frame& f,
                                      std::uint32_t upcast_hops, std::size_t known = no_known_slot) {
     const detail::decode_context& ctx = f.ctx;
-    if (ctx.strings != ctx.strings_begin) [[unlikely]] keep_unescaped_views(o, ctx);
+    if (ctx.strings != ctx.strings_begin) [[unlikely]]
+      keep_unescaped_views(o, ctx);
     const std::uint32_t version = o.version.value_or(0);
     auto& c = known != no_known_slot ? *f.known[known] : f.counters->messages.find(o.type, version);
     detail::bump(c.outcomes[static_cast<std::size_t>(o.reason) * action_count +
@@ -577,13 +579,15 @@ class router {
                  1);
     if (upcast_hops != 0) detail::bump(c.upcast_hops, upcast_hops);
     if (ctx.ignored_keys != 0) detail::bump(c.ignored_keys, ctx.ignored_keys);
-    if (ctx.alias_name_count != 0) [[unlikely]] count_alias_reads(o, f, version);
+    if (ctx.alias_name_count != 0) [[unlikely]]
+      count_alias_reads(o, f, version);
   }
 
   // Views of the outcome that point at text this call unescaped (not into the message) move to
   // storage of the thread. Out of line, with count_alias_reads: both are rare, and inlined they
   // doubled the code of every (type, version) the router handles.
-  [[gnu::noinline]] static void keep_unescaped_views(outcome& o, const detail::decode_context& ctx) {
+  [[gnu::noinline]] static void keep_unescaped_views(outcome& o,
+                                                     const detail::decode_context& ctx) {
     auto stable = [&](std::string_view& s, std::size_t index) {
       if (!s.empty() && !detail::in_input(ctx, s)) {
         thread_local std::array<std::string, 4> owned;
@@ -645,33 +649,35 @@ class router {
   template <class Family, std::size_t Index>
   void decode_and_call(detail::dispatch_frame& f, outcome& o) {
     auto& handlers = std::get<detail::family_handlers<Family>>(handlers_);
-    if (!handlers.handles_index(Index)) [[unlikely]] {
+    // Which handler takes it, settled before decoding: a version nobody handles is not decoded.
+    const bool exact = static_cast<bool>(handlers.exact[Index]);
+    if (!exact && !handlers.latest_handler) [[unlikely]] {
       reject_version<Family>(f, o);
       return;
     }
     using payload = typename Family::template payload_at<Index>;
     auto& slot = detail::thread_payload_slot<payload>();
     if (slot.busy) [[unlikely]] {
-      decode_and_call_fresh<Family, Index>(f, handlers, o);
+      decode_and_call_fresh<Family, Index>(f, handlers, o, exact);
       return;
     }
     detail::busy_guard guard(slot.busy);
-    decode_and_call_with<Family, Index>(f, handlers, o, slot.value);
+    decode_and_call_with<Family, Index>(f, handlers, o, slot.value, exact);
   }
 
   // A handler dispatching a message of its own kind on its thread: the slot is in use.
   template <class Family, std::size_t Index>
   [[gnu::noinline]] void decode_and_call_fresh(detail::dispatch_frame& f,
                                                detail::family_handlers<Family>& handlers,
-                                               outcome& o) {
+                                               outcome& o, bool exact) {
     typename Family::template payload_at<Index> fresh{};
-    decode_and_call_with<Family, Index>(f, handlers, o, fresh);
+    decode_and_call_with<Family, Index>(f, handlers, o, fresh, exact);
   }
 
   template <class Family, std::size_t Index>
   [[gnu::always_inline]] void decode_and_call_with(
       detail::dispatch_frame& f, detail::family_handlers<Family>& handlers, outcome& o,
-      typename Family::template payload_at<Index>& payload_value) {
+      typename Family::template payload_at<Index>& payload_value, bool exact) {
     detail::header_fields& header = f.header;
     auto* value = &payload_value;
     const bool decoded =
@@ -686,7 +692,7 @@ class router {
     const envelope_view env{header.type,        header.version,         header.id,
                             header.produced_by, header.config_revision, attributes};
     std::uint32_t hops = 0;
-    if (handlers.exact[Index]) {
+    if (exact) {
       handlers.exact[Index](o, value, env);
     } else if constexpr (Index + 1 == Family::version_count) {
       handlers.latest_handler(o, *value, env);  // by reference: the slot keeps its capacity

@@ -1,5 +1,6 @@
 // libFuzzer: router dispatch over several families in the flat, nested and CloudEvents layouts.
 // Every input gives an outcome; a handler runs only for an ack.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -82,6 +83,34 @@ header_read read_flat_header(skew::decoder& dec, std::string_view json, bool com
   r.at_payload = cursor.at_payload;
   return r;
 }
+// The lookups that compare words without branching on the key must answer as plain compares
+// do, for any key: header key names, and message types (names sharing a length, one of 32 bytes,
+// longer ones).
+void check_lookups(std::string_view input) {
+  using namespace skew::detail;
+  static const flat_keys keys{skew::envelope_format{}};
+  static constexpr std::array<std::string_view, 6> types = {
+      "a",
+      "b",
+      "order.placed",
+      "com.example.billing.invoice-paid",
+      "com.example.billing.x-issued",
+      "com.example.billing.accounts-receivable.invoice-reminder-scheduled"};
+  static constexpr name_index<types.size()> type_index{types};
+  // Every prefix of the input's first bytes, in a buffer with the slack the lookups read.
+  std::string buffer(input.substr(0, 80));
+  const std::size_t n = buffer.size();
+  buffer.resize(n + 64);
+  for (std::size_t k = 0; k <= n; ++k) {
+    const std::string_view key(buffer.data(), k);
+    if (keys.find_without_branches(key) != keys.find(key)) __builtin_trap();
+    std::size_t linear = types.size();
+    for (std::size_t t = 0; t < types.size(); ++t) {
+      if (types[t] == key) linear = t;
+    }
+    if (type_index.find(key) != linear) __builtin_trap();
+  }
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -89,6 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view json(reinterpret_cast<const char*>(data), size);
   static skew::decoder dec;
   if (read_flat_header(dec, json, true) != read_flat_header(dec, json, false)) __builtin_trap();
+  check_lookups(json);
   for (auto* router : {&r.flat, &r.nested, &r.cloudevents}) {
     const long before = r.calls;
     const skew::outcome o = router->dispatch(json);
