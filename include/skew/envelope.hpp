@@ -421,20 +421,24 @@ struct flat_cursor {
   return true;
 }
 
-// `{"type":"…","schemaVersion":N,"id":"…",` exactly, the order and form skew's encoder writes:
+// `{"type":"…","schemaVersion":N,"id":"…","` exactly, the order and form skew's encoder writes:
 // three literal compares at the commas the structural index gives, instead of finding and
-// matching each key. Strings without escapes, the version 1 to 9 digits. Writes nothing unless
-// all of it matched; the compact loop goes on at position 13.
+// matching each key. Strings without escapes, a non-empty type, the version 1 to 9 digits, and a
+// key after the id. Writes nothing unless all of it matched; the payload pass starts at position
+// 13, the next key.
 SKEW_HOT_INLINE bool scan_canonical_header(const walk& w, const flat_keys& keys,
                                            header_fields& out) {
-  if (w.count < 14 || !keys.type_opening.starts(w.begin)) return false;
+  if (w.count < 15 || !keys.type_opening.starts(w.begin)) return false;
   const std::uint32_t* p = w.positions;
-  // Positions 4, 8 and 12 are the commas after the type, the version and the id.
+  // Positions 4, 8 and 12 are the commas after the type, the version and the id; 14 the next
+  // key's colon, checked as the general reader would before it stops there: a quote just before
+  // a colon closes a string, which can only have opened at 13.
   const char* type_end = w.begin + p[4] - 1;  // its closing quote
   const char* version_end = w.begin + p[8];
   const char* id_end = w.begin + p[12] - 1;
+  const char* next_colon = w.begin + p[14];
   if (!keys.version_between.starts(type_end) || !keys.id_between.starts(version_end) ||
-      *id_end != '"' || id_end[1] != ',') {
+      *id_end != '"' || id_end[1] != ',' || *next_colon != ':' || next_colon[-1] != '"') {
     return false;
   }
   const char* type = w.begin + keys.type_opening.size;
@@ -444,7 +448,9 @@ SKEW_HOT_INLINE bool scan_canonical_header(const walk& w, const flat_keys& keys,
   const auto version_size = static_cast<std::size_t>(version_end - version);
   const auto id_size = static_cast<std::size_t>(id_end - id);
   std::uint32_t v = 0;
-  if (id_end < id || !read_plain_version(version, version_size, v) ||
+  // An empty type is left to the general reader: it must see what follows the header before
+  // reporting the type missing, since bytes that are not JSON there make the message malformed.
+  if (type_size == 0 || id_end < id || !read_plain_version(version, version_size, v) ||
       contains_backslash(type, type_size) || contains_backslash(id, id_size)) {
     return false;
   }
@@ -472,8 +478,14 @@ SKEW_HOT_INLINE bool scan_compact_header(const walk& w, const flat_keys& keys, s
                                          header_fields& out, flat_cursor& cursor) {
   unsigned read = 0;  // bit per slot: type 1, version 2, id 4
   if (i == 1 && keys.canonical() && scan_canonical_header(w, keys, out)) {
-    read = 7;
+    // A key follows the id's comma: payload, or a stamp the payload pass records as it would
+    // after any payload key. Which one is left to that pass: looking it up here cost more than
+    // the rest of this reader (a chain of dependent loads per message).
     i = 13;
+    cursor.next = i;
+    cursor.allow_close = false;
+    cursor.at_payload = true;
+    return true;
   }
   while (i + 3 < w.count) {
     const std::uint32_t* p = w.positions + i;

@@ -30,8 +30,8 @@ struct routers {
     }
   }
 };
-// The flat header read twice, with and without the compact fast path: the two readers must agree
-// on everything they report, errors included.
+// The flat header read twice, with and without the compact readers: they must agree on
+// everything they report, errors included.
 struct header_read {
   bool ok = false;
   skew::errc code{};
@@ -44,8 +44,6 @@ struct header_read {
   bool has_version = false;
   bool has_id = false;
   std::vector<std::string> attributes;
-  std::uint32_t next = 0;
-  bool allow_close = false;
   bool at_payload = false;
   friend bool operator==(const header_read&, const header_read&) = default;
 };
@@ -65,6 +63,14 @@ header_read read_flat_header(skew::decoder& dec, std::string_view json, bool com
   header_fields h;
   flat_cursor cursor;
   r.ok = read_header(ctx, format, scratch, h, cursor, keys, compact);
+  if (r.ok && compact && cursor.at_payload && !cursor.allow_close) {
+    // The compact readers may hand header keys after the id to the payload pass; the general
+    // reader reads them up to the first payload key. Finish that stretch with the general loop
+    // from where the compact readers stopped: the state they handed over must lead to the same
+    // result, errors included.
+    std::uint32_t i = cursor.next;
+    r.ok = scan_flat_header_rest(ctx, 1, i, keys, scratch, h, cursor);
+  }
   r.code = ctx.err.code;
   r.path = ctx.err.path;
   r.type = h.type;
@@ -78,9 +84,7 @@ header_read read_flat_header(skew::decoder& dec, std::string_view json, bool com
     r.attributes.push_back(std::string(a.name) + "=" + std::string(a.json) + "|" +
                            std::string(a.text) + (a.is_string ? "s" : ""));
   }
-  r.next = cursor.next;
-  r.allow_close = cursor.allow_close;
-  r.at_payload = cursor.at_payload;
+  r.at_payload = r.ok && cursor.at_payload;  // where the payload starts, once the header read
   return r;
 }
 // The lookups that compare words without branching on the key must answer as plain compares
