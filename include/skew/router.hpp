@@ -164,24 +164,22 @@ template <std::size_t N>
 struct name_index {
   static constexpr std::size_t none = N;
   static constexpr std::size_t longest_compared = 32;
-  // By length (64: 64 or more): the one name's index, `none`, or `several` when names share it.
+  // By length (64: 64 or more): the one name's index, `none`, or `several` when names share it
+  // or it is longer than the compare (those are compared one by one).
   std::array<std::uint8_t, 65> by_length{};
-  // Per name, and a last entry that never matches (its size is no string's).
+  // Per name, zero-padded, and a last entry for `none`.
   std::array<std::array<char, longest_compared>, N + 1> bytes{};
-  std::array<std::size_t, N + 1> sizes{};
   std::array<std::string_view, N> names{};
   static constexpr std::uint8_t several = static_cast<std::uint8_t>(N + 1);
   static_assert(N + 1 < 255, "too many families for one router");
 
   constexpr explicit name_index(const std::array<std::string_view, N>& list) : names(list) {
     by_length.fill(static_cast<std::uint8_t>(none));
-    sizes[none] = ~std::size_t{0};
     for (std::size_t k = 0; k < N; ++k) {
       const std::size_t n = list[k].size();
       std::uint8_t& entry = by_length[n < 64 ? n : 64];
-      entry = entry == none && n < 64 ? static_cast<std::uint8_t>(k) : several;
+      entry = entry == none && n <= longest_compared ? static_cast<std::uint8_t>(k) : several;
       for (std::size_t b = 0; b < n && b < longest_compared; ++b) bytes[k][b] = list[k][b];
-      sizes[k] = n;
     }
   }
 
@@ -189,7 +187,7 @@ struct name_index {
   [[gnu::always_inline]] std::size_t find(std::string_view s) const noexcept {
     const std::size_t n = s.size();
     const std::size_t k = by_length[n < 64 ? n : 64];
-    if (k == several || (k != none && sizes[k] > longest_compared)) [[unlikely]] {
+    if (k == several) [[unlikely]] {
       for (std::size_t j = 0; j < N; ++j) {
         if (names[j] == s) return j;
       }
@@ -202,10 +200,9 @@ struct name_index {
         _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a), _mm_loadu_si128(b))));
     const auto hi = static_cast<std::uint32_t>(
         _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 1), _mm_loadu_si128(b + 1))));
-    // Only the first n bytes count: k is the name of this length (or the entry that is no name,
-    // which returns none either way).
-    const std::uint32_t mask =
-        n >= longest_compared ? ~std::uint32_t{0} : (std::uint32_t{1} << n) - 1;
+    // Only the first n bytes count: k is the name of this length, up to 32 bytes, or the entry
+    // that is no name, which returns none whatever the mask (all ones from 32 bytes on).
+    const auto mask = static_cast<std::uint32_t>((std::uint64_t{1} << (n & 63)) - 1);
     return ((lo | hi << 16) & mask) == mask ? k : none;
 #else
     return k != none && names[k] == s ? k : none;
