@@ -662,3 +662,43 @@ TEST_CASE("cloudevents: more attributes than the frame holds inline spill to the
   CHECK(seen[0].attributes[18] == "ext14=\"v14\"");
   CHECK(seen[0].attributes[19] == "extx=\"x\"");
 }
+
+TEST_CASE("flat with the version in a type suffix: the written header still routes by base type") {
+  skew::envelope_format format;
+  format.version_in_type_suffix = true;
+  skew::router<OrderPlaced> router;
+  router.set_format(format);
+  std::vector<seen_message> seen;
+  record_into(router, seen);
+  // Written as skew writes a header, with a suffix: the type to route by is "order.placed".
+  CHECK(router
+            .dispatch(R"({"type":"order.placed.v2","schemaVersion":2,"id":"o-1","sku":"A",)"
+                      R"("quantity":1})")
+            .reason == skew::reason::handled);
+  CHECK(router.dispatch(R"({"type":"order.placed.v1","id":"o-2","sku":"B","quantity":2})").reason ==
+        skew::reason::handled);
+  const skew::outcome conflict = router.dispatch(
+      R"({"type":"order.placed.v1","schemaVersion":2,"id":"o-3","sku":"C","quantity":3})");
+  CHECK(conflict.reason == skew::reason::invalid_envelope);
+  REQUIRE(conflict.error.has_value());
+  CHECK(conflict.error->code == skew::errc::conflicting_alias);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].version == 2u);
+  CHECK(seen[0].id == "o-1");
+  CHECK(seen[1].version == 1u);
+  CHECK(seen[1].sku == "B");
+}
+
+TEST_CASE("nested: a header written as skew writes the flat one is still read as nested") {
+  skew::router<OrderPlaced> router;
+  router.set_format(skew::envelope_format::nested());
+  std::vector<seen_message> seen;
+  record_into(router, seen);
+  const skew::outcome o = router.dispatch(
+      R"({"type":"order.placed","schemaVersion":2,"id":"o-1","data":{"sku":"A","quantity":4}})");
+  CHECK(o.reason == skew::reason::handled);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].sku == "A");
+  CHECK(seen[0].quantity == 4);
+  CHECK(seen[0].id == "o-1");
+}

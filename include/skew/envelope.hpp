@@ -421,19 +421,28 @@ struct flat_cursor {
   return true;
 }
 
+// What match_canonical_header found, in registers until store_canonical_header writes it.
+struct canonical_header {
+  std::string_view type;
+  std::string_view id;
+  std::uint32_t version = 0;
+  const char* type_end = nullptr;     // the type's closing quote
+  const char* version_end = nullptr;  // the comma after the version
+};
+
 // `{"type":"…","schemaVersion":N,"id":"…","` exactly, the order and form skew's encoder writes:
 // three literal compares at the commas the structural index gives, instead of finding and
 // matching each key. Strings without escapes, a non-empty type, the version 1 to 9 digits, and a
-// key after the id. Writes nothing unless all of it matched; the payload pass starts at position
-// 13, the next key.
-SKEW_HOT_INLINE bool scan_canonical_header(const walk& w, const flat_keys& keys,
-                                           header_fields& out) {
+// key after the id, where the payload pass starts (position 13). Only loads: the router matches
+// before it sets up its frame, so that these loads do not queue behind the frame's stores.
+SKEW_HOT_INLINE bool match_canonical_header(const walk& w, const flat_keys& keys,
+                                            canonical_header& c) {
   if (w.count < 15 || !keys.type_opening.starts(w.begin)) return false;
   const std::uint32_t* p = w.positions;
   // Positions 4, 8 and 12 are the commas after the type, the version and the id; 14 the next
   // key's colon, checked as the general reader would before it stops there: a quote just before
   // a colon closes a string, which can only have opened at 13.
-  const char* type_end = w.begin + p[4] - 1;  // its closing quote
+  const char* type_end = w.begin + p[4] - 1;
   const char* version_end = w.begin + p[8];
   const char* id_end = w.begin + p[12] - 1;
   const char* next_colon = w.begin + p[14];
@@ -454,18 +463,38 @@ SKEW_HOT_INLINE bool scan_canonical_header(const walk& w, const flat_keys& keys,
       contains_backslash(type, type_size) || contains_backslash(id, id_size)) {
     return false;
   }
-  out.type = std::string_view(type, type_size);
-  out.version = v;
-  out.id = std::string_view(id, id_size);
+  c.type = std::string_view(type, type_size);
+  c.id = std::string_view(id, id_size);
+  c.version = v;
+  c.type_end = type_end;
+  c.version_end = version_end;
+  return true;
+}
+
+// What a matched header reads as, into a fresh `out`; the payload pass starts at position 13.
+SKEW_HOT_INLINE void store_canonical_header(const canonical_header& c, const walk& w,
+                                            const flat_keys& keys, header_fields& out) {
+  out.type = c.type;
+  out.version = c.version;
+  out.id = c.id;
   out.has_type = out.has_version = out.has_id = true;
   out.occurrences = {1, 1, 1};
   // Attribute names view the keys in the input, as the other header readers' do.
+  const char* version = c.type_end + keys.version_between.size;
   out.add_flat(std::string_view(w.begin + 2, keys.type_opening.size - 5),
-               std::string_view(type - 1, type_size + 2), out.type, true);
-  out.add_flat(std::string_view(type_end + 3, keys.version_between.size - 5),
-               std::string_view(version, version_size), {}, false);
-  out.add_flat(std::string_view(version_end + 2, keys.id_between.size - 5),
-               std::string_view(id - 1, id_size + 2), out.id, true);
+               std::string_view(c.type.data() - 1, c.type.size() + 2), c.type, true);
+  out.add_flat(std::string_view(c.type_end + 3, keys.version_between.size - 5),
+               std::string_view(version, static_cast<std::size_t>(c.version_end - version)), {},
+               false);
+  out.add_flat(std::string_view(c.version_end + 2, keys.id_between.size - 5),
+               std::string_view(c.id.data() - 1, c.id.size() + 2), c.id, true);
+}
+
+SKEW_HOT_INLINE bool scan_canonical_header(const walk& w, const flat_keys& keys,
+                                           header_fields& out) {
+  canonical_header c;
+  if (!match_canonical_header(w, keys, c)) return false;
+  store_canonical_header(c, w, keys, out);
   return true;
 }
 

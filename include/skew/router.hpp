@@ -287,6 +287,7 @@ class router {
   void set_format(const envelope_format& f) {
     format_ = f;
     flat_keys_ = detail::flat_keys(f);
+    canonical_format_ = can_match_canonical();
   }
   const envelope_format& format() const { return format_; }
   // Options for payload decoding (strictness, limits, validation).
@@ -499,24 +500,37 @@ class router {
   SKEW_HOT_INLINE outcome route(simdjson::padded_string_view padded,
                                 const detail::structural_index& index,
                                 detail::thread_counters& counters) {
+    // The header as skew writes it is matched first, with loads only (see
+    // match_canonical_header), and the entry it leads to found from registers.
+    const detail::walk w{padded.data(), padded.data() + padded.size(), index.positions(),
+                         index.count()};
+    detail::canonical_header c;
+    const bool canonical = canonical_format_ && detail::match_canonical_header(w, flat_keys_, c);
     // One outcome, filled in place on every path and returned by name (no copies of it).
     outcome o;
     detail::dispatch_frame f(options_, counters);
     detail::decode_context& ctx = f.ctx;
-    ctx.input_begin = padded.data();
-    ctx.input_end = padded.data() + padded.size();
+    ctx.input_begin = w.begin;
+    ctx.input_end = w.end;
     ctx.bind(index);
-    if (!detail::read_header(ctx, format_, f.scratch, f.header, f.cursor, flat_keys_)) {
-      reject_header(o, f);
-      return o;
+    if (canonical) {
+      detail::store_canonical_header(c, w, flat_keys_, f.header);
+      f.cursor = {13, false, true};
+    } else {
+      if (!detail::read_header(ctx, format_, f.scratch, f.header, f.cursor, flat_keys_)) {
+        reject_header(o, f);
+        return o;
+      }
+      c.type = f.header.type;
+      c.version = f.header.version;
     }
     // The family (by its type's length, then one compare) and the version index a table of
     // entries without branching on either: a mixed stream mispredicts at the one indirect call,
     // as a switch over the message kinds would, not once for the type and again for the version.
-    const std::size_t family = family_of(f.header.type);
+    const std::size_t family = family_of(c.type);
     if (family < sizeof...(Families)) {
       const family_row& row = family_rows[family];
-      const std::uint32_t offset = f.header.version - row.first_version;
+      const std::uint32_t offset = c.version - row.first_version;
       const std::size_t entry =
           offset < row.contiguous_versions ? row.first_entry + offset : row.other_versions_entry;
       entry_table[entry](*this, f, o);
@@ -606,6 +620,14 @@ class router {
   }
 
   static constexpr std::size_t no_known_slot = static_cast<std::size_t>(-1);
+
+  // Whether the header as skew writes it is read by match_canonical_header: the flat layout, key
+  // names it can compare, and no version in a type suffix (read_header's checks for the flat
+  // layout then all hold for a matched header).
+  bool can_match_canonical() const noexcept {
+    return format_.layout == layout::flat && flat_keys_.canonical() &&
+           !format_.version_in_type_suffix;
+  }
 
   // The index of (Family, version index) among the router's pairs, in pack order.
   template <class Family, std::size_t Index>
@@ -711,6 +733,7 @@ class router {
   std::array<policy, reason_count> policies_{};
   envelope_format format_{};
   detail::flat_keys flat_keys_{format_};
+  bool canonical_format_ = can_match_canonical();
   options options_{};
   std::unique_ptr<detail::router_counters> counters_;
 };
