@@ -131,28 +131,6 @@ struct packed_key {
     return p;
   }
 
-  // The same answer with the length folded into the word compares, for keys whose value is not
-  // predictable (a router's type): no branch until the result.
-  [[gnu::always_inline]] bool matches_without_branches(std::string_view key) const noexcept {
-    const std::size_t n = key.size();
-    if (n > 16 || name.size() > 16 || std::endian::native != std::endian::little) {
-      return matches(key);
-    }
-    std::uint64_t a;
-    std::uint64_t b;
-    std::memcpy(&a, key.data(), 8);
-    std::memcpy(&b, key.data() + 8, 8);
-    // Masks from this name's length: bytes past it must be absent from the key (same length).
-    constexpr std::uint64_t all = ~std::uint64_t{0};
-    const std::size_t m = name.size();
-    const std::uint64_t mask0 = m >= 8 ? all : (std::uint64_t{1} << (8 * m)) - 1;
-    const std::uint64_t mask1 = m <= 8    ? 0
-                                : m >= 16 ? all
-                                          : (std::uint64_t{1} << (8 * (m - 8))) - 1;
-    const std::uint64_t diff = ((a ^ word0) & mask0) | ((b ^ word1) & mask1) | (n ^ m);
-    return diff == 0;
-  }
-
   [[gnu::always_inline]] bool matches(std::string_view key) const noexcept {
     const std::size_t n = key.size();
     if (n != name.size()) return false;
