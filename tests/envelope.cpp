@@ -487,12 +487,21 @@ TEST_CASE("flat: stamps and copies after the written header reach the payload pa
   REQUIRE(empty.error.has_value());
   CHECK(empty.error->code == skew::errc::missing_field);
   CHECK(empty.produced_by == "p@1");
-  // peek_header of the same forms.
+  // peek_header of the same forms: the keys up to the first payload key are checked there too.
   auto peeked = skew::peek_header(
       R"({"type":"order.placed","schemaVersion":2,"id":"o-1","producedBy":"p@1","sku":"A"})");
   REQUIRE(peeked);
   CHECK(peeked->type == "order.placed");
   CHECK(peeked->id == "o-1");
+  auto second_type = skew::peek_header(
+      R"({"type":"order.placed","schemaVersion":2,"id":"o-1","type":"x","sku":"A"})");
+  REQUIRE_FALSE(second_type);
+  CHECK(second_type.error().code == skew::errc::duplicate_key);
+  CHECK(second_type.error().path == "/type");
+  auto bad_stamp = skew::peek_header(
+      R"({"type":"order.placed","schemaVersion":2,"id":"o-1","producedBy":"p"x,"sku":"A"})");
+  REQUIRE_FALSE(bad_stamp);
+  CHECK(bad_stamp.error().code == skew::errc::malformed_json);
   CHECK(seen.size() == 1);
 }
 

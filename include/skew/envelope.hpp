@@ -961,9 +961,18 @@ inline result<envelope_header> peek_header(std::string_view json,
   detail::header_scratch scratch;
   detail::header_fields fields;
   detail::flat_cursor cursor;
-  if (!detail::read_header(ctx, format, scratch, fields, cursor,
-                           detail::cached_flat_keys(format))) {
+  const detail::flat_keys& keys = detail::cached_flat_keys(format);
+  if (!detail::read_header(ctx, format, scratch, fields, cursor, keys)) {
     return failure(std::move(ctx.err));
+  }
+  if (format.layout == layout::flat && cursor.at_payload && !cursor.allow_close) {
+    // The reader of the header as skew writes it stops after the id and leaves the keys up to
+    // the first payload key to the payload pass, which peek_header has not. Read them as the
+    // general reader does, so that a second type there is a duplicate here too.
+    std::uint32_t i = cursor.next;
+    if (!detail::scan_flat_header_rest(ctx, 1, i, keys, scratch, fields, cursor)) {
+      return failure(std::move(ctx.err));
+    }
   }
   if (format.layout == layout::flat && !fields.has_id) {
     // The header pass stops at type and version; the id may come later.
