@@ -504,9 +504,10 @@ SKEW_HOT_INLINE bool scan_canonical_header(const walk& w, const flat_keys& keys,
 // `cursor` set, when type and version were read), another header key, a duplicate, or any other
 // form, which the general loop in scan_flat_header then reads from `i`.
 SKEW_HOT_INLINE bool scan_compact_header(const walk& w, const flat_keys& keys, std::uint32_t& i,
-                                         header_fields& out, flat_cursor& cursor) {
+                                         header_fields& out, flat_cursor& cursor,
+                                         bool try_canonical) {
   unsigned read = 0;  // bit per slot: type 1, version 2, id 4
-  if (i == 1 && keys.canonical() && scan_canonical_header(w, keys, out)) {
+  if (try_canonical && i == 1 && keys.canonical() && scan_canonical_header(w, keys, out)) {
     // A key follows the id's comma: payload, or a stamp the payload pass records as it would
     // after any payload key. Which one is left to that pass: looking it up here cost more than
     // the rest of this reader (a chain of dependent loads per message).
@@ -614,12 +615,15 @@ SKEW_HOT_INLINE bool scan_compact_header(const walk& w, const flat_keys& keys, s
 // Flat layout: reads header keys until type and version are known and a payload key follows.
 // Payload keys met before that are stepped over, and then the payload needs a second pass from
 // the start.
-// `compact` false skips the fast path: the fuzz target compares both readers on every input.
+// `compact` false skips the fast paths: the fuzz target compares the readers on every input.
+// `try_canonical` false skips only the written header's match, for a caller (the router) that
+// has just tried it.
 SKEW_HOT_INLINE bool scan_flat_header(decode_context& ctx, std::uint32_t& i, const flat_keys& keys,
                                       header_scratch& scratch, header_fields& out,
-                                      flat_cursor& cursor, bool compact = true) {
+                                      flat_cursor& cursor, bool compact = true,
+                                      bool try_canonical = true) {
   const std::uint32_t first = i;
-  if (compact && scan_compact_header(ctx.view(), keys, i, out, cursor)) return true;
+  if (compact && scan_compact_header(ctx.view(), keys, i, out, cursor, try_canonical)) return true;
   return scan_flat_header_rest(ctx, first, i, keys, scratch, out, cursor);
 }
 
@@ -758,7 +762,8 @@ inline bool read_rest_of_flat_header(decode_context& ctx, const flat_keys& keys,
 // for CloudEvents the required context attributes. Errors carry the header key's path.
 SKEW_HOT_INLINE bool read_header(decode_context& ctx, const envelope_format& format,
                                  header_scratch& scratch, header_fields& out, flat_cursor& cursor,
-                                 const flat_keys& keys, bool compact = true) {
+                                 const flat_keys& keys, bool compact = true,
+                                 bool try_canonical = true) {
   if (ctx.count == 0) return ctx.fail(errc::malformed_json);
   if (ctx.at(0) != '{') {
     // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.
@@ -769,7 +774,7 @@ SKEW_HOT_INLINE bool read_header(decode_context& ctx, const envelope_format& for
   ctx.depth = 1;
   std::uint32_t i = 1;
   const bool flat = format.layout == layout::flat;
-  if (flat ? !scan_flat_header(ctx, i, keys, scratch, out, cursor, compact)
+  if (flat ? !scan_flat_header(ctx, i, keys, scratch, out, cursor, compact, try_canonical)
            : !scan_full_header(ctx, i, format, scratch, out)) {
     return false;
   }

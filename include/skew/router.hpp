@@ -517,7 +517,9 @@ class router {
       detail::store_canonical_header(c, w, flat_keys_, f.header);
       f.cursor = {13, false, true};
     } else {
-      if (!detail::read_header(ctx, format_, f.scratch, f.header, f.cursor, flat_keys_)) {
+      // The written header's match failed above (or does not apply): not again.
+      if (!detail::read_header(ctx, format_, f.scratch, f.header, f.cursor, flat_keys_, true,
+                               false)) {
         reject_header(o, f);
         return o;
       }

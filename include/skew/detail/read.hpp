@@ -154,16 +154,14 @@ struct packed_key {
 // header key has, and most lengths belong to one name.
 struct packed_key_set {
   static constexpr std::size_t size = 5;
-  std::array<packed_key, size> keys;
+  std::array<packed_key, size + 1> keys;  // and an empty one, find_without_branches' none
   // By key length (63: 63 or more): the one index with that length, -1 for none, -2 when several
   // share it (then every key is compared).
   std::array<std::int8_t, 64> by_length{};
   std::uint64_t lengths = 0;  // bit n: some name has length n (63: 63 or more)
   // For find_without_branches: by length, the one name's index or `size` for none, and per index
-  // the bytes (masked to the name) and length to compare; entry `size` never matches.
+  // the masks of the name's bytes and the length to compare; entry `size` never matches.
   std::array<std::uint8_t, 64> candidate{};
-  std::array<std::uint64_t, size + 1> word0{};
-  std::array<std::uint64_t, size + 1> word1{};
   std::array<std::uint64_t, size + 1> mask0{};
   std::array<std::uint64_t, size + 1> mask1{};
   std::array<std::uint64_t, size + 1> length{};
@@ -186,8 +184,6 @@ struct packed_key_set {
       constexpr std::uint64_t all = ~std::uint64_t{0};
       mask0[k] = m >= 8 ? all : (std::uint64_t{1} << (8 * m)) - 1;
       mask1[k] = m <= 8 ? 0 : m >= 16 ? all : (std::uint64_t{1} << (8 * (m - 8))) - 1;
-      word0[k] = keys[k].word0;
-      word1[k] = keys[k].word1;
       length[k] = m;
     }
   }
@@ -201,8 +197,8 @@ struct packed_key_set {
     std::uint64_t b;
     std::memcpy(&a, key.data(), 8);
     std::memcpy(&b, key.data() + 8, 8);
-    const std::uint64_t diff =
-        ((a ^ word0[k]) & mask0[k]) | ((b ^ word1[k]) & mask1[k]) | (key.size() ^ length[k]);
+    const std::uint64_t diff = ((a ^ keys[k].word0) & mask0[k]) | ((b ^ keys[k].word1) & mask1[k]) |
+                               (key.size() ^ length[k]);
     return diff == 0 ? static_cast<int>(k) : -1;
   }
 
