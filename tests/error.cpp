@@ -31,3 +31,13 @@ TEST_CASE("error: JSON Pointer segments are escaped per RFC 6901") {
   skew::detail::prepend_pointer_segment(path, "a/b~c");
   CHECK(path == "/a~1b~0c/x");
 }
+
+TEST_CASE("errc: invalid_value has its name, and values outside the enum are unknown") {
+  CHECK(skew::to_string(skew::errc::invalid_value) == "invalid_value");
+  CHECK(skew::describe_errc(skew::errc::invalid_value) ==
+        "the value is not one the member's codec accepts");
+  CHECK(skew::to_string(static_cast<skew::errc>(0)) == "unknown");
+  const auto past_last = static_cast<int>(skew::errc::invalid_value) + 1;
+  CHECK(skew::to_string(static_cast<skew::errc>(past_last)) == "unknown");
+  CHECK(skew::describe_errc(static_cast<skew::errc>(past_last)) == "unknown error");
+}

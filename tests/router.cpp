@@ -398,3 +398,26 @@ TEST_CASE("peek_header reads type, version and id only") {
   REQUIRE(c);
   CHECK(c->type == "k");
 }
+
+TEST_CASE("handlers may leave out the envelope, and may return an outcome or nothing") {
+  skew::router<SendEmail, Payment> router;
+  std::vector<std::string> seen;
+  router.on<SendEmail>([&](const mail::SendEmailV2& m) { seen.push_back(m.to + "/" + m.locale); });
+  router.on<Payment, 2>([&](const mail::PaymentV1& p) {
+    seen.push_back(std::to_string(p.amountCents));
+    return skew::outcome::retry();
+  });
+  const skew::outcome mail =
+      router.dispatch(R"({"type":"send-email","schemaVersion":1,"to":"a@x"})");
+  CHECK(mail.action == skew::action::ack);
+  const skew::outcome pay =
+      router.dispatch(R"({"type":"payment","schemaVersion":2,"amountCents":7})");
+  CHECK(pay.action == skew::action::retry);
+  CHECK(seen == std::vector<std::string>{"a@x/en", "7"});
+  static_assert(skew::handler_for<void (*)(const mail::SendEmailV2&), mail::SendEmailV2>);
+  static_assert(
+      skew::handler_for<skew::outcome (*)(const mail::SendEmailV2&, const skew::envelope_view&),
+                        mail::SendEmailV2>);
+  static_assert(!skew::handler_for<void (*)(int), mail::SendEmailV2>);
+  static_assert(!skew::handler_for<int (*)(const mail::SendEmailV2&), mail::SendEmailV2>);
+}

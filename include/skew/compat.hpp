@@ -17,6 +17,7 @@
 //   full:     both; the *_transitive modes check every pair of versions, not only neighbours.
 #pragma once
 
+#include <skew/codec.hpp>
 #include <skew/describe.hpp>
 #include <skew/detail/read.hpp>
 #include <skew/enum.hpp>
@@ -143,6 +144,8 @@ template <class R, class W, class Visitor>
 constexpr bool check_value(Visitor& visitor, std::string_view field) {
   if constexpr (std::is_same_v<R, W>) {
     return true;
+  } else if constexpr (has_codec<R> || has_codec<W>) {
+    return check_value<wire_t<R>, wire_t<W>>(visitor, field);  // codec types travel as their wire
   } else if constexpr (std::is_same_v<R, raw_json>) {
     return true;  // raw JSON takes any value
   } else if constexpr (is_optional<R>::value || is_field<R>::value || is_optional<W>::value ||

@@ -5,7 +5,7 @@
 //   if (!msg) log("{}", msg.error());
 #pragma once
 
-#include <skew/detail/read.hpp>
+#include <skew/detail/read_struct.hpp>
 #include <skew/options.hpp>
 #include <skew/result.hpp>
 
@@ -60,13 +60,21 @@ class decoder {
   // left in a valid but unspecified state.
   template <class T>
   result<void> decode_into(T& out, std::string_view json, const options& opts = {}) {
-    if (json.size() > opts.max_bytes) return failure(errc::too_large);
-    return decode_padded(out, pad(json), opts);
+    if constexpr (described<T>) {
+      return decode_struct(&out, detail::read_table_of<T>(), json, opts);
+    } else {
+      if (json.size() > opts.max_bytes) return failure(errc::too_large);
+      return decode_padded(out, pad(json), opts);
+    }
   }
   template <class T>
   result<void> decode_into(T& out, simdjson::padded_string_view json, const options& opts = {}) {
     if (json.size() > opts.max_bytes) return failure(errc::too_large);
-    return decode_padded(out, json, opts);
+    if constexpr (described<T>) {
+      return decode_struct_padded(&out, detail::read_table_of<T>(), json, opts);
+    } else {
+      return decode_padded(out, json, opts);
+    }
   }
   template <class T, class Padded>
   requires std::same_as<Padded, simdjson::padded_string> result<void> decode_into(
@@ -111,6 +119,25 @@ class decoder {
     detail::decode_context ctx{opts, json.data(), json.data() + json.size()};
     ctx.bind(index_);
     return decode_document(out, ctx);
+  }
+
+  // Described structs: one function for all of them, driven by the struct's table.
+  result<void> decode_struct(void* out, const detail::read_table& table, std::string_view json,
+                             const options& opts) {
+    if (json.size() > opts.max_bytes) return failure(errc::too_large);
+    return decode_struct_padded(out, table, pad(json), opts);
+  }
+  result<void> decode_struct_padded(void* out, const detail::read_table& table,
+                                    simdjson::padded_string_view json, const options& opts) {
+    last_alias_reads_ = 0;
+    if (auto e = index_.build(json.data(), json.size())) {
+      return failure(detail::map_simdjson_error(e));
+    }
+    detail::decode_context ctx{opts, json.data(), json.data() + json.size()};
+    ctx.bind(index_);
+    if (!detail::read_struct_document(ctx, out, table)) return failure(std::move(ctx.err));
+    last_alias_reads_ = ctx.alias_reads;
+    return {};
   }
 
   // Reads the whole document into `out`: the root, then a check that nothing follows it.

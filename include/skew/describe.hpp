@@ -20,6 +20,7 @@
 // A member of type skew::unknown_fields collects the keys nobody describes.
 #pragma once
 
+#include <skew/detail/fixed_string.hpp>
 #include <skew/detail/preprocessor.hpp>
 #include <skew/field.hpp>
 #include <skew/unknown_fields.hpp>
@@ -206,11 +207,41 @@ constexpr bool member_is_required(const Member& m) {
   return !is_optional<V>::value && !is_field<V>::value && !Member::is_unknown_fields;
 }
 
+struct no_such_member {};
+struct missing_member_placeholder {
+  int value;
+};
+
+// `skew::member<MemberPtr>(Name)`, or for a name the type has no member of, one error that says
+// so (the name is in the template arguments of the line above it) and a placeholder that keeps
+// the rest of the description well-formed, so that nothing else fails after it.
+template <fixed_string Name, auto MemberPtr>
+constexpr auto checked_member() {
+  if constexpr (std::is_same_v<std::remove_cv_t<decltype(MemberPtr)>, no_such_member>) {
+    static_assert(!std::is_same_v<std::remove_cv_t<decltype(MemberPtr)>, no_such_member>,
+                  "SKEW_DESCRIBE names a member the type does not have (or cannot access): its "
+                  "name is the Name argument above");
+    return member<&missing_member_placeholder::value>(Name.view());
+  } else {
+    return member<MemberPtr>(Name.view());
+  }
+}
+
 }  // namespace detail
 
 }  // namespace skew
 
-#define SKEW_DETAIL_DESCRIBE_MEMBER(Type, m) ::skew::member<&Type::m>(#m)
+// The member is looked up where a missing one is not an error (a requires-expression in a generic
+// lambda), so that checked_member reports it in one static_assert instead of the compiler
+// tracing the failed lookup through every level of the member list's macro expansion.
+#define SKEW_DETAIL_DESCRIBE_MEMBER(Type, m)           \
+  ::skew::detail::checked_member<#m, []<class T>(T*) { \
+    if constexpr (requires { &T::m; }) {               \
+      return &T::m;                                    \
+    } else {                                           \
+      return ::skew::detail::no_such_member{};         \
+    }                                                  \
+  }(static_cast<Type*>(nullptr))>()
 #define SKEW_DETAIL_DESCRIBE_ENUMERATOR(Enum, e) \
   ::skew::enumerator<Enum> {                     \
     Enum::e, #e                                  \

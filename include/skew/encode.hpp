@@ -73,19 +73,26 @@ constexpr std::optional<std::size_t> payload_index() {
   return index;
 }
 
-template <class Buffer>
-bool write_string_attribute(encode_context& ctx, Buffer& out, std::string_view key,
-                            std::string_view value, bool& first) {
+inline bool write_string_attribute(encode_context& ctx, output& out, std::string_view key,
+                                   std::string_view value, bool& first) {
   if (value.empty()) return true;
   return write_key(ctx, out, key, first) && write_string(ctx, out, value);
 }
 
-template <class Family, std::size_t Index, class Payload, class Buffer>
-bool write_envelope(encode_context& ctx, Buffer& out, const Payload& payload,
-                    const envelope_fields& fields, const envelope_format& format) {
-  constexpr std::uint32_t version = Family::versions[Index];
+// A payload struct as the envelope writer takes it: the flat layout writes its members through
+// its table, the others the whole value.
+struct envelope_payload {
+  const void* value;
+  const write_table& table;
+  write_function write;
+};
+
+// One writer for every family and version: the header, then the payload.
+inline bool write_envelope(encode_context& ctx, output& out, std::string_view type_name,
+                           std::uint32_t version, const envelope_payload& payload,
+                           const envelope_fields& fields, const envelope_format& format) {
   bool first = true;
-  append(out, '{');
+  out.append('{');
   if (format.layout == layout::cloudevents) {
     auto missing = [&](std::string_view key) {
       ctx.fail(errc::missing_field);
@@ -95,10 +102,10 @@ bool write_envelope(encode_context& ctx, Buffer& out, const Payload& payload,
     if (fields.id.empty()) return missing(format.id_key);
     if (fields.source.empty()) return missing("source");
     if (!write_key(ctx, out, "specversion", first)) return false;
-    append(out, std::string_view("\"1.0\""));
+    out.append(std::string_view("\"1.0\""));
     if (!write_string_attribute(ctx, out, format.id_key, fields.id, first) ||
         !write_string_attribute(ctx, out, "source", fields.source, first) ||
-        !write_string_attribute(ctx, out, format.type_key, Family::type_name, first) ||
+        !write_string_attribute(ctx, out, format.type_key, type_name, first) ||
         !write_key(ctx, out, format.version_key, first) || !write_value(ctx, out, version) ||
         !write_string_attribute(ctx, out, "datacontenttype", "application/json", first) ||
         !write_string_attribute(ctx, out, "subject", fields.subject, first) ||
@@ -106,7 +113,7 @@ bool write_envelope(encode_context& ctx, Buffer& out, const Payload& payload,
       return false;
     }
   } else {
-    if (!write_string_attribute(ctx, out, format.type_key, Family::type_name, first) ||
+    if (!write_string_attribute(ctx, out, format.type_key, type_name, first) ||
         !write_key(ctx, out, format.version_key, first) || !write_value(ctx, out, version) ||
         !write_string_attribute(ctx, out, format.id_key, fields.id, first)) {
       return false;
@@ -118,31 +125,56 @@ bool write_envelope(encode_context& ctx, Buffer& out, const Payload& payload,
     return false;
   }
   if (format.layout == layout::flat) {
-    if constexpr (described<Payload>) {
-      // Payload keys share the object with the header: a captured unknown key named like a
-      // header key must not be written a second time.
-      const std::array<std::string_view, 5> reserved{format.type_key, format.version_key,
-                                                     format.id_key, format.produced_by_key,
-                                                     format.config_revision_key};
-      ctx.reserved_keys = reserved.data();
-      ctx.reserved_key_count = reserved.size();
-      const bool ok = write_struct(ctx, out, payload, first);
-      ctx.reserved_keys = nullptr;
-      ctx.reserved_key_count = 0;
-      if (!ok) return false;
-    } else {
-      static_assert(described<Payload>, "the flat layout needs a described payload struct");
-    }
+    // Payload keys share the object with the header: a captured unknown key named like a header
+    // key must not be written a second time.
+    const std::array<std::string_view, 5> reserved{format.type_key, format.version_key,
+                                                   format.id_key, format.produced_by_key,
+                                                   format.config_revision_key};
+    ctx.reserved_keys = reserved.data();
+    ctx.reserved_key_count = reserved.size();
+    const bool ok = write_struct(ctx, out, payload.value, payload.table, first);
+    ctx.reserved_keys = nullptr;
+    ctx.reserved_key_count = 0;
+    if (!ok) return false;
   } else {
     if (!write_key(ctx, out, format.data_key, first)) return false;
-    if (!write_value(ctx, out, payload)) {
+    if (!payload.write(ctx, out, payload.value)) {
       prepend_pointer_segment(ctx.err.path, format.data_key);
       return false;
     }
   }
-  append(out, '}');
+  out.append('}');
   return true;
 }
+
+// Writes with `write` into `out`, leaving `out` as it was on failure. One per buffer type, shared
+// by every value and envelope written to it.
+template <class Buffer, class Write>
+result<void> encode_into(Buffer& out, const Write& write) {
+  buffer_rollback<Buffer> rollback(out);
+  encode_context ctx;
+  output sink(out);
+  if (!write(ctx, sink)) return failure(std::move(ctx.err));
+  rollback.commit();
+  return {};
+}
+
+struct value_writer {
+  const void* value;
+  write_function write;
+  bool operator()(encode_context& ctx, output& out) const { return write(ctx, out, value); }
+};
+
+struct envelope_writer {
+  std::string_view type_name;
+  std::uint32_t version;
+  envelope_payload payload;
+  const envelope_fields& fields;
+  const envelope_format& format;
+  bool operator()(encode_context& ctx, output& out) const {
+    return write_envelope(ctx, out, type_name, version, payload, fields, format);
+  }
+};
 
 }  // namespace detail
 
@@ -150,11 +182,7 @@ bool write_envelope(encode_context& ctx, Buffer& out, const Payload& payload,
 // fmt::memory_buffer, std::string or std::vector<char>.
 template <class T, class Buffer>
 requires(!message_family<T>) result<void> encode_to(Buffer& out, const T& value) {
-  detail::buffer_rollback<Buffer> rollback(out);
-  detail::encode_context ctx;
-  if (!detail::write_value(ctx, out, value)) return failure(std::move(ctx.err));
-  rollback.commit();
-  return {};
+  return detail::encode_into(out, detail::value_writer{&value, &detail::write_erased<T>});
 }
 
 template <class T>
@@ -171,13 +199,11 @@ result<void> encode_to(Buffer& out, const Payload& payload, const envelope_field
                        const envelope_format& format = family_format<Family>) {
   constexpr auto index = detail::payload_index<Family, Payload>();
   static_assert(index.has_value(), "skew::encode: the struct is not a payload of this family");
-  detail::buffer_rollback<Buffer> rollback(out);
-  detail::encode_context ctx;
-  if (!detail::write_envelope<Family, *index>(ctx, out, payload, fields, format)) {
-    return failure(std::move(ctx.err));
-  }
-  rollback.commit();
-  return {};
+  static_assert(described<Payload>, "skew::encode: a family's payload must be a described struct");
+  const detail::envelope_payload p{&payload, detail::write_table_of<Payload>(),
+                                   &detail::write_erased<Payload>};
+  return detail::encode_into(
+      out, detail::envelope_writer{Family::type_name, Family::versions[*index], p, fields, format});
 }
 
 template <message_family Family, class Payload>

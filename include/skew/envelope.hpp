@@ -10,7 +10,7 @@
 #pragma once
 
 #include <skew/decoder.hpp>
-#include <skew/detail/read.hpp>
+#include <skew/detail/read_struct.hpp>
 
 #include <array>
 #include <bit>
@@ -405,9 +405,8 @@ struct flat_cursor {
 };
 
 // A version of 1 to 9 digits without a leading zero, so always within 1 .. 2^32-1; false for
-// anything else, which the general reader then judges. A branch per digit, not a flag: the flag
-// was spilled to the stack as a byte and reloaded as a word, a store-forwarding stall per digit
-// that perf put at a quarter of the header pass.
+// anything else, which the general reader then judges. It returns at the first non-digit rather
+// than accumulating a flag, which the compiler kept in memory (see docs/performance.md).
 [[gnu::always_inline]] inline bool read_plain_version(const char* p, std::size_t n,
                                                       std::uint32_t& out) noexcept {
   if (n == 0 || n > 9 || *p == '0') return false;
@@ -924,7 +923,7 @@ SKEW_HOT_INLINE bool decode_payload(decode_context& ctx, const envelope_format& 
       one_pass = true;
       ctx.depth = 1;
       std::uint32_t i = cursor.next;
-      decoded = read_struct_fields(ctx, i, out, cursor.allow_close);
+      decoded = read_struct_fields(ctx, i, &out, read_table_of<Payload>(), cursor.allow_close);
       if (decoded && i != ctx.count) decoded = ctx.fail_at(errc::trailing_content, i);
     }
   }

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,88 +31,57 @@ enum class errc : std::uint8_t {
   not_representable,    // a value JSON cannot carry (NaN, infinity, invalid UTF-8 on encode)
   unsupported_version,  // a version this build cannot produce or read
   binary_data,          // a binary payload (CloudEvents data_base64) where JSON data was expected
+  invalid_value,        // a value of the right JSON type that a member's skew::codec rejects
 };
+
+namespace detail {
+
+struct errc_text {
+  std::string_view name;      // the identifier, e.g. "missing_field"
+  std::string_view sentence;  // for people reading a log line
+};
+
+// One entry per errc, in the enum's order (its values start at 1).
+inline constexpr errc_text errc_texts[] = {
+    {"malformed_json", "the message is not valid JSON"},
+    {"invalid_utf8", "the message contains invalid UTF-8 or a lone surrogate"},
+    {"not_an_object", "expected a JSON object at the root"},
+    {"missing_field", "a required field is missing"},
+    {"unexpected_null", "null is not accepted here"},
+    {"wrong_type", "the JSON type does not match the described type"},
+    {"out_of_range", "the number does not fit the described type"},
+    {"duplicate_key", "a described key appears more than once"},
+    {"unknown_key", "the key is not described (strict mode)"},
+    {"too_deep", "nesting exceeds max_depth"},
+    {"too_large", "the input exceeds max_bytes"},
+    {"trailing_content", "content follows the root value"},
+    {"invalid_enum", "the string names no known enumerator"},
+    {"conflicting_alias", "a field and its alias carry different values"},
+    {"not_representable", "the value cannot be represented in JSON"},
+    {"unsupported_version", "this build does not handle that version"},
+    {"binary_data", "the payload is base64 binary, not JSON data"},
+    {"invalid_value", "the value is not one the member's codec accepts"},
+};
+static_assert(std::size(errc_texts) == static_cast<std::size_t>(errc::invalid_value),
+              "one errc_texts entry per errc");
+
+constexpr const errc_text* find_errc_text(errc code) noexcept {
+  const auto index = static_cast<std::size_t>(code);
+  return index >= 1 && index <= std::size(errc_texts) ? &errc_texts[index - 1] : nullptr;
+}
+
+}  // namespace detail
 
 // The identifier of a code, e.g. "missing_field"; "unknown" for values outside the enum.
 constexpr std::string_view to_string(errc code) noexcept {
-  switch (code) {
-    case errc::malformed_json:
-      return "malformed_json";
-    case errc::invalid_utf8:
-      return "invalid_utf8";
-    case errc::not_an_object:
-      return "not_an_object";
-    case errc::missing_field:
-      return "missing_field";
-    case errc::unexpected_null:
-      return "unexpected_null";
-    case errc::wrong_type:
-      return "wrong_type";
-    case errc::out_of_range:
-      return "out_of_range";
-    case errc::duplicate_key:
-      return "duplicate_key";
-    case errc::unknown_key:
-      return "unknown_key";
-    case errc::too_deep:
-      return "too_deep";
-    case errc::too_large:
-      return "too_large";
-    case errc::trailing_content:
-      return "trailing_content";
-    case errc::invalid_enum:
-      return "invalid_enum";
-    case errc::conflicting_alias:
-      return "conflicting_alias";
-    case errc::not_representable:
-      return "not_representable";
-    case errc::unsupported_version:
-      return "unsupported_version";
-    case errc::binary_data:
-      return "binary_data";
-  }
-  return "unknown";
+  const detail::errc_text* t = detail::find_errc_text(code);
+  return t != nullptr ? t->name : "unknown";
 }
 
 // A sentence for people reading a log line, not for programs (match on errc instead).
 constexpr std::string_view describe_errc(errc code) noexcept {
-  switch (code) {
-    case errc::malformed_json:
-      return "the message is not valid JSON";
-    case errc::invalid_utf8:
-      return "the message contains invalid UTF-8 or a lone surrogate";
-    case errc::not_an_object:
-      return "expected a JSON object at the root";
-    case errc::missing_field:
-      return "a required field is missing";
-    case errc::unexpected_null:
-      return "null is not accepted here";
-    case errc::wrong_type:
-      return "the JSON type does not match the described type";
-    case errc::out_of_range:
-      return "the number does not fit the described type";
-    case errc::duplicate_key:
-      return "a described key appears more than once";
-    case errc::unknown_key:
-      return "the key is not described (strict mode)";
-    case errc::too_deep:
-      return "nesting exceeds max_depth";
-    case errc::too_large:
-      return "the input exceeds max_bytes";
-    case errc::trailing_content:
-      return "content follows the root value";
-    case errc::invalid_enum:
-      return "the string names no known enumerator";
-    case errc::conflicting_alias:
-      return "a field and its alias carry different values";
-    case errc::not_representable:
-      return "the value cannot be represented in JSON";
-    case errc::unsupported_version:
-      return "this build does not handle that version";
-    case errc::binary_data:
-      return "the payload is base64 binary, not JSON data";
-  }
-  return "unknown error";
+  const detail::errc_text* t = detail::find_errc_text(code);
+  return t != nullptr ? t->sentence : "unknown error";
 }
 
 // A decode or encode failure. `path` is a JSON Pointer (RFC 6901) to the offending value, empty for

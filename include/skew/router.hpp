@@ -17,6 +17,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -33,19 +34,39 @@
 
 namespace skew {
 
+// What router::on accepts for messages of payload type Payload: a callable taking
+// (const Payload&) or (const Payload&, const skew::envelope_view&), returning void or an outcome.
+template <class Handler, class Payload>
+concept handler_for =
+    (std::invocable<Handler&, const Payload&, const envelope_view&> &&
+     (std::is_void_v<std::invoke_result_t<Handler&, const Payload&, const envelope_view&>> ||
+      std::convertible_to<std::invoke_result_t<Handler&, const Payload&, const envelope_view&>,
+                          outcome>)) ||
+    (std::invocable<Handler&, const Payload&> &&
+     (std::is_void_v<std::invoke_result_t<Handler&, const Payload&>> ||
+      std::convertible_to<std::invoke_result_t<Handler&, const Payload&>, outcome>));
+
 namespace detail {
 
 // Calls a handler and writes its outcome into `out`, which holds ack: a handler returning void
 // leaves it so, and nothing is copied on that common path.
-template <class Handler, class... Args>
-void invoke_handler(outcome& out, Handler& handler, Args&&... args) {
+template <class Handler, class Payload>
+void invoke_handler(outcome& out, Handler& handler, const Payload& payload,
+                    const envelope_view& env) {
 #if defined(__cpp_exceptions)
   try {
 #endif
-    if constexpr (std::is_void_v<std::invoke_result_t<Handler&, Args...>>) {
-      std::invoke(handler, std::forward<Args>(args)...);
+    if constexpr (std::invocable<Handler&, const Payload&, const envelope_view&>) {
+      if constexpr (std::is_void_v<
+                        std::invoke_result_t<Handler&, const Payload&, const envelope_view&>>) {
+        std::invoke(handler, payload, env);
+      } else {
+        out = std::invoke(handler, payload, env);
+      }
+    } else if constexpr (std::is_void_v<std::invoke_result_t<Handler&, const Payload&>>) {
+      std::invoke(handler, payload);
     } else {
-      out = std::invoke(handler, std::forward<Args>(args)...);
+      out = std::invoke(handler, payload);
     }
 #if defined(__cpp_exceptions)
   } catch (...) {
@@ -232,8 +253,7 @@ struct dispatch_frame {
   // This thread's counters, found when the dispatch starts: the few dependent loads that find
   // them then overlap the parsing instead of delaying the end of every dispatch.
   thread_counters* counters;
-  // counters->known.data(), loaded here for the same reason: derived through `counters` at the
-  // end instead, header-first dispatch measured 1.09-1.27x the plain decode against 1.10x.
+  // counters->known.data(), loaded here for the same reason.
   message_counters* const* known;
 };
 
@@ -257,26 +277,47 @@ class router {
   // A handler for every version of Family, called with the latest payload struct.
   template <message_family Family, class Handler>
   router& on(Handler handler) {
-    auto& slot = std::get<detail::family_handlers<Family>>(handlers_);
-    slot.latest_handler = [h = std::move(handler)](outcome& out,
-                                                   const typename Family::latest& payload,
-                                                   const envelope_view& env) mutable {
-      detail::invoke_handler(out, h, payload, env);
-    };
+    static_assert(holds<Family>,
+                  "skew::router::on<Family>: this router does not hold Family; list it in "
+                  "skew::router<...>");
+    using payload = typename Family::latest;
+    static_assert(handler_for<Handler, payload>,
+                  "skew::router::on<Family>: the handler must be callable as "
+                  "(const Payload&) or (const Payload&, const skew::envelope_view&) and return "
+                  "void or skew::outcome, where Payload is Family's latest payload struct");
+    if constexpr (holds<Family> && handler_for<Handler, payload>) {
+      auto& slot = std::get<detail::family_handlers<Family>>(handlers_);
+      slot.latest_handler = [h = std::move(handler)](outcome& out, const payload& p,
+                                                     const envelope_view& env) mutable {
+        detail::invoke_handler(out, h, p, env);
+      };
+    }
     return *this;
   }
 
   // A handler for exactly version Version of Family: no upcast.
   template <message_family Family, std::uint32_t Version, class Handler>
   router& on(Handler handler) {
+    static_assert(holds<Family>,
+                  "skew::router::on<Family, Version>: this router does not hold Family; list it "
+                  "in skew::router<...>");
     constexpr auto index = Family::index_of(Version);
-    static_assert(index.has_value(), "the family has no such version");
-    using payload = typename Family::template payload_at<*index>;
-    auto& slot = std::get<detail::family_handlers<Family>>(handlers_);
-    slot.exact[*index] = [h = std::move(handler)](outcome& out, const void* p,
-                                                  const envelope_view& env) mutable {
-      detail::invoke_handler(out, h, *static_cast<const payload*>(p), env);
-    };
+    static_assert(index.has_value(),
+                  "skew::router::on<Family, Version>: the family has no such version");
+    if constexpr (holds<Family> && index.has_value()) {
+      using payload = typename Family::template payload_at<*index>;
+      static_assert(handler_for<Handler, payload>,
+                    "skew::router::on<Family, Version>: the handler must be callable as "
+                    "(const Payload&) or (const Payload&, const skew::envelope_view&) and return "
+                    "void or skew::outcome, where Payload is that version's payload struct");
+      if constexpr (handler_for<Handler, payload>) {
+        auto& slot = std::get<detail::family_handlers<Family>>(handlers_);
+        slot.exact[*index] = [h = std::move(handler)](outcome& out, const void* p,
+                                                      const envelope_view& env) mutable {
+          detail::invoke_handler(out, h, *static_cast<const payload*>(p), env);
+        };
+      }
+    }
     return *this;
   }
 
@@ -373,6 +414,9 @@ class router {
   }
 
  private:
+  template <class Family>
+  static constexpr bool holds = (std::is_same_v<Family, Families> || ...);
+
   static constexpr detail::name_index<sizeof...(Families)> type_names{
       std::array<std::string_view, sizeof...(Families)>{Families::type_name...}};
 
@@ -494,9 +538,8 @@ class router {
     });
   }
 
-  // Everything after stage 1. The outcome and the frame are set up only now: their many small
-  // stores, still queued while the copy and stage 1 read the message, slowed those loads (perf
-  // showed memcpy taking about twice as long per message as in a plain decode of the same ones).
+  // Everything after stage 1. The outcome and the frame are set up only now, so that their many
+  // small stores do not queue behind the copy and stage 1, which read the message.
   SKEW_HOT_INLINE outcome route(simdjson::padded_string_view padded,
                                 const detail::structural_index& index,
                                 detail::thread_counters& counters) {

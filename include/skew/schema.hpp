@@ -10,6 +10,7 @@
 // string; additionalProperties is true (the tolerant reader), false under unknown_keys::reject.
 #pragma once
 
+#include <skew/codec.hpp>
 #include <skew/describe.hpp>
 #include <skew/detail/write.hpp>
 #include <skew/encode.hpp>
@@ -31,7 +32,8 @@ namespace detail {
 
 inline void schema_string(std::string& out, std::string_view s) {
   encode_context ctx;
-  if (!write_string(ctx, out, s)) out += "\"\"";  // names come from source code: valid UTF-8
+  output sink(out);
+  if (!write_string(ctx, sink, s)) out += "\"\"";  // names come from source code: valid UTF-8
 }
 
 template <class T>
@@ -96,7 +98,8 @@ void write_object_schema(std::string& out, const options& opts, bool nullable) {
                     if constexpr (std::is_constructible_v<V, decltype(m.default_)>) {
                       encode_context ctx;
                       std::string value;
-                      if (write_value(ctx, value, V(m.default_))) extra += ",\"default\":" + value;
+                      output sink(value);
+                      if (write_value(ctx, sink, V(m.default_))) extra += ",\"default\":" + value;
                     }
                   }
                   if (!extra.empty() && property.size() > 2) {
@@ -138,7 +141,9 @@ void write_object_schema(std::string& out, const options& opts, bool nullable) {
 
 template <class T>
 void write_schema(std::string& out, const options& opts, bool nullable) {
-  if constexpr (is_optional<T>::value || is_field<T>::value) {
+  if constexpr (has_codec<T>) {
+    write_schema<wire_t<T>>(out, opts, nullable);
+  } else if constexpr (is_optional<T>::value || is_field<T>::value) {
     write_schema<typename T::value_type>(out, opts, true);
   } else if constexpr (std::is_same_v<T, bool>) {
     out += '{';

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <skew/cache.hpp>
+#include <skew/codec.hpp>
 #include <skew/compat.hpp>
 #include <skew/decoder.hpp>
 #include <skew/describe.hpp>

@@ -12,9 +12,12 @@
 // take the index `i` of a value's first position and leave it just past the value.
 #pragma once
 
+#include <skew/codec.hpp>
 #include <skew/describe.hpp>
 #include <skew/detail/scan.hpp>
 #include <skew/detail/simdjson.hpp>
+#include <skew/detail/struct_table.hpp>
+#include <skew/detail/traits.hpp>
 #include <skew/enum.hpp>
 #include <skew/error.hpp>
 #include <skew/field.hpp>
@@ -301,35 +304,6 @@ struct decode_context {
   }
   bool fail_at(errc code, std::uint32_t i) { return fail(code, where(i)); }
 };
-
-template <class>
-inline constexpr bool dependent_false = false;
-
-template <class T>
-struct is_vector : std::false_type {};
-template <class T, class A>
-struct is_vector<std::vector<T, A>> : std::true_type {};
-
-template <class T>
-concept string_keyed_map = requires {
-  typename T::mapped_type;
-}
-&&(std::is_same_v<T, std::map<std::string, typename T::mapped_type, typename T::key_compare,
-                              typename T::allocator_type>> ||
-   std::is_same_v<T, std::unordered_map<std::string, typename T::mapped_type, typename T::hasher,
-                                        typename T::key_equal, typename T::allocator_type>>);
-
-// std::equality_comparable<std::vector<X>> holds even when X has no ==, so look inside containers.
-template <class T>
-constexpr bool deeply_equality_comparable() {
-  if constexpr (is_vector<T>::value || is_optional<T>::value || is_field<T>::value) {
-    return deeply_equality_comparable<typename T::value_type>();
-  } else if constexpr (string_keyed_map<T>) {
-    return deeply_equality_comparable<typename T::mapped_type>();
-  } else {
-    return std::equality_comparable<T>;
-  }
-}
 
 enum class json_kind : unsigned char { boolean, integer, floating, string, object, array, any };
 
@@ -762,324 +736,26 @@ bool read_map(decode_context& ctx, std::uint32_t& i, T& out) {
   return true;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Described structs: one pass over the object's members, matching each raw key against the
-// names known at compile time; unescaping only keys that contain a backslash.
-
+// A value of a type with a skew::codec: its wire value, then the codec's verdict on it.
 template <class T>
-struct member_table {
-  static constexpr auto& members = ::skew::fields_of<T>;
-  static constexpr std::size_t member_count = std::tuple_size_v<std::decay_t<decltype(members)>>;
-
-  struct entry {
-    std::string_view name;
-    std::size_t member;
-    std::size_t name_index;  // 0: the member's name; k: its k-th alias
-    // The first 16 bytes of the name as little-endian words, for compares by word loads.
-    std::uint64_t word0 = 0;
-    std::uint64_t word1 = 0;
-  };
-
-  static constexpr entry make_entry(std::string_view name, std::size_t member, std::size_t index) {
-    entry e{name, member, index};
-    for (std::size_t k = 0; k < name.size() && k < 16; ++k) {
-      const std::uint64_t byte = static_cast<unsigned char>(name[k]);
-      (k < 8 ? e.word0 : e.word1) |= byte << (8 * (k % 8));
-    }
-    return e;
+bool read_codec_value(decode_context& ctx, std::uint32_t& i, T& out) {
+  const std::uint32_t at = i;
+  wire_t<T> wire{};
+  if (!read_value(ctx, i, wire)) return false;
+  if (!static_cast<bool>(codec<T>::read(std::as_const(wire), out))) {
+    return ctx.fail_at(errc::invalid_value, at);
   }
-
-  static constexpr std::size_t entry_count = std::apply(
-      [](const auto&... m) {
-        return (std::size_t{0} + ... + (m.is_unknown_fields ? 0 : 1 + m.alias_count));
-      },
-      members);
-
-  static constexpr std::array<entry, entry_count> entries = [] {
-    std::array<entry, entry_count> out{};
-    std::size_t next = 0;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (
-          [&] {
-            const auto& m = std::get<I>(members);
-            if (m.is_unknown_fields) return;
-            out[next++] = make_entry(m.name, I, 0);
-            for (std::size_t a = 0; a < m.alias_count; ++a)
-              out[next++] = make_entry(m.aliases[a], I, a + 1);
-          }(),
-          ...);
-    }
-    (std::make_index_sequence<member_count>{});
-    return out;
-  }();
-
-  static constexpr std::size_t unknown_fields_index = [] {
-    std::size_t index = member_count;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((std::get<I>(members).is_unknown_fields && index == member_count ? (index = I) : 0), ...);
-    }
-    (std::make_index_sequence<member_count>{});
-    return index;
-  }();
-  static constexpr bool has_unknown_fields = unknown_fields_index != member_count;
-
-  static_assert(entry_count > 0 || has_unknown_fields,
-                "a described struct needs at least one field");
-};
-
-// Which members a struct read has met, and under which name: tag 0 when not yet, else 1 + the
-// index of the name it arrived under. Seen-or-not is one bit per member in whole words, which stay
-// in registers: byte flags in a stack array had each key's load wait on the previous key's byte
-// store, and whether the CPU forwarded it depended on code layout (plain decodes of one message
-// took 130 or 175 ns from one build to the next). Only members read under a former name, which
-// is rare, store a byte.
-template <std::size_t N, bool HasAliases>
-class seen_names {
- public:
-  seen_names() noexcept = default;
-
-  [[gnu::always_inline]] bool has(std::size_t m) const noexcept {
-    return (bits_[m / 64] >> (m % 64)) & 1u;
-  }
-  [[gnu::always_inline]] std::uint8_t tag(std::size_t m) const noexcept {
-    if (!has(m)) return 0;
-    if constexpr (HasAliases) {
-      if ((via_alias_[m / 64] >> (m % 64)) & 1u) return alias_tags_[m];
-    }
-    return 1;
-  }
-  [[gnu::always_inline]] void set(std::size_t m, std::uint8_t tag) noexcept {
-    const std::uint64_t bit = std::uint64_t{1} << (m % 64);
-    bits_[m / 64] |= bit;
-    if constexpr (HasAliases) {
-      if (tag > 1) {
-        via_alias_[m / 64] |= bit;
-        alias_tags_[m] = tag;
-      } else {
-        via_alias_[m / 64] &= ~bit;
-      }
-    }
-  }
-
- private:
-  static constexpr std::size_t words = N == 0 ? 1 : (N + 63) / 64;
-  std::array<std::uint64_t, words> bits_{};
-  std::array<std::uint64_t, HasAliases ? words : 0> via_alias_{};
-  std::array<std::uint8_t, HasAliases ? N : 0> alias_tags_{};
-};
-
-template <class T>
-using seen_members =
-    seen_names<member_table<T>::member_count,
-               (member_table<T>::entry_count + (member_table<T>::has_unknown_fields ? 1 : 0) >
-                member_table<T>::member_count)>;
-
-template <class T, std::size_t Entry>
-SKEW_HOT_INLINE bool read_member(decode_context& ctx, std::uint32_t& i, T& out,
-                                 seen_members<T>& seen) {
-  constexpr auto e = member_table<T>::entries[Entry];
-  const auto& desc = std::get<e.member>(member_table<T>::members);
-  auto& slot = desc.get(out);
-  constexpr std::uint8_t tag = static_cast<std::uint8_t>(e.name_index + 1);
-  if (!seen.has(e.member)) [[likely]] {
-    seen.set(e.member, tag);
-    return read_value(ctx, i, slot);
-  }
-  const char* at = ctx.where(i);
-  if (seen.tag(e.member) == tag) return ctx.fail(errc::duplicate_key, at);
-  // The same member under another of its names, as during a rename's dual-write phase: accepted
-  // when both copies agree, because a reader that picked either one would see the same message.
-  using value_type = typename std::decay_t<decltype(desc)>::value_type;
-  value_type other{};
-  if (!read_value(ctx, i, other)) return false;
-  if constexpr (deeply_equality_comparable<value_type>()) {
-    if (other == slot) {
-      // The current name was written too: the value did not depend on the old name.
-      if constexpr (e.name_index == 0) seen.set(e.member, tag);
-      return true;
-    }
-  }
-  return ctx.fail(errc::conflicting_alias, at);
-}
-
-// 1: matched and read; 0: not a described key; -1: matched but failed.
-// Whether `key` is the entry's name: by length, then by up to two masked word loads. Keys lie in
-// the padded input or the padded string buffer, so reading 16 bytes from their start is safe.
-template <class T, std::size_t E>
-[[gnu::always_inline]] inline bool key_is([[maybe_unused]] std::string_view key) noexcept {
-  constexpr auto Entry = member_table<T>::entries[E];
-  constexpr std::size_t n = Entry.name.size();
-  if (key.size() != n) return false;
-  if constexpr (n == 0) {
-    return true;
-  } else if constexpr (std::endian::native != std::endian::little) {
-    return std::memcmp(key.data(), Entry.name.data(), n) == 0;
-  } else {
-    constexpr std::uint64_t mask0 = n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
-    std::uint64_t w0;
-    std::memcpy(&w0, key.data(), 8);
-    if (((w0 ^ Entry.word0) & mask0) != 0) return false;
-    if constexpr (n > 8) {
-      constexpr std::size_t rest = n - 8 < 8 ? n - 8 : 8;
-      constexpr std::uint64_t mask1 =
-          rest >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * rest)) - 1;
-      std::uint64_t w1;
-      std::memcpy(&w1, key.data() + 8, 8);
-      if (((w1 ^ Entry.word1) & mask1) != 0) return false;
-    }
-    if constexpr (n > 16) {
-      return std::memcmp(key.data() + 16, Entry.name.data() + 16, n - 16) == 0;
-    }
-    return true;
-  }
-}
-
-template <class T, std::size_t... E>
-SKEW_HOT_INLINE int match_and_read(decode_context& ctx, std::string_view key, std::uint32_t& i,
-                                   T& out, seen_members<T>& seen, std::index_sequence<E...>) {
-  (void)key;  // unused when the struct describes no member (only unknown_fields)
-  int result = 0;
-  (void)((key_is<T, E>(key) ? (result = read_member<T, E>(ctx, i, out, seen) ? 1 : -1, true)
-                            : false) ||
-         ...);
-  return result;
-}
-
-template <class T, std::size_t I>
-bool finish_member(decode_context& ctx, T& out, const seen_members<T>& seen) {
-  const auto& desc = std::get<I>(member_table<T>::members);
-  using desc_type = std::decay_t<decltype(desc)>;
-  using value_type = typename desc_type::value_type;
-  if constexpr (desc_type::is_unknown_fields) {
-    return true;
-  } else {
-    // Read only under a former name: some producer still writes the old name alone, so it
-    // cannot be retired yet. (A dual-written message carries the current name as well.)
-    const std::uint8_t tag = seen.tag(I);
-    if (tag > 1) ctx.note_alias(desc.aliases[tag - 2]);
-    if (tag != 0) return true;
-    auto& slot = desc.get(out);
-    if constexpr (desc_type::has_default) {
-      slot = desc.default_;
-      return true;
-    } else {
-      if (member_is_required(desc)) {
-        ctx.fail(errc::missing_field);
-        append_pointer_segment(ctx.err.path, desc.name);
-        return false;
-      }
-      if constexpr (is_optional<value_type>::value || is_field<value_type>::value) {
-        slot.reset();
-      } else {
-        slot = value_type{};
-      }
-      return true;
-    }
-  }
-}
-
-// Reads members from position i (a key, or the closing brace when `allow_close`) to the end of an
-// object whose depth is already counted, then gives every member not seen its default. The router
-// starts it mid-object, after the envelope header.
-template <class T>
-bool read_struct_fields(decode_context& ctx, std::uint32_t& position, T& out, bool allow_close) {
-  const walk w = ctx.view();
-  using table = member_table<T>;
-  std::uint32_t i = position;  // a local, so it lives in a register
-  struct write_back {
-    std::uint32_t& to;
-    const std::uint32_t& from;
-    ~write_back() { to = from; }
-  } update{position, i};
-  seen_members<T> seen;
-  unknown_fields* extras = nullptr;
-  if constexpr (table::has_unknown_fields) {
-    extras = &std::get<table::unknown_fields_index>(table::members).get(out);
-    extras->clear();
-  }
-  bool done = allow_close && w.at(i) == '}';
-  if (done) ++i;
-  while (!done) {
-    std::string_view key;
-    if (!raw_key(ctx, i, key)) return false;
-    const char* raw = key.data() - 1;
-    i += 2;
-    int matched =
-        match_and_read(ctx, key, i, out, seen, std::make_index_sequence<table::entry_count>{});
-    if (matched == 0 && contains_backslash(key.data(), key.size())) [[unlikely]] {
-      // Escaped keys are matched by their unescaped name, so `"\u0074o"` is `to`.
-      if (!unescape_key(ctx, key)) return false;
-      matched =
-          match_and_read(ctx, key, i, out, seen, std::make_index_sequence<table::entry_count>{});
-    }
-    if (matched == 0) {
-      bool ok;
-      if (ctx.header_keys != nullptr && ctx.is_header_key(key)) [[unlikely]] {
-        std::uint32_t j = i;
-        ok = ctx.on_header_key == nullptr ? skip_value(ctx, j)
-                                          : ctx.on_header_key(ctx.header_sink, ctx, key, j);
-        i = j;
-      } else {
-        ++ctx.ignored_keys;
-        if (ctx.opts.unknown_keys == unknown_keys::reject) {
-          ok = ctx.fail(errc::unknown_key, raw);
-        } else if (extras != nullptr) {
-          std::string_view json;
-          ok = capture_raw(ctx, i, json);
-          if (ok) extras->add(key, json);
-        } else {
-          ok = skip_or_validate(ctx, i);
-        }
-      }
-      matched = ok ? 1 : -1;
-    }
-    if (matched < 0) {
-      prepend_pointer_segment(ctx.err.path, key);
-      return false;
-    }
-    // A key must follow a comma; raw_key checks that on the next turn.
-    if (!next_item(ctx, i, '}', done)) return false;
-  }
-  --ctx.depth;
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return (finish_member<T, I>(ctx, out, seen) && ...);
-  }
-  (std::make_index_sequence<table::member_count>{});
-}
-
-template <class T>
-bool read_struct(decode_context& ctx, std::uint32_t& i, T& out) {
-  if (ctx.at(i) != '{') return fail_value(ctx, i, json_kind::object);
-  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
-  ++i;
-  return read_struct_fields(ctx, i, out, true);
-}
-
-// The members of a struct (or entries of a map) read from an absent object: defaults everywhere,
-// missing_field for the required ones.
-template <class T>
-bool read_empty_object(decode_context& ctx, T& out) {
-  if constexpr (described<T>) {
-    using table = member_table<T>;
-    seen_members<T> seen;
-    if constexpr (table::has_unknown_fields) {
-      std::get<table::unknown_fields_index>(table::members).get(out).clear();
-    }
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return (finish_member<T, I>(ctx, out, seen) && ...);
-    }
-    (std::make_index_sequence<table::member_count>{});
-  } else if constexpr (string_keyed_map<T>) {
-    out.clear();
-    return true;
-  } else {
-    return ctx.fail(errc::wrong_type);
-  }
+  return true;
 }
 
 template <class T>
 SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out) {
-  if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (has_codec<T>) {
+    std::uint32_t j = i;  // out of line, through a copy: the caller's position stays in a register
+    const bool ok = read_codec_value(ctx, j, out);
+    i = j;
+    return ok;
+  } else if constexpr (std::is_same_v<T, bool>) {
     const std::string_view token = ctx.token(i);
     if (token == "true" || token == "false") {
       out = token[0] == 't';
@@ -1143,36 +819,48 @@ SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out) {
     } else if constexpr (string_keyed_map<T>) {
       ok = read_map(ctx, j, out);
     } else {
-      ok = read_struct(ctx, j, out);
+      // Declared in read_struct.hpp, found at instantiation (decode_context is in this namespace).
+      ok = read_struct(ctx, j, static_cast<void*>(&out), read_table_of<T>());
     }
     i = j;
     return ok;
   } else {
     static_assert(dependent_false<T>,
-                  "skew cannot read this type: describe structs with SKEW_DESCRIBE and enums with "
-                  "SKEW_ENUM; maps need std::string keys");
+                  "skew cannot read this type (T in the line above): describe structs with "
+                  "SKEW_DESCRIBE, enums with SKEW_ENUM, or specialize skew::codec<T>; maps need "
+                  "std::string keys");
     return false;
   }
 }
 
-// Reads a whole document: the root value, then a check that nothing follows it.
+// For a root that must be an object: broken bytes are malformed whatever the expected type; an
+// intact scalar or array is the wrong kind of root.
+inline bool check_object_root(decode_context& ctx) {
+  if (ctx.count == 0) return ctx.fail(errc::malformed_json);
+  if (ctx.at(0) == '{') return true;
+  std::uint32_t probe = 0;
+  if (ctx.at(0) != '[' && !validate_value(ctx, probe)) return false;
+  return ctx.fail(errc::not_an_object, ctx.input_begin);
+}
+
+// Reads a whole document: the root value, then a check that nothing follows it. Described
+// structs take read_struct_document (read_struct.hpp), which is compiled once for all of them.
 template <class T>
 bool read_document(decode_context& ctx, T& out) {
-  if (ctx.count == 0) return ctx.fail(errc::malformed_json);
-  if constexpr (described<T> || string_keyed_map<T>) {
-    if (ctx.at(0) != '{') {
-      // Broken bytes are malformed whatever the expected type; an intact scalar or array is
-      // the wrong kind of root.
-      std::uint32_t probe = 0;
-      if (ctx.at(0) != '[' && !validate_value(ctx, probe)) return false;
-      return ctx.fail(errc::not_an_object, ctx.input_begin);
+  if constexpr (described<T>) {
+    return read_struct_document(ctx, static_cast<void*>(&out), read_table_of<T>());
+  } else {
+    if constexpr (string_keyed_map<T>) {
+      if (!check_object_root(ctx)) return false;
+    } else if (ctx.count == 0) {
+      return ctx.fail(errc::malformed_json);
     }
+    std::uint32_t i = 0;
+    ctx.depth = 0;
+    if (!read_value(ctx, i, out)) return false;
+    if (i != ctx.count) return ctx.fail_at(errc::trailing_content, i);
+    return true;
   }
-  std::uint32_t i = 0;
-  ctx.depth = 0;
-  if (!read_value(ctx, i, out)) return false;
-  if (i != ctx.count) return ctx.fail_at(errc::trailing_content, i);
-  return true;
 }
 
 }  // namespace skew::detail

@@ -2,8 +2,10 @@
 // char buffer, reporting values JSON cannot carry instead of writing corrupt output.
 #pragma once
 
+#include <skew/codec.hpp>
 #include <skew/describe.hpp>
-#include <skew/detail/read.hpp>
+#include <skew/detail/struct_table.hpp>
+#include <skew/detail/traits.hpp>
 #include <skew/enum.hpp>
 #include <skew/error.hpp>
 #include <skew/field.hpp>
@@ -28,28 +30,34 @@
 
 namespace skew::detail {
 
-// fmt::memory_buffer appends ranges; std::string and std::vector<char> insert them.
-template <class Buffer>
-void append(Buffer& out, std::string_view s) {
-  if constexpr (requires { out.append(s.data(), s.data() + s.size()); }) {
-    out.append(s.data(), s.data() + s.size());
-  } else {
-    out.insert(out.end(), s.data(), s.data() + s.size());
-  }
-}
-template <class Buffer>
-void append(Buffer& out, char c) {
-  out.push_back(c);
-}
+// Where the encoder writes: any contiguous char buffer with size(), resize() and data()
+// (fmt::memory_buffer, std::string, std::vector<char>), behind one indirect call per growth, so
+// that the writers are compiled once, not once per buffer type.
+class output {
+ public:
+  template <class Buffer>
+  explicit output(Buffer& buffer) noexcept : buffer_(&buffer), grow_(&grow_buffer<Buffer>) {}
 
-// Makes room for n more bytes and returns where they start: one capacity check and one copy per
-// token instead of one per piece.
-template <class Buffer>
-[[gnu::always_inline]] inline char* grow(Buffer& out, std::size_t n) {
-  const std::size_t size = out.size();
-  out.resize(size + n);
-  return out.data() + size;
-}
+  // Makes room for n more bytes and returns where they start: one capacity check and one copy
+  // per token instead of one per piece.
+  [[gnu::always_inline]] char* grow(std::size_t n) { return grow_(buffer_, n); }
+  void append(std::string_view s) {
+    if (!s.empty()) std::memcpy(grow(s.size()), s.data(), s.size());
+  }
+  void append(char c) { *grow(1) = c; }
+
+ private:
+  template <class Buffer>
+  static char* grow_buffer(void* buffer, std::size_t n) {
+    Buffer& b = *static_cast<Buffer*>(buffer);
+    const std::size_t size = b.size();
+    b.resize(size + n);
+    return b.data() + size;
+  }
+
+  void* buffer_;
+  char* (*grow_)(void*, std::size_t);
+};
 
 struct encode_context {
   error err{};
@@ -107,11 +115,10 @@ inline std::size_t find_special(std::string_view s, std::size_t from) noexcept {
   return s.size();
 }
 
-template <class Buffer>
-bool write_string(encode_context& ctx, Buffer& out, std::string_view s) {
+inline bool write_string(encode_context& ctx, output& out, std::string_view s) {
   std::size_t special = find_special(s, 0);
   if (special == s.size()) [[likely]] {
-    char* p = grow(out, s.size() + 2);
+    char* p = out.grow(s.size() + 2);
     p[0] = '"';
     if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
     p[s.size() + 1] = '"';
@@ -125,63 +132,52 @@ bool write_string(encode_context& ctx, Buffer& out, std::string_view s) {
   if (!ascii && !simdjson::validate_utf8(s.data(), s.size())) {
     return ctx.fail(errc::not_representable);
   }
-  append(out, '"');
+  out.append('"');
   std::size_t run = 0;
   for (std::size_t i = special; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (!needs_escape(c)) [[likely]]
       continue;
-    append(out, s.substr(run, i - run));
+    out.append(s.substr(run, i - run));
     run = i + 1;
     switch (c) {
       case '"':
-        append(out, std::string_view("\\\""));
+        out.append(std::string_view("\\\""));
         break;
       case '\\':
-        append(out, std::string_view("\\\\"));
+        out.append(std::string_view("\\\\"));
         break;
       case '\n':
-        append(out, std::string_view("\\n"));
+        out.append(std::string_view("\\n"));
         break;
       case '\r':
-        append(out, std::string_view("\\r"));
+        out.append(std::string_view("\\r"));
         break;
       case '\t':
-        append(out, std::string_view("\\t"));
+        out.append(std::string_view("\\t"));
         break;
       case '\b':
-        append(out, std::string_view("\\b"));
+        out.append(std::string_view("\\b"));
         break;
       case '\f':
-        append(out, std::string_view("\\f"));
+        out.append(std::string_view("\\f"));
         break;
       default: {
         const char escaped[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 0xf]};
-        append(out, std::string_view(escaped, 6));
+        out.append(std::string_view(escaped, 6));
       }
     }
   }
-  append(out, s.substr(run));
-  append(out, '"');
-  return true;
-}
-
-// A key whose text is fixed at compile time and known to need no escaping is written as is.
-constexpr bool plain_key(std::string_view key) noexcept {
-  for (char c : key) {
-    if (needs_escape(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
-      return false;
-    }
-  }
+  out.append(s.substr(run));
+  out.append('"');
   return true;
 }
 
 // `,"key":` (the comma unless first) in one write, for keys known to need no escaping.
-template <class Buffer>
-[[gnu::always_inline]] inline void write_plain_key(Buffer& out, std::string_view key, bool& first) {
+[[gnu::always_inline]] inline void write_plain_key(output& out, std::string_view key, bool& first) {
   const std::size_t comma = first ? 0 : 1;
   first = false;
-  char* p = grow(out, comma + key.size() + 3);
+  char* p = out.grow(comma + key.size() + 3);
   p[0] = ',';
   p += comma;
   p[0] = '"';
@@ -190,97 +186,125 @@ template <class Buffer>
   p[key.size() + 2] = ':';
 }
 
-template <class Buffer>
-bool write_key(encode_context& ctx, Buffer& out, std::string_view key, bool& first) {
-  if (plain_key(key)) {
+inline bool write_key(encode_context& ctx, output& out, std::string_view key, bool& first) {
+  if (is_plain_json(key)) {
     write_plain_key(out, key, first);
     return true;
   }
-  if (!first) append(out, ',');
+  if (!first) out.append(',');
   first = false;
   if (!write_string(ctx, out, key)) return false;
-  append(out, ':');
+  out.append(':');
   return true;
 }
 
 template <class T>
-constexpr bool omitted_when_absent() {
-  return is_optional<T>::value || is_field<T>::value;
+bool write_value(encode_context& ctx, output& out, const T& v);
+
+template <class V>
+bool write_erased(encode_context& ctx, output& out, const void* slot) {
+  return write_value(ctx, out, *static_cast<const V*>(slot));
 }
 
-// Whether a member's value is written at all: a missing skew::field and an empty std::optional are
-// omitted (null is written for a null skew::field).
-template <class T>
-bool is_present(const T& v) {
-  if constexpr (is_optional<T>::value) {
+template <class V>
+bool present_erased(const void* slot) {
+  const V& v = *static_cast<const V*>(slot);
+  if constexpr (is_optional<V>::value) {
     return v.has_value();
-  } else if constexpr (is_field<T>::value) {
+  } else {
     return !v.is_missing();
-  } else {
-    return true;
   }
 }
 
-template <class T, class Buffer>
-bool write_value(encode_context& ctx, Buffer& out, const T& v);
-
+// Out of line: callers of every struct share one call instead of each inlining the table's setup.
 template <class T>
-bool table_has_name(std::string_view key) {
-  for (const auto& e : member_table<T>::entries) {
-    if (e.name == key) return true;
-  }
-  return false;
+[[gnu::noinline]] const write_table& write_table_of() {
+  using layout = struct_layout<T>;
+  static const write_table table{layout::keys.data(), static_cast<std::uint32_t>(layout::key_count),
+                                 layout::template entries<write_member>([](auto index) {
+                                   constexpr std::size_t I = decltype(index)::value;
+                                   constexpr auto& m = std::get<I>(layout::members);
+                                   using M = typename layout::template member_type<I>;
+                                   using V = typename M::value_type;
+                                   write_member e;
+                                   e.offset = member_offset<M::pointer>();
+                                   if constexpr (!M::is_unknown_fields) {
+                                     e.name = m.name;
+                                     e.aliases = m.aliases.data();
+                                     e.alias_count = static_cast<std::uint8_t>(m.alias_count);
+                                     e.writes_aliases = m.writes_aliases;
+                                     e.plain_name = is_plain_json(m.name);
+                                     e.write = &write_erased<V>;
+                                     if constexpr (is_optional<V>::value || is_field<V>::value) {
+                                       e.present = &present_erased<V>;
+                                     }
+                                   }
+                                   return e;
+                                 }),
+                                 static_cast<std::uint32_t>(layout::member_count)};
+  return table;
 }
 
-template <class T, std::size_t I, class Buffer>
-bool write_member(encode_context& ctx, Buffer& out, const T& v, bool& first) {
-  constexpr auto& m = std::get<I>(member_table<T>::members);
-  using value_type = typename std::decay_t<decltype(m)>::value_type;
-  const auto& value = m.get(v);
-  if constexpr (std::is_same_v<value_type, unknown_fields>) {
-    // Fields a newer build wrote: back as received, unless this level already has the key.
-    for (const auto& entry : value) {
-      if (ctx.is_reserved(entry.key) || table_has_name<T>(entry.key)) continue;
-      if (!write_key(ctx, out, entry.key, first)) return false;
-      append(out, std::string_view(entry.json));
+// A described struct's members through its table, in declaration order: a missing skew::field and
+// an empty std::optional are omitted, renamed members in their dual-write phase are written under
+// every name, and unknown keys are written back as received unless this level already has them.
+inline bool write_struct(encode_context& ctx, output& out, const void* object, const write_table& t,
+                         bool& first) {
+  const char* const base = static_cast<const char*>(object);
+  for (std::uint32_t m = 0; m < t.member_count; ++m) {
+    const write_member& e = t.members[m];
+    const void* slot = base + e.offset;
+    if (e.write == nullptr) {
+      for (const auto& entry : *static_cast<const unknown_fields*>(slot)) {
+        if (ctx.is_reserved(entry.key) || table_has_name(t, entry.key)) continue;
+        if (!write_key(ctx, out, entry.key, first)) return false;
+        out.append(std::string_view(entry.json));
+      }
+      continue;
     }
-    return true;
-  } else {
-    if (!is_present(value)) return true;
-    constexpr std::size_t names = 1 + (m.writes_aliases ? m.alias_count : 0);
+    if (e.present != nullptr && !e.present(slot)) continue;
+    const std::size_t names = 1 + (e.writes_aliases ? e.alias_count : 0);
     for (std::size_t n = 0; n < names; ++n) {
-      const std::string_view name = n == 0 ? m.name : m.aliases[n - 1];
-      if (n == 0 && plain_key(m.name)) {
+      const std::string_view name = n == 0 ? e.name : e.aliases[n - 1];
+      if (n == 0 && e.plain_name) {
         write_plain_key(out, name, first);
       } else if (!write_key(ctx, out, name, first)) {
         return false;
       }
-      if (!write_value(ctx, out, value)) {
+      if (!e.write(ctx, out, slot)) {
         prepend_pointer_segment(ctx.err.path, name);
         return false;
       }
     }
-    return true;
   }
+  return true;
 }
 
-template <class T, class Buffer>
-bool write_struct(encode_context& ctx, Buffer& out, const T& v, bool& first) {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return (write_member<T, I>(ctx, out, v, first) && ...);
+// A described struct as a JSON object.
+inline bool write_object(encode_context& ctx, output& out, const void* object,
+                         const write_table& t) {
+  out.append('{');
+  bool first = true;
+  encode_context inner{};  // reserved keys apply to the envelope's level only
+  if (!write_struct(inner, out, object, t, first)) {
+    ctx.err = std::move(inner.err);
+    return false;
   }
-  (std::make_index_sequence<member_table<T>::member_count>{});
+  out.append('}');
+  return true;
 }
 
-template <class T, class Buffer>
-bool write_value(encode_context& ctx, Buffer& out, const T& v) {
-  if constexpr (std::is_same_v<T, bool>) {
-    append(out, v ? std::string_view("true") : std::string_view("false"));
+template <class T>
+bool write_value(encode_context& ctx, output& out, const T& v) {
+  if constexpr (has_codec<T>) {
+    return write_value(ctx, out, codec<T>::write(v));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    out.append(v ? std::string_view("true") : std::string_view("false"));
     return true;
   } else if constexpr (std::is_integral_v<T>) {
     char digits[24];
     const auto r = std::to_chars(digits, digits + sizeof digits, v);
-    append(out, std::string_view(digits, static_cast<std::size_t>(r.ptr - digits)));
+    out.append(std::string_view(digits, static_cast<std::size_t>(r.ptr - digits)));
     return true;
   } else if constexpr (std::is_floating_point_v<T>) {
     // JSON has no NaN or infinity; writing null would silently change the value.
@@ -288,15 +312,15 @@ bool write_value(encode_context& ctx, Buffer& out, const T& v) {
     char digits[40];
     // fmt's default is the shortest text that reads back as the same value.
     const auto r = fmt::format_to_n(digits, sizeof digits, "{}", v);
-    append(out, std::string_view(digits, r.size));
+    out.append(std::string_view(digits, r.size));
     return true;
   } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
     return write_string(ctx, out, v);
   } else if constexpr (std::is_same_v<T, raw_json>) {
     if (v.empty()) {
-      append(out, std::string_view("null"));
+      out.append(std::string_view("null"));
     } else {
-      append(out, v.json());
+      out.append(v.json());
     }
     return true;
   } else if constexpr (described_enum<T>) {
@@ -307,29 +331,29 @@ bool write_value(encode_context& ctx, Buffer& out, const T& v) {
     return write_string(ctx, out, v.text());
   } else if constexpr (is_optional<T>::value) {
     if (!v) {
-      append(out, std::string_view("null"));
+      out.append(std::string_view("null"));
       return true;
     }
     return write_value(ctx, out, *v);
   } else if constexpr (is_field<T>::value) {
     if (!v.has_value()) {
-      append(out, std::string_view("null"));
+      out.append(std::string_view("null"));
       return true;
     }
     return write_value(ctx, out, *v);
   } else if constexpr (is_vector<T>::value) {
-    append(out, '[');
+    out.append('[');
     for (std::size_t i = 0; i < v.size(); ++i) {
-      if (i != 0) append(out, ',');
+      if (i != 0) out.append(',');
       if (!write_value(ctx, out, v[i])) {
         prepend_pointer_segment(ctx.err.path, std::to_string(i));
         return false;
       }
     }
-    append(out, ']');
+    out.append(']');
     return true;
   } else if constexpr (string_keyed_map<T>) {
-    append(out, '{');
+    out.append('{');
     bool first = true;
     for (const auto& [key, value] : v) {
       if (!write_key(ctx, out, key, first)) return false;
@@ -338,20 +362,14 @@ bool write_value(encode_context& ctx, Buffer& out, const T& v) {
         return false;
       }
     }
-    append(out, '}');
+    out.append('}');
     return true;
   } else if constexpr (described<T>) {
-    append(out, '{');
-    bool first = true;
-    encode_context inner{};  // reserved keys apply to the envelope's level only
-    if (!write_struct(inner, out, v, first)) {
-      ctx.err = std::move(inner.err);
-      return false;
-    }
-    append(out, '}');
-    return true;
+    return write_object(ctx, out, &v, write_table_of<T>());
   } else {
-    static_assert(dependent_false<T>, "skew cannot write this type: describe it first");
+    static_assert(dependent_false<T>,
+                  "skew cannot write this type (T in the line above): describe structs with "
+                  "SKEW_DESCRIBE, enums with SKEW_ENUM, or specialize skew::codec<T>");
     return false;
   }
 }

@@ -1,0 +1,319 @@
+// Reading described structs: one loop over an object's keys, driven by the struct's table
+// (struct_table.hpp) and compiled once for every struct. Each key is matched against the table's
+// names starting after the last match, so keys in declaration order match at the first compare;
+// the hot scalar kinds are read inline, every other member through its type's shared reader.
+#pragma once
+
+#include <skew/detail/read.hpp>
+#include <skew/detail/struct_table.hpp>
+
+#include <cstdint>
+#include <string_view>
+
+namespace skew::detail {
+
+// Which members a struct read has met, and under which name. Seen-or-not is one bit per member
+// in whole words, which stay in registers for structs of up to 64 members. Only a member read
+// under a former name, which is rare, stores a byte: the index of that name.
+template <bool Wide>
+class seen_members {
+ public:
+  [[gnu::always_inline]] bool has(std::size_t m) const noexcept {
+    return (bits_[word(m)] >> (m % 64)) & 1u;
+  }
+  // 0: not seen; 1: under the member's name; 2 + k: under its k-th former name.
+  [[gnu::always_inline]] std::uint8_t tag(std::size_t m) const noexcept {
+    if (!has(m)) return 0;
+    return ((via_alias_[word(m)] >> (m % 64)) & 1u) != 0 ? alias_tags_[m] : 1;
+  }
+  [[gnu::always_inline]] void set(std::size_t m, std::uint8_t tag) noexcept {
+    const std::uint64_t bit = std::uint64_t{1} << (m % 64);
+    bits_[word(m)] |= bit;
+    if (tag > 1) [[unlikely]] {
+      via_alias_[word(m)] |= bit;
+      alias_tags_[m] = tag;
+    } else {
+      via_alias_[word(m)] &= ~bit;
+    }
+  }
+
+ private:
+  static constexpr std::size_t words = Wide ? max_members / 64 : 1;
+  static constexpr std::size_t word(std::size_t m) noexcept { return Wide ? m / 64 : 0; }
+  std::uint64_t bits_[words] = {};
+  std::uint64_t via_alias_[words] = {};
+  std::uint8_t alias_tags_[Wide ? max_members : 64];  // read only where via_alias_ is set
+};
+
+// The index of the table's name `key` is, or -1; the search starts at `hint`.
+[[gnu::always_inline]] inline int find_key(const read_table& t, std::string_view key,
+                                           std::uint32_t hint) noexcept {
+  const std::uint32_t n = t.key_count;
+  std::uint32_t k = hint < n ? hint : 0;
+  for (std::uint32_t tried = 0; tried < n; ++tried) {
+    if (t.keys[k].matches(key)) return static_cast<int>(k);
+    k = k + 1 == n ? 0 : k + 1;
+  }
+  return -1;
+}
+
+template <class V>
+bool read_erased(decode_context& ctx, std::uint32_t& i, void* slot) {
+  return read_value(ctx, i, *static_cast<V*>(slot));
+}
+
+template <class V>
+int read_compare_erased(decode_context& ctx, std::uint32_t& i, const void* slot) {
+  V other{};
+  if (!read_value(ctx, i, other)) return -1;
+  return other == *static_cast<const V*>(slot) ? 1 : 0;
+}
+
+template <class V>
+void reset_erased(void* slot) {
+  V& value = *static_cast<V*>(slot);
+  if constexpr (is_optional<V>::value || is_field<V>::value) {
+    value.reset();
+  } else {
+    value = V{};
+  }
+}
+
+// Gives member I of T the default its description names.
+template <class T, std::size_t I>
+void default_erased(void* slot) {
+  constexpr auto& m = std::get<I>(fields_of<T>);
+  *static_cast<typename std::decay_t<decltype(m)>::value_type*>(slot) = m.default_;
+}
+
+// Out of line: callers of every struct share one call instead of each inlining the table's setup.
+template <class T>
+[[gnu::noinline]] const read_table& read_table_of() {
+  using layout = struct_layout<T>;
+  static const read_table table = [] {
+    std::int32_t unknown = -1;
+    const read_member* members = layout::template entries<read_member>([&](auto index) {
+      constexpr std::size_t I = decltype(index)::value;
+      constexpr auto& m = std::get<I>(layout::members);
+      using M = typename layout::template member_type<I>;
+      using V = typename M::value_type;
+      read_member e;
+      e.offset = member_offset<M::pointer>();
+      if constexpr (M::is_unknown_fields) {
+        if (unknown < 0) unknown = static_cast<std::int32_t>(e.offset);
+      } else {
+        e.name = m.name;
+        e.aliases = m.aliases.data();
+        e.kind = kind_of<V>();
+        e.required = member_is_required(m);
+        e.read = &read_erased<V>;
+        if constexpr (deeply_equality_comparable<V>()) e.read_compare = &read_compare_erased<V>;
+        if constexpr (M::has_default) {
+          e.absent = &default_erased<T, I>;
+        } else {
+          e.absent = &reset_erased<V>;
+        }
+      }
+      return e;
+    });
+    return read_table{layout::keys.data(), static_cast<std::uint32_t>(layout::key_count), members,
+                      static_cast<std::uint32_t>(layout::member_count), unknown};
+  }();
+  return table;
+}
+
+// Reads the value at i into a member not seen before: scalar kinds inline, the rest through the
+// member type's reader.
+[[gnu::always_inline]] inline bool read_fresh_member(decode_context& ctx, std::uint32_t& i,
+                                                     const read_member& m, void* slot) {
+  switch (m.kind) {
+    case member_kind::string: {
+      std::string_view s;
+      if (!read_string_view(ctx, i, s)) return false;
+      static_cast<std::string*>(slot)->assign(s.data(), s.size());
+      return true;
+    }
+    case member_kind::int32:
+      return read_integer(ctx, i, *static_cast<std::int32_t*>(slot));
+    case member_kind::int64:
+      return read_integer(ctx, i, *static_cast<std::int64_t*>(slot));
+    case member_kind::uint32:
+      return read_integer(ctx, i, *static_cast<std::uint32_t*>(slot));
+    case member_kind::uint64:
+      return read_integer(ctx, i, *static_cast<std::uint64_t*>(slot));
+    default:
+      return m.read(ctx, i, slot);
+  }
+}
+
+// A member met a second time: the same name is a duplicate; another of its names (a rename's
+// dual-write phase) is accepted when both copies agree, because a reader that picked either one
+// would see the same message.
+template <bool Wide>
+[[gnu::noinline]] bool read_member_again(decode_context& ctx, std::uint32_t& i,
+                                         const key_entry& key, const read_member& m, void* slot,
+                                         seen_members<Wide>& seen) {
+  const char* at = ctx.where(i);
+  if (seen.tag(key.member) == key.tag) return ctx.fail(errc::duplicate_key, at);
+  if (m.read_compare != nullptr) {
+    const int same = m.read_compare(ctx, i, slot);
+    if (same < 0) return false;
+    if (same == 1) {
+      // The current name was written too: the value did not depend on the old name.
+      if (key.tag == 1) seen.set(key.member, 1);
+      return true;
+    }
+  }
+  return ctx.fail(errc::conflicting_alias, at);
+}
+
+// A key no member claims: an envelope's header key, a kept unknown key, or one stepped over.
+inline bool read_other_key(decode_context& ctx, std::uint32_t& i, std::string_view key,
+                           const char* raw, unknown_fields* extras) {
+  if (ctx.header_keys != nullptr && ctx.is_header_key(key)) [[unlikely]] {
+    std::uint32_t j = i;
+    const bool ok = ctx.on_header_key == nullptr ? skip_value(ctx, j)
+                                                 : ctx.on_header_key(ctx.header_sink, ctx, key, j);
+    i = j;
+    return ok;
+  }
+  ++ctx.ignored_keys;
+  if (ctx.opts.unknown_keys == unknown_keys::reject) return ctx.fail(errc::unknown_key, raw);
+  if (extras != nullptr) {
+    std::string_view json;
+    if (!capture_raw(ctx, i, json)) return false;
+    extras->add(key, json);
+    return true;
+  }
+  return skip_or_validate(ctx, i);
+}
+
+// After the last key: members read under a former name are counted (some producer still writes
+// the old name alone, so it cannot be retired yet), absent ones take their default or empty
+// state, and an absent required one is missing_field.
+template <bool Wide>
+bool finish_members(decode_context& ctx, const read_table& t, char* base,
+                    const seen_members<Wide>& seen) {
+  for (std::uint32_t m = 0; m < t.member_count; ++m) {
+    const read_member& e = t.members[m];
+    if (e.read == nullptr) continue;  // the unknown_fields member
+    const std::uint8_t tag = seen.tag(m);
+    if (tag > 1) ctx.note_alias(e.aliases[tag - 2]);
+    if (tag != 0) continue;
+    if (e.required) {
+      ctx.fail(errc::missing_field);
+      append_pointer_segment(ctx.err.path, e.name);
+      return false;
+    }
+    e.absent(base + e.offset);
+  }
+  return true;
+}
+
+inline unknown_fields* unknown_fields_of(const read_table& t, char* base) noexcept {
+  if (t.unknown_fields_offset < 0) return nullptr;
+  auto* extras = reinterpret_cast<unknown_fields*>(base + t.unknown_fields_offset);
+  extras->clear();
+  return extras;
+}
+
+// Reads members from `position` (a key, or the closing brace when `allow_close`) to the end of an
+// object whose depth is already counted, then finishes the members not seen. The router starts
+// it mid-object, after the envelope header.
+template <bool Wide>
+bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const read_table& t,
+                  bool allow_close) {
+  const walk w = ctx.view();
+  char* const base = static_cast<char*>(out);
+  std::uint32_t i = position;  // a local, so it lives in a register
+  struct write_back {
+    std::uint32_t& to;
+    const std::uint32_t& from;
+    ~write_back() { to = from; }
+  } update{position, i};
+  seen_members<Wide> seen;
+  unknown_fields* const extras = unknown_fields_of(t, base);
+  std::uint32_t hint = 0;  // the name to try first: the one after the last match
+  bool done = allow_close && w.at(i) == '}';
+  if (done) ++i;
+  while (!done) {
+    std::string_view key;
+    if (!raw_key(ctx, i, key)) return false;
+    const char* raw = key.data() - 1;
+    i += 2;
+    int k = find_key(t, key, hint);
+    if (k < 0 && contains_backslash(key.data(), key.size())) [[unlikely]] {
+      // Escaped keys are matched by their unescaped name, so `"\u0074o"` is `to`.
+      if (!unescape_key(ctx, key)) return false;
+      k = find_key(t, key, hint);
+    }
+    bool ok;
+    if (k >= 0) [[likely]] {
+      const key_entry& name = t.keys[k];
+      const read_member& m = t.members[name.member];
+      hint = static_cast<std::uint32_t>(k) + 1;
+      if (!seen.has(name.member)) [[likely]] {
+        seen.set(name.member, name.tag);
+        ok = read_fresh_member(ctx, i, m, base + m.offset);
+      } else {
+        ok = read_member_again(ctx, i, name, m, base + m.offset, seen);
+      }
+    } else {
+      ok = read_other_key(ctx, i, key, raw, extras);
+    }
+    if (!ok) {
+      prepend_pointer_segment(ctx.err.path, key);
+      return false;
+    }
+    // A key must follow a comma; raw_key checks that on the next turn.
+    if (!next_item(ctx, i, '}', done)) return false;
+  }
+  --ctx.depth;
+  return finish_members(ctx, t, base, seen);
+}
+
+inline bool read_struct_fields(decode_context& ctx, std::uint32_t& position, void* out,
+                               const read_table& t, bool allow_close) {
+  return t.member_count <= 64 ? read_members<false>(ctx, position, out, t, allow_close)
+                              : read_members<true>(ctx, position, out, t, allow_close);
+}
+
+inline bool read_struct(decode_context& ctx, std::uint32_t& i, void* out, const read_table& t) {
+  if (ctx.at(i) != '{') return fail_value(ctx, i, json_kind::object);
+  if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
+  ++i;
+  return read_struct_fields(ctx, i, out, t, true);
+}
+
+// The members of a struct read from an absent object: defaults everywhere, missing_field for the
+// required ones.
+inline bool read_empty_struct(decode_context& ctx, void* out, const read_table& t) {
+  char* const base = static_cast<char*>(out);
+  unknown_fields_of(t, base);
+  return t.member_count <= 64 ? finish_members(ctx, t, base, seen_members<false>{})
+                              : finish_members(ctx, t, base, seen_members<true>{});
+}
+
+// A whole document whose root is a described struct.
+inline bool read_struct_document(decode_context& ctx, void* out, const read_table& t) {
+  if (!check_object_root(ctx)) return false;
+  std::uint32_t i = 0;
+  ctx.depth = 0;
+  if (!read_struct(ctx, i, out, t)) return false;
+  if (i != ctx.count) return ctx.fail_at(errc::trailing_content, i);
+  return true;
+}
+
+template <class T>
+bool read_empty_object(decode_context& ctx, T& out) {
+  if constexpr (described<T>) {
+    return read_empty_struct(ctx, &out, read_table_of<T>());
+  } else if constexpr (string_keyed_map<T>) {
+    out.clear();
+    return true;
+  } else {
+    return ctx.fail(errc::wrong_type);
+  }
+}
+
+}  // namespace skew::detail
