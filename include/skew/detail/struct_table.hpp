@@ -28,12 +28,23 @@ class output;
 
 // What the struct loop does inline for a member instead of calling its reader: the scalar kinds
 // that make up most message payloads.
-enum class member_kind : std::uint8_t { other, string, boolean, int32, int64, uint32, uint64 };
+enum class member_kind : std::uint8_t {
+  other,
+  string,
+  string_view,
+  boolean,
+  int32,
+  int64,
+  uint32,
+  uint64
+};
 
 template <class V>
 constexpr member_kind kind_of() {
   if constexpr (std::is_same_v<V, std::string>) {
     return member_kind::string;
+  } else if constexpr (std::is_same_v<V, std::string_view>) {
+    return member_kind::string_view;
   } else if constexpr (std::is_same_v<V, bool>) {
     return member_kind::boolean;
   } else if constexpr (std::is_same_v<V, std::int32_t>) {
@@ -70,7 +81,8 @@ struct key_entry {
   const char* data = nullptr;
   std::uint32_t size = 0;
   std::uint16_t member = 0;
-  std::uint8_t tag = 0;  // 1: the member's name; 2 + k: its k-th former name
+  std::uint16_t next_same_length = 0;  // the next name of the same length bucket, or none
+  std::uint8_t tag = 0;                // 1: the member's name; 2 + k: its k-th former name
 
   static constexpr key_entry of(std::string_view name, std::size_t member, std::size_t tag) {
     key_entry e;
@@ -117,8 +129,21 @@ struct read_member {
   absent_function absent = nullptr;
 };
 
+// The names of a struct by length: most keys a struct does not describe have a length none of
+// its names has, and most lengths belong to one name.
+struct key_lookup {
+  static constexpr std::uint16_t none = 0xffff;
+  std::uint64_t lengths = 0;     // bit n: some name has length n (63: 63 or more)
+  std::uint16_t first[64] = {};  // per length bucket, the first name of that length, or none
+
+  static constexpr unsigned bucket(std::size_t length) noexcept {
+    return length < 63 ? static_cast<unsigned>(length) : 63u;
+  }
+};
+
 struct read_table {
   const key_entry* keys;
+  const key_lookup* lookup;
   std::uint32_t key_count;
   const read_member* members;
   std::uint32_t member_count;
@@ -215,7 +240,28 @@ struct struct_layout {
               ...);
         },
         members);
+    // Chain the names of each length bucket, in declaration order.
+    std::array<std::uint16_t, 64> last{};
+    last.fill(key_lookup::none);
+    for (std::size_t k = 0; k < key_count; ++k) {
+      out[k].next_same_length = key_lookup::none;
+      const unsigned b = key_lookup::bucket(out[k].size);
+      if (last[b] != key_lookup::none)
+        out[last[b]].next_same_length = static_cast<std::uint16_t>(k);
+      last[b] = static_cast<std::uint16_t>(k);
+    }
     return out;
+  }();
+
+  static constexpr key_lookup lookup = [] {
+    key_lookup l;
+    for (auto& f : l.first) f = key_lookup::none;
+    for (std::size_t k = key_count; k-- > 0;) {
+      const unsigned b = key_lookup::bucket(keys[k].size);
+      l.lengths |= std::uint64_t{1} << b;
+      l.first[b] = static_cast<std::uint16_t>(k);
+    }
+    return l;
   }();
 
   // The table of each member, built once: `make(std::integral_constant<std::size_t, I>)` for
