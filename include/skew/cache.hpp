@@ -13,7 +13,7 @@
 #include <skew/envelope.hpp>
 #include <skew/message.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cstdint>
 #include <optional>

@@ -26,7 +26,7 @@
 #include <skew/raw_json.hpp>
 #include <skew/unknown_fields.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cstdint>
 #include <limits>
@@ -205,12 +205,12 @@ constexpr bool writer_may_omit(const WM&) {
 
 template <class Reader, class Writer, class Visitor>
 constexpr void check_struct(Visitor& visitor) {
-  constexpr auto& reader_members = fields_of<Reader>;
-  constexpr auto& writer_members = fields_of<Writer>;
+  constexpr auto& reader_members = members_of<Reader>;
+  constexpr auto& writer_members = members_of<Writer>;
   [&]<std::size_t... R>(std::index_sequence<R...>) {
     (
         [&] {
-          constexpr auto& rm = std::get<R>(reader_members);
+          constexpr auto& rm = member_at<R>(reader_members);
           using RT = typename std::decay_t<decltype(rm)>::value_type;
           if constexpr (std::decay_t<decltype(rm)>::is_unknown_fields) {
             return;
@@ -222,7 +222,7 @@ constexpr void check_struct(Visitor& visitor) {
             [&]<std::size_t... W>(std::index_sequence<W...>) {
               (
                   [&] {
-                    constexpr auto& wm = std::get<W>(writer_members);
+                    constexpr auto& wm = member_at<W>(writer_members);
                     using WT = typename std::decay_t<decltype(wm)>::value_type;
                     if constexpr (!std::decay_t<decltype(wm)>::is_unknown_fields) {
                       if (found || !supplies(rm, wm)) return;
@@ -240,7 +240,7 @@ constexpr void check_struct(Visitor& visitor) {
                   }(),
                   ...);
             }
-            (std::make_index_sequence<std::tuple_size_v<std::decay_t<decltype(writer_members)>>>{});
+            (std::make_index_sequence<std::decay_t<decltype(writer_members)>::size>{});
             if (!found && required) {
               visitor.report(rm.name, "a field the reader requires is missing from the writer",
                              static_cast<const RT*>(nullptr), static_cast<const void*>(nullptr));
@@ -249,7 +249,7 @@ constexpr void check_struct(Visitor& visitor) {
         }(),
         ...);
   }
-  (std::make_index_sequence<std::tuple_size_v<std::decay_t<decltype(reader_members)>>>{});
+  (std::make_index_sequence<std::decay_t<decltype(reader_members)>::size>{});
 }
 
 template <class Reader, class Writer>

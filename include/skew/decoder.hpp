@@ -122,13 +122,14 @@ class decoder {
   }
 
   // Described structs: one function for all of them, driven by the struct's table.
-  result<void> decode_struct(void* out, const detail::read_table& table, std::string_view json,
-                             const options& opts) {
+  [[gnu::noinline]] result<void> decode_struct(void* out, const detail::read_table& table,
+                                               std::string_view json, const options& opts) {
     if (json.size() > opts.max_bytes) return failure(errc::too_large);
     return decode_struct_padded(out, table, pad(json), opts);
   }
-  result<void> decode_struct_padded(void* out, const detail::read_table& table,
-                                    simdjson::padded_string_view json, const options& opts) {
+  [[gnu::noinline]] result<void> decode_struct_padded(void* out, const detail::read_table& table,
+                                                      simdjson::padded_string_view json,
+                                                      const options& opts) {
     last_alias_reads_ = 0;
     if (auto e = index_.build(json.data(), json.size())) {
       return failure(detail::map_simdjson_error(e));

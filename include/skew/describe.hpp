@@ -31,6 +31,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
 namespace skew {
 
@@ -115,11 +116,61 @@ constexpr member_descriptor<MemberPtr> member(std::string_view json_name) {
   return member_descriptor<MemberPtr>{json_name};
 }
 
+namespace detail {
+
+template <std::size_t I, class Member>
+struct member_slot {
+  Member value;
+};
+template <class Indices, class... Members>
+struct member_slots;
+template <std::size_t... I, class... Members>
+struct member_slots<std::index_sequence<I...>, Members...> : member_slot<I, Members>... {};
+
+}  // namespace detail
+
+// The members of a description, in declaration order: a list much cheaper for the compiler to
+// build than a std::tuple (skew::fields_of gives one of those). Read it with
+// skew::detail::member_at<I> and skew::detail::apply_members.
+template <class... Members>
+struct member_list : detail::member_slots<std::index_sequence_for<Members...>, Members...> {
+  static constexpr std::size_t size = sizeof...(Members);
+};
+
 // The list of members of a long-form description.
 template <class... Members>
-constexpr std::tuple<Members...> fields(Members... members) {
-  return std::tuple<Members...>{members...};
+constexpr member_list<Members...> fields(Members... members) {
+  return member_list<Members...>{{{members}...}};
 }
+
+namespace detail {
+
+// Member I of a member_list.
+template <std::size_t I, class Member>
+constexpr const Member& member_at(const member_slot<I, Member>& slot) noexcept {
+  return slot.value;
+}
+
+// f(member 0, member 1, ...).
+template <class F, class... Members>
+constexpr decltype(auto) apply_members(F&& f, const member_list<Members...>& list) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>)->decltype(auto) {
+    return f(member_at<I>(list)...);
+  }
+  (std::index_sequence_for<Members...>{});
+}
+
+template <class... Members>
+constexpr const member_list<Members...>& as_member_list(const member_list<Members...>& list) {
+  return list;
+}
+// A long form written with a std::tuple of members, as skew::fields once returned.
+template <class... Members>
+constexpr member_list<Members...> as_member_list(const std::tuple<Members...>& members) {
+  return std::apply([](const auto&... m) { return member_list<Members...>{{{m}...}}; }, members);
+}
+
+}  // namespace detail
 
 // One enumerator and its JSON text, for long-form enum descriptions.
 template <class E>
@@ -183,9 +234,18 @@ template <class T>
 concept described_enum = std::is_enum_v<T> &&
     (detail::has_long_form_enumerators<T> || detail::has_short_form_enumerators<T>);
 
-// The tuple of member descriptors of a described struct.
+namespace detail {
+// The member list of a described struct: what skew itself reads.
+template <class T>
+inline constexpr auto members_of = as_member_list(lookup_fields<T>());
+}  // namespace detail
+
+// The tuple of member descriptors of a described struct, for code that inspects a description
+// with std::get and std::apply. Built only where it is named.
 template <described T>
-inline constexpr auto fields_of = detail::lookup_fields<T>();
+inline constexpr auto fields_of = detail::apply_members(
+    [](const auto&... m) { return std::tuple<std::decay_t<decltype(m)>...>{m...}; },
+    detail::members_of<T>);
 
 // The array of enumerators of a described enum.
 template <described_enum E>

@@ -16,6 +16,8 @@
 #include <skew/message.hpp>
 #include <skew/result.hpp>
 
+#include <fmt/format.h>  // fmt::memory_buffer, the buffer encode_to is made for
+
 #include <array>
 #include <cstdint>
 #include <optional>

@@ -866,22 +866,42 @@ struct flat_header_sink {
   }
 };
 
+// How a payload of some type is read, for the out-of-line paths below: the whole document, the
+// value at a position, or an absent one (no data).
+struct payload_readers {
+  bool (*document)(decode_context& ctx, void* out);
+  read_function value;
+  bool (*absent)(decode_context& ctx, void* out);
+};
+
+template <class Payload>
+bool read_document_erased(decode_context& ctx, void* out) {
+  return read_document(ctx, *static_cast<Payload*>(out));
+}
+template <class Payload>
+bool read_empty_object_erased(decode_context& ctx, void* out) {
+  return read_empty_object(ctx, *static_cast<Payload*>(out));
+}
+template <class Payload>
+inline constexpr payload_readers payload_readers_of{
+    &read_document_erased<Payload>, &read_erased<Payload>, &read_empty_object_erased<Payload>};
+
 // The payload of a flat envelope whose payload keys came before its header: the object read again
 // from its start, recording the header keys a second time. Out of line, as are the other layouts'
 // payloads below: the router inlines decode_payload into every (type, version) it routes, and
 // only the one-pass path belongs in that hot code.
-template <class Payload>
-[[gnu::noinline]] bool decode_flat_payload_again(decode_context& ctx, header_fields& header,
-                                                 Payload& out) {
+[[gnu::noinline]] inline bool decode_flat_payload_again(decode_context& ctx, header_fields& header,
+                                                        void* out, const payload_readers& read) {
   header.occurrences = {};
   header.flat_count = 0;
-  return read_document(ctx, out);
+  return read.document(ctx, out);
 }
 
 // Nested and CloudEvents layouts: the value under data_key.
-template <class Payload>
-[[gnu::noinline]] bool decode_nested_payload(decode_context& ctx, const envelope_format& format,
-                                             const header_fields& header, Payload& out) {
+[[gnu::noinline]] inline bool decode_nested_payload(decode_context& ctx,
+                                                    const envelope_format& format,
+                                                    const header_fields& header, void* out,
+                                                    const payload_readers& read) {
   if (header.has_data_base64) {
     ctx.fail(errc::binary_data);
     append_pointer_segment(ctx.err.path, "data_base64");
@@ -891,10 +911,10 @@ template <class Payload>
   bool ok;
   if (header.has_data) {
     std::uint32_t i = header.data_at;
-    ok = read_value(ctx, i, out);
+    ok = read.value(ctx, i, out);
   } else {
     // No data: the payload is an empty object, so required fields report missing_field.
-    ok = read_empty_object(ctx, out);
+    ok = read.absent(ctx, out);
   }
   if (!ok) prepend_pointer_segment(ctx.err.path, format.data_key);
   return ok;
@@ -909,7 +929,9 @@ SKEW_HOT_INLINE bool decode_payload(decode_context& ctx, const envelope_format& 
                                     header_scratch& scratch, header_fields& header,
                                     const flat_cursor& cursor, Payload& out,
                                     const flat_keys& keys) {
-  if (format.layout != layout::flat) return decode_nested_payload(ctx, format, header, out);
+  if (format.layout != layout::flat) {
+    return decode_nested_payload(ctx, format, header, &out, payload_readers_of<Payload>);
+  }
   // The header keys belong to the envelope, not to the payload struct; the payload pass records
   // the ones the header pass did not need to reach (producer stamps, a late id).
   flat_header_sink sink{&keys, &scratch, &header};
@@ -927,7 +949,8 @@ SKEW_HOT_INLINE bool decode_payload(decode_context& ctx, const envelope_format& 
       if (decoded && i != ctx.count) decoded = ctx.fail_at(errc::trailing_content, i);
     }
   }
-  if (!one_pass) decoded = decode_flat_payload_again(ctx, header, out);
+  if (!one_pass)
+    decoded = decode_flat_payload_again(ctx, header, &out, payload_readers_of<Payload>);
   ctx.header_keys = nullptr;
   ctx.on_header_key = nullptr;
   return decoded;

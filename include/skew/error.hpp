@@ -1,7 +1,7 @@
 // skew::errc and skew::error: what went wrong, where in the message, and a one-line rendering.
 #pragma once
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cstddef>
 #include <cstdint>

@@ -61,7 +61,7 @@ void write_object_schema(std::string& out, const options& opts, bool nullable) {
   bool first = true;
   std::string required;
   std::string either;  // required members that also arrive under a former name
-  std::apply(
+  apply_members(
       [&](const auto&... members) {
         (
             [&](const auto& m) {
@@ -130,7 +130,7 @@ void write_object_schema(std::string& out, const options& opts, bool nullable) {
             }(members),
             ...);
       },
-      fields_of<T>);
+      members_of<T>);
   out += '}';
   if (!required.empty()) out += ",\"required\":[" + required + "]";
   if (!either.empty()) out += ",\"allOf\":[" + either + "]";

@@ -8,7 +8,7 @@
 
 #include <skew/outcome.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <array>
 #include <cstdint>

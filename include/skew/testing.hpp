@@ -14,7 +14,7 @@
 #include <skew/encode.hpp>
 #include <skew/router.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <charconv>

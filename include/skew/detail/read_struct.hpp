@@ -96,48 +96,8 @@ void reset_erased(void* slot) {
 // Gives member I of T the default its description names.
 template <class T, std::size_t I>
 void default_erased(void* slot) {
-  constexpr auto& m = std::get<I>(fields_of<T>);
+  constexpr auto& m = member_at<I>(members_of<T>);
   *static_cast<typename std::decay_t<decltype(m)>::value_type*>(slot) = m.default_;
-}
-
-// Out of line: callers of every struct share one call instead of each inlining the table's setup.
-template <class T>
-[[gnu::noinline]] const read_table& read_table_of() {
-  using layout = struct_layout<T>;
-  static const read_table table = [] {
-    std::int32_t unknown = -1;
-    const read_member* members = layout::template entries<read_member>([&](auto index) {
-      constexpr std::size_t I = decltype(index)::value;
-      constexpr auto& m = std::get<I>(layout::members);
-      using M = typename layout::template member_type<I>;
-      using V = typename M::value_type;
-      read_member e;
-      e.offset = member_offset<M::pointer>();
-      if constexpr (M::is_unknown_fields) {
-        if (unknown < 0) unknown = static_cast<std::int32_t>(e.offset);
-      } else {
-        e.name = m.name;
-        e.aliases = m.aliases.data();
-        e.kind = kind_of<V>();
-        e.required = member_is_required(m);
-        e.read = &read_erased<V>;
-        if constexpr (deeply_equality_comparable<V>()) e.read_compare = &read_compare_erased<V>;
-        if constexpr (M::has_default) {
-          e.absent = &default_erased<T, I>;
-        } else {
-          e.absent = &reset_erased<V>;
-        }
-      }
-      return e;
-    });
-    return read_table{layout::keys.data(),
-                      &layout::lookup,
-                      static_cast<std::uint32_t>(layout::key_count),
-                      members,
-                      static_cast<std::uint32_t>(layout::member_count),
-                      unknown};
-  }();
-  return table;
 }
 
 // Reads the value at i into a member not seen before: scalar kinds inline, the rest through the
@@ -217,7 +177,7 @@ template <bool Wide>
 // declaration order.
 template <bool Wide>
 bool finish_members(decode_context& ctx, const read_table& t, char* base,
-                    const seen_members<Wide>& seen) {
+                    const std::uint32_t* offsets, const seen_members<Wide>& seen) {
   for (std::size_t w = 0; 64 * w < t.member_count; ++w) {
     for (std::uint64_t todo = seen.unfinished(w, t.member_count); todo != 0; todo &= todo - 1) {
       const std::size_t m = 64 * w + static_cast<std::size_t>(std::countr_zero(todo));
@@ -230,16 +190,18 @@ bool finish_members(decode_context& ctx, const read_table& t, char* base,
         append_pointer_segment(ctx.err.path, e.name);
         return false;
       } else {
-        e.absent(base + e.offset);
+        e.absent(base + offsets[m]);
       }
     }
   }
   return true;
 }
 
-inline unknown_fields* unknown_fields_of(const read_table& t, char* base) noexcept {
-  if (t.unknown_fields_offset < 0) return nullptr;
-  auto* extras = reinterpret_cast<unknown_fields*>(base + t.unknown_fields_offset);
+inline unknown_fields* unknown_fields_of(const read_table& t, char* base,
+                                         const std::uint32_t* offsets) noexcept {
+  if (t.unknown_fields_member < 0) return nullptr;
+  auto* extras = reinterpret_cast<unknown_fields*>(
+      base + offsets[static_cast<std::size_t>(t.unknown_fields_member)]);
   extras->clear();
   return extras;
 }
@@ -259,7 +221,8 @@ bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const
     ~write_back() { to = from; }
   } update{position, i};
   seen_members<Wide> seen;
-  unknown_fields* const extras = unknown_fields_of(t, base);
+  const std::uint32_t* const offsets = t.offsets();
+  unknown_fields* const extras = unknown_fields_of(t, base, offsets);
   std::uint32_t hint = 0;  // the name to try first: the one after the last match
   // Keys no member claims are mostly stepped over: inline; the other cases out of line.
   const bool plain_skip = extras == nullptr && ctx.opts.unknown_keys != unknown_keys::reject;
@@ -283,9 +246,9 @@ bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const
       hint = static_cast<std::uint32_t>(k) + 1;
       if (!seen.has(name.member)) [[likely]] {
         seen.mark(name.member, name.tag);
-        ok = read_fresh_member(ctx, i, m, base + m.offset);
+        ok = read_fresh_member(ctx, i, m, base + offsets[name.member]);
       } else {
-        ok = read_member_again(ctx, i, name, m, base + m.offset, seen);
+        ok = read_member_again(ctx, i, name, m, base + offsets[name.member], seen);
       }
     } else if (plain_skip && (ctx.header_keys == nullptr || !ctx.is_header_key(key))) {
       ++ctx.ignored_keys;
@@ -301,13 +264,60 @@ bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const
     if (!next_item(ctx, i, '}', done)) return false;
   }
   --ctx.depth;
-  return finish_members(ctx, t, base, seen);
+  return finish_members(ctx, t, base, offsets, seen);
+}
+
+// The reader's table of described struct T: constant data, built at compile time.
+template <class T>
+struct read_table_for {
+  using layout = struct_layout<T>;
+
+  template <std::size_t I>
+  static constexpr read_member entry() {
+    constexpr auto& m = member_at<I>(layout::members);
+    using M = typename layout::template member_type<I>;
+    using V = typename M::value_type;
+    read_member e;
+    if constexpr (!M::is_unknown_fields) {
+      e.name = m.name;
+      e.aliases = m.aliases.data();
+      e.kind = kind_of<V>();
+      e.required = member_is_required(m);
+      e.read = &read_erased<V>;
+      if constexpr (deeply_equality_comparable<V>()) e.read_compare = &read_compare_erased<V>;
+      if constexpr (M::has_default) {
+        e.absent = &default_erased<T, I>;
+      } else {
+        e.absent = &reset_erased<V>;
+      }
+    }
+    return e;
+  }
+
+  static constexpr std::array<read_member, layout::member_count> members =
+      []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<read_member, layout::member_count>{entry<I>()...};
+  }
+  (std::make_index_sequence<layout::member_count>{});
+
+  static constexpr read_table table{layout::keys.data(),
+                                    &layout::lookup,
+                                    static_cast<std::uint32_t>(layout::key_count),
+                                    members.data(),
+                                    static_cast<std::uint32_t>(layout::member_count),
+                                    &layout::offsets,
+                                    layout::unknown_fields_member,
+                                    &read_members<(layout::member_count > 64)>};
+};
+
+template <class T>
+const read_table& read_table_of() {
+  return read_table_for<T>::table;
 }
 
 inline bool read_struct_fields(decode_context& ctx, std::uint32_t& position, void* out,
                                const read_table& t, bool allow_close) {
-  return t.member_count <= 64 ? read_members<false>(ctx, position, out, t, allow_close)
-                              : read_members<true>(ctx, position, out, t, allow_close);
+  return t.read_fields(ctx, position, out, t, allow_close);
 }
 
 inline bool read_struct(decode_context& ctx, std::uint32_t& i, void* out, const read_table& t) {
@@ -321,9 +331,10 @@ inline bool read_struct(decode_context& ctx, std::uint32_t& i, void* out, const 
 // required ones.
 inline bool read_empty_struct(decode_context& ctx, void* out, const read_table& t) {
   char* const base = static_cast<char*>(out);
-  unknown_fields_of(t, base);
-  return t.member_count <= 64 ? finish_members(ctx, t, base, seen_members<false>{})
-                              : finish_members(ctx, t, base, seen_members<true>{});
+  const std::uint32_t* const offsets = t.offsets();
+  unknown_fields_of(t, base, offsets);
+  return t.member_count <= 64 ? finish_members(ctx, t, base, offsets, seen_members<false>{})
+                              : finish_members(ctx, t, base, offsets, seen_members<true>{});
 }
 
 // A whole document whose root is a described struct.

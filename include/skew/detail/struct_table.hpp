@@ -123,7 +123,6 @@ struct read_member {
   const std::string_view* aliases = nullptr;
   member_kind kind = member_kind::other;
   bool required = false;
-  std::uint32_t offset = 0;
   read_function read = nullptr;                  // null: the unknown_fields member
   read_compare_function read_compare = nullptr;  // null: the type has no ==
   absent_function absent = nullptr;
@@ -141,13 +140,22 @@ struct key_lookup {
   }
 };
 
+// The byte offsets of a struct's members, in declaration order.
+using offsets_function = const std::uint32_t* (*)();
+
+struct read_table;
+using read_fields_function = bool (*)(decode_context& ctx, std::uint32_t& position, void* out,
+                                      const read_table& t, bool allow_close);
+
 struct read_table {
   const key_entry* keys;
   const key_lookup* lookup;
   std::uint32_t key_count;
   const read_member* members;
   std::uint32_t member_count;
-  std::int32_t unknown_fields_offset;  // -1: the struct keeps no unknown keys
+  offsets_function offsets;
+  std::int32_t unknown_fields_member;  // -1: the struct keeps no unknown keys
+  read_fields_function read_fields;    // the key loop, sized for the member count
 };
 
 // What the writer needs of a member (write.hpp builds these).
@@ -156,8 +164,7 @@ struct write_member {
   const std::string_view* aliases = nullptr;
   std::uint8_t alias_count = 0;
   bool writes_aliases = false;
-  bool plain_name = false;  // the name needs no escaping in JSON: written as it is
-  std::uint32_t offset = 0;
+  bool plain_name = false;             // the name needs no escaping in JSON: written as it is
   write_function write = nullptr;      // null: the unknown_fields member
   present_function present = nullptr;  // null: always written
 };
@@ -167,6 +174,7 @@ struct write_table {
   std::uint32_t key_count;
   const write_member* members;
   std::uint32_t member_count;
+  offsets_function offsets;
 };
 
 // Whether `key` is one of the struct's names, current or former.
@@ -209,14 +217,14 @@ std::uint32_t member_offset() noexcept {
 // matching, and their offsets.
 template <class T>
 struct struct_layout {
-  static constexpr auto& members = fields_of<T>;
-  static constexpr std::size_t member_count = std::tuple_size_v<std::decay_t<decltype(members)>>;
+  static constexpr auto& members = members_of<T>;
+  static constexpr std::size_t member_count = std::decay_t<decltype(members)>::size;
   static_assert(member_count <= max_members, "skew describes at most 256 members per struct");
 
   template <std::size_t I>
-  using member_type = std::decay_t<decltype(std::get<I>(members))>;
+  using member_type = std::decay_t<decltype(member_at<I>(members))>;
 
-  static constexpr std::size_t key_count = std::apply(
+  static constexpr std::size_t key_count = apply_members(
       [](const auto&... m) {
         return (std::size_t{0} + ... + (m.is_unknown_fields ? 0 : 1 + m.alias_count));
       },
@@ -226,7 +234,7 @@ struct struct_layout {
     std::array<key_entry, key_count> out{};
     std::size_t next = 0;
     std::size_t index = 0;
-    std::apply(
+    apply_members(
         [&](const auto&... m) {
           (
               [&] {
@@ -264,21 +272,30 @@ struct struct_layout {
     return l;
   }();
 
-  // The table of each member, built once: `make(std::integral_constant<std::size_t, I>)` for
-  // every member I.
-  template <class Entry, class Make>
-  static const Entry* entries(Make make) {
-    static const std::array<Entry, member_count> built = [&]<std::size_t... I>(
-        std::index_sequence<I...>) {
-      return std::array<Entry, member_count>{make(std::integral_constant<std::size_t, I>{})...};
-    }
-    (std::make_index_sequence<member_count>{});
-    return built.data();
+  static constexpr std::int32_t unknown_fields_member = [] {
+    std::int32_t index = -1;
+    std::int32_t k = 0;
+    apply_members(
+        [&](const auto&... m) { ((m.is_unknown_fields&& index < 0 ? index = k : 0, ++k), ...); },
+        members);
+    return index;
+  }();
+
+  // The members' offsets, computed on first use: a member pointer's offset is not a constant
+  // expression, though the compiler folds it to one.
+  [[gnu::noinline]] static const std::uint32_t* offsets() {
+    static const std::array<std::uint32_t, member_count> values = apply_members(
+        [](const auto&... m) {
+          return std::array<std::uint32_t, member_count>{
+              member_offset<std::decay_t<decltype(m)>::pointer>()...};
+        },
+        members);
+    return values.data();
   }
 };
 
-// The tables of described struct T, built on first use: by read_struct.hpp and write.hpp, so that
-// a producer compiles no reader code and a consumer no writer code.
+// The tables of described struct T: constant data, defined by read_struct.hpp and write.hpp, so
+// that a producer compiles no reader code and a consumer no writer code.
 template <class T>
 const read_table& read_table_of();
 template <class T>

@@ -12,7 +12,7 @@
 #include <skew/raw_json.hpp>
 #include <skew/unknown_fields.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 #include <simdjson.h>
 
 #include <array>
@@ -216,33 +216,43 @@ bool present_erased(const void* slot) {
   }
 }
 
-// Out of line: callers of every struct share one call instead of each inlining the table's setup.
+// The writer's table of described struct T: constant data, built at compile time.
 template <class T>
-[[gnu::noinline]] const write_table& write_table_of() {
+struct write_table_for {
   using layout = struct_layout<T>;
-  static const write_table table{layout::keys.data(), static_cast<std::uint32_t>(layout::key_count),
-                                 layout::template entries<write_member>([](auto index) {
-                                   constexpr std::size_t I = decltype(index)::value;
-                                   constexpr auto& m = std::get<I>(layout::members);
-                                   using M = typename layout::template member_type<I>;
-                                   using V = typename M::value_type;
-                                   write_member e;
-                                   e.offset = member_offset<M::pointer>();
-                                   if constexpr (!M::is_unknown_fields) {
-                                     e.name = m.name;
-                                     e.aliases = m.aliases.data();
-                                     e.alias_count = static_cast<std::uint8_t>(m.alias_count);
-                                     e.writes_aliases = m.writes_aliases;
-                                     e.plain_name = is_plain_json(m.name);
-                                     e.write = &write_erased<V>;
-                                     if constexpr (is_optional<V>::value || is_field<V>::value) {
-                                       e.present = &present_erased<V>;
-                                     }
-                                   }
-                                   return e;
-                                 }),
-                                 static_cast<std::uint32_t>(layout::member_count)};
-  return table;
+
+  template <std::size_t I>
+  static constexpr write_member entry() {
+    constexpr auto& m = member_at<I>(layout::members);
+    using M = typename layout::template member_type<I>;
+    using V = typename M::value_type;
+    write_member e;
+    if constexpr (!M::is_unknown_fields) {
+      e.name = m.name;
+      e.aliases = m.aliases.data();
+      e.alias_count = static_cast<std::uint8_t>(m.alias_count);
+      e.writes_aliases = m.writes_aliases;
+      e.plain_name = is_plain_json(m.name);
+      e.write = &write_erased<V>;
+      if constexpr (is_optional<V>::value || is_field<V>::value) e.present = &present_erased<V>;
+    }
+    return e;
+  }
+
+  static constexpr std::array<write_member, layout::member_count> members =
+      []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<write_member, layout::member_count>{entry<I>()...};
+  }
+  (std::make_index_sequence<layout::member_count>{});
+
+  static constexpr write_table table{
+      layout::keys.data(), static_cast<std::uint32_t>(layout::key_count), members.data(),
+      static_cast<std::uint32_t>(layout::member_count), &layout::offsets};
+};
+
+template <class T>
+const write_table& write_table_of() {
+  return write_table_for<T>::table;
 }
 
 // A described struct's members through its table, in declaration order: a missing skew::field and
@@ -251,9 +261,10 @@ template <class T>
 inline bool write_struct(encode_context& ctx, output& out, const void* object, const write_table& t,
                          bool& first) {
   const char* const base = static_cast<const char*>(object);
+  const std::uint32_t* const offsets = t.offsets();
   for (std::uint32_t m = 0; m < t.member_count; ++m) {
     const write_member& e = t.members[m];
-    const void* slot = base + e.offset;
+    const void* slot = base + offsets[m];
     if (e.write == nullptr) {
       for (const auto& entry : *static_cast<const unknown_fields*>(slot)) {
         if (ctx.is_reserved(entry.key) || table_has_name(t, entry.key)) continue;
