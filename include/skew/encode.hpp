@@ -12,7 +12,7 @@
 #pragma once
 
 #include <skew/detail/write.hpp>
-#include <skew/envelope.hpp>
+#include <skew/envelope_format.hpp>
 #include <skew/message.hpp>
 #include <skew/result.hpp>
 

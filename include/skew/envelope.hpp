@@ -11,6 +11,7 @@
 
 #include <skew/decoder.hpp>
 #include <skew/detail/read_struct.hpp>
+#include <skew/envelope_format.hpp>
 
 #include <array>
 #include <bit>
@@ -28,48 +29,6 @@
 #include <vector>
 
 namespace skew {
-
-enum class layout : unsigned char { flat, nested, cloudevents };
-
-// Where the header lives and what its keys are called. Start from one of the factories:
-//   skew::envelope_format::flat(), ::nested("data"), ::cloudevents()
-struct envelope_format {
-  std::string_view type_key = "type";
-  std::string_view version_key = "schemaVersion";
-  std::string_view id_key = "id";
-  ::skew::layout layout = ::skew::layout::flat;
-  // The payload's key in the nested and CloudEvents layouts.
-  std::string_view data_key = "data";
-  // Producer stamps: the emitting build and its configuration revision (optional attributes).
-  std::string_view produced_by_key = "producedBy";
-  std::string_view config_revision_key = "configRevision";
-  // The version of a message that carries none; 0 makes a missing version an invalid envelope.
-  std::uint32_t implicit_version = 0;
-  // Read the version from a `.v<N>` suffix of the type (which is then matched without it), as the
-  // CloudEvents primer suggests for breaking changes.
-  bool version_in_type_suffix = false;
-
-  static constexpr envelope_format flat() { return {}; }
-  static constexpr envelope_format nested(std::string_view data_key = "data") {
-    envelope_format f;
-    f.layout = ::skew::layout::nested;
-    f.data_key = data_key;
-    return f;
-  }
-  // CloudEvents attribute names are lower-case alphanumerics, hence the extension names. A type
-  // without a version suffix or extension is version 1: producers add versions with the first
-  // breaking change.
-  static constexpr envelope_format cloudevents() {
-    envelope_format f;
-    f.layout = ::skew::layout::cloudevents;
-    f.version_key = "schemaversion";
-    f.produced_by_key = "producedby";
-    f.config_revision_key = "configrevision";
-    f.implicit_version = 1;
-    f.version_in_type_suffix = true;
-    return f;
-  }
-};
 
 // One header attribute: its (unescaped) name, its raw JSON text, and for a string its unescaped
 // text. Null attributes are absent, as CloudEvents specifies.

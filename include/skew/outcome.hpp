@@ -6,7 +6,9 @@
 #include <skew/error.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -27,44 +29,30 @@ enum class reason : unsigned char {
   handler_failed,       // the handler threw
 };
 
+namespace detail {
+// The names of the enumerators, one array each, in the enums' order.
+inline constexpr std::string_view action_names[] = {"ack", "retry", "dead_letter", "drop"};
+inline constexpr std::string_view reason_names[] = {
+    "handled",   "unknown_type",    "unsupported_version", "retired_version",
+    "malformed", "invalid_payload", "invalid_envelope",    "handler_failed"};
+}  // namespace detail
+
+inline constexpr std::size_t reason_count = std::size(detail::reason_names);
+inline constexpr std::size_t action_count = std::size(detail::action_names);
+static_assert(static_cast<std::size_t>(reason::handler_failed) + 1 == reason_count,
+              "one reason_names entry per reason");
+static_assert(static_cast<std::size_t>(action::drop) + 1 == action_count,
+              "one action_names entry per action");
+
 constexpr std::string_view to_string(action a) noexcept {
-  switch (a) {
-    case action::ack:
-      return "ack";
-    case action::retry:
-      return "retry";
-    case action::dead_letter:
-      return "dead_letter";
-    case action::drop:
-      return "drop";
-  }
-  return "unknown";
+  const auto index = static_cast<std::size_t>(a);
+  return index < action_count ? detail::action_names[index] : "unknown";
 }
 
 constexpr std::string_view to_string(reason r) noexcept {
-  switch (r) {
-    case reason::handled:
-      return "handled";
-    case reason::unknown_type:
-      return "unknown_type";
-    case reason::unsupported_version:
-      return "unsupported_version";
-    case reason::retired_version:
-      return "retired_version";
-    case reason::malformed:
-      return "malformed";
-    case reason::invalid_payload:
-      return "invalid_payload";
-    case reason::invalid_envelope:
-      return "invalid_envelope";
-    case reason::handler_failed:
-      return "handler_failed";
-  }
-  return "unknown";
+  const auto index = static_cast<std::size_t>(r);
+  return index < reason_count ? detail::reason_names[index] : "unknown";
 }
-
-inline constexpr std::size_t reason_count = 8;
-inline constexpr std::size_t action_count = 4;
 
 struct outcome {
   ::skew::action action = ::skew::action::ack;

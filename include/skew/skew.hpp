@@ -10,6 +10,7 @@
 #include <skew/encode.hpp>
 #include <skew/enum.hpp>
 #include <skew/envelope.hpp>
+#include <skew/envelope_format.hpp>
 #include <skew/error.hpp>
 #include <skew/field.hpp>
 #include <skew/message.hpp>
