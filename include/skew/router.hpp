@@ -7,26 +7,22 @@
 //   skew::outcome o = router.dispatch(json);   // never throws
 #pragma once
 
-#include <skew/detail/counters.hpp>
+#include <skew/detail/dispatch_frame.hpp>
+#include <skew/detail/name_index.hpp>
+#include <skew/detail/router_counters.hpp>
 #include <skew/envelope.hpp>
 #include <skew/message.hpp>
 #include <skew/outcome.hpp>
 #include <skew/stats.hpp>
 
-#include <algorithm>
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <concepts>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -45,219 +41,6 @@ concept handler_for =
     (std::invocable<Handler&, const Payload&> &&
      (std::is_void_v<std::invoke_result_t<Handler&, const Payload&>> ||
       std::convertible_to<std::invoke_result_t<Handler&, const Payload&>, outcome>));
-
-namespace detail {
-
-// Calls a handler and writes its outcome into `out`, which holds ack: a handler returning void
-// leaves it so, and nothing is copied on that common path.
-template <class Handler, class Payload>
-void invoke_handler(outcome& out, Handler& handler, const Payload& payload,
-                    const envelope_view& env) {
-#if defined(__cpp_exceptions)
-  try {
-#endif
-    if constexpr (std::invocable<Handler&, const Payload&, const envelope_view&>) {
-      if constexpr (std::is_void_v<
-                        std::invoke_result_t<Handler&, const Payload&, const envelope_view&>>) {
-        std::invoke(handler, payload, env);
-      } else {
-        out = std::invoke(handler, payload, env);
-      }
-    } else if constexpr (std::is_void_v<std::invoke_result_t<Handler&, const Payload&>>) {
-      std::invoke(handler, payload);
-    } else {
-      out = std::invoke(handler, payload);
-    }
-#if defined(__cpp_exceptions)
-  } catch (...) {
-    // A throwing handler must not take the consumer loop down with it.
-    out = outcome::retry();
-    out.reason = reason::handler_failed;
-  }
-#endif
-}
-
-template <message_family Family>
-struct family_handlers {
-  using latest = typename Family::latest;
-  // Takes any version, upcast to the latest.
-  std::function<void(outcome&, const latest&, const envelope_view&)> latest_handler;
-  // One exact version each, no upcast; the payload is passed type-erased.
-  std::array<std::function<void(outcome&, const void*, const envelope_view&)>,
-             Family::version_count>
-      exact{};
-
-  bool handles_index(std::size_t index) const { return exact[index] || latest_handler; }
-};
-
-struct message_counters {
-  std::array<std::atomic<std::uint64_t>, reason_count * action_count> outcomes{};
-  std::atomic<std::uint64_t> upcast_hops{0};
-  std::atomic<std::uint64_t> ignored_keys{0};
-};
-struct alias_counter {
-  std::atomic<std::uint64_t> count{0};
-};
-
-// Adds to a counter only its owning thread writes: a plain load and store, no locked
-// read-modify-write, while stats() on another thread still reads whole values.
-inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) noexcept {
-  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-}
-
-// The counters one thread writes for one router. `known` holds the slots of the router's own
-// (type, version) pairs, claimed when the block is made: no lookup on the hot path.
-struct thread_counters {
-  keyed_counters<message_counters, 128> messages;
-  keyed_counters<alias_counter, 64> aliases;
-  std::vector<message_counters*> known;
-};
-
-// Every thread's block for one router. Threads find theirs through a small thread-local cache
-// keyed by the router's id (never reused, unlike its address).
-struct router_counters {
-  std::uint64_t id = next_id();
-  std::mutex mutex;
-  std::vector<std::pair<std::thread::id, std::unique_ptr<thread_counters>>> blocks;
-
-  static std::uint64_t next_id() noexcept {
-    static std::atomic<std::uint64_t> ids{0};
-    return ids.fetch_add(1, std::memory_order_relaxed) + 1;
-  }
-
-  template <class Init>
-  thread_counters& for_this_thread(Init&& init) {
-    struct cached {
-      std::uint64_t id = 0;
-      thread_counters* block = nullptr;
-    };
-    thread_local std::array<cached, 4> cache{};
-    for (const auto& c : cache) {
-      if (c.id == id) [[likely]]
-        return *c.block;
-    }
-    return find_or_make(cache, std::forward<Init>(init));
-  }
-
- private:
-  // The first dispatch of this thread on this router, or one evicted from the cache. Out of line:
-  // it locks and allocates, and inlined it made every dispatch's frame larger.
-  template <class Cache, class Init>
-  [[gnu::noinline]] thread_counters& find_or_make(Cache& cache, Init&& init) {
-    thread_local std::size_t next_victim = 0;
-    thread_counters* block = nullptr;
-    {
-      std::lock_guard lock(mutex);
-      const auto self = std::this_thread::get_id();
-      for (auto& [thread, b] : blocks) {
-        if (thread == self) block = b.get();
-      }
-      if (block == nullptr) {
-        blocks.emplace_back(self, std::make_unique<thread_counters>());
-        block = blocks.back().second.get();
-        init(*block);
-      }
-    }
-    cache[next_victim] = {id, block};
-    next_victim = (next_victim + 1) % cache.size();
-    return *block;
-  }
-};
-
-// The payload struct a dispatching thread decodes into, kept between messages so its strings and
-// vectors keep their capacity (decoding resets every member). `busy` sends a handler that
-// dispatches again on the same thread to a fresh struct instead of the one it is reading.
-template <class Payload>
-struct payload_slot {
-  Payload value{};
-  bool busy = false;
-};
-template <class Payload>
-payload_slot<Payload>& thread_payload_slot() {
-  thread_local payload_slot<Payload> slot;
-  return slot;
-}
-
-// Which of N names (a router's message types) a string is, found by its length: most routers'
-// types differ in length, so one compare of up to 32 bytes settles it, without a branch on the
-// bytes, where comparing every name costs a compare per family.
-template <std::size_t N>
-struct name_index {
-  static constexpr std::size_t none = N;
-  static constexpr std::size_t longest_compared = 32;
-  // By length (64: 64 or more): the one name's index, `none`, or `several` when names share it
-  // or it is longer than the compare (those are compared one by one).
-  std::array<std::uint8_t, 65> by_length{};
-  // Per name, zero-padded, and a last entry for `none`.
-  std::array<std::array<char, longest_compared>, N + 1> bytes{};
-  std::array<std::string_view, N> names{};
-  static constexpr std::uint8_t several = static_cast<std::uint8_t>(N + 1);
-  static_assert(N + 1 < 255, "too many families for one router");
-
-  constexpr explicit name_index(const std::array<std::string_view, N>& list) : names(list) {
-    by_length.fill(static_cast<std::uint8_t>(none));
-    for (std::size_t k = 0; k < N; ++k) {
-      const std::size_t n = list[k].size();
-      std::uint8_t& entry = by_length[n < 64 ? n : 64];
-      entry = entry == none && n <= longest_compared ? static_cast<std::uint8_t>(k) : several;
-      for (std::size_t b = 0; b < n && b < longest_compared; ++b) bytes[k][b] = list[k][b];
-    }
-  }
-
-  // The index of `s`, or `none`. Reads 32 bytes from s.data(): padded input or scratch text.
-  [[gnu::always_inline]] std::size_t find(std::string_view s) const noexcept {
-    const std::size_t n = s.size();
-    const std::size_t k = by_length[n < 64 ? n : 64];
-    if (k == several) [[unlikely]] {
-      for (std::size_t j = 0; j < N; ++j) {
-        if (names[j] == s) return j;
-      }
-      return none;
-    }
-#if defined(__SSE2__)
-    const auto* a = reinterpret_cast<const __m128i*>(s.data());
-    const auto* b = reinterpret_cast<const __m128i*>(bytes[k].data());
-    const auto lo = static_cast<std::uint32_t>(
-        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a), _mm_loadu_si128(b))));
-    const auto hi = static_cast<std::uint32_t>(
-        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 1), _mm_loadu_si128(b + 1))));
-    // Only the first n bytes count: k is the name of this length, up to 32 bytes, or the entry
-    // that is no name, which returns none whatever the mask (all ones from 32 bytes on).
-    const auto mask = static_cast<std::uint32_t>((std::uint64_t{1} << (n & 63)) - 1);
-    return ((lo | hi << 16) & mask) == mask ? k : none;
-#else
-    return k != none && names[k] == s ? k : none;
-#endif
-  }
-};
-
-struct busy_guard {
-  bool& flag;
-  explicit busy_guard(bool& f) : flag(f) { flag = true; }
-  ~busy_guard() { flag = false; }
-  busy_guard(const busy_guard&) = delete;
-  busy_guard& operator=(const busy_guard&) = delete;
-};
-
-// What one dispatch works on, passed down the call chain as one reference.
-struct dispatch_frame {
-  // A constructor, so that the header's raw attribute storage is left uninitialized (value
-  // initialization would zero a kilobyte per message).
-  dispatch_frame(const options& o, thread_counters& c) noexcept
-      : ctx(o, nullptr, nullptr), counters(&c), known(c.known.data()) {}
-
-  decode_context ctx;
-  header_scratch scratch;
-  header_fields header;
-  flat_cursor cursor;
-  // This thread's counters, found when the dispatch starts: the few dependent loads that find
-  // them then overlap the parsing instead of delaying the end of every dispatch.
-  thread_counters* counters;
-  // counters->known.data(), loaded here for the same reason.
-  message_counters* const* known;
-};
-
-}  // namespace detail
 
 template <message_family... Families>
 class router {
@@ -372,46 +155,7 @@ class router {
 
   // A snapshot of the counters, sorted by type and version. Safe to call while other threads
   // dispatch (each number is exact; the set is not one atomic cut).
-  router_stats stats() const {
-    router_stats s;
-    std::map<std::pair<std::string, std::uint32_t>, stats_entry> messages;
-    std::map<std::tuple<std::string, std::uint32_t, std::string>, std::uint64_t> aliases;
-    std::lock_guard lock(counters_->mutex);
-    for (const auto& [thread, block] : counters_->blocks) {
-      block->messages.for_each([&](std::string_view type, std::uint32_t version, std::string_view,
-                                   const detail::message_counters& c) {
-        stats_entry& e = messages[{std::string(type), version}];
-        e.type = std::string(type);
-        e.version = version;
-        for (std::size_t r = 0; r < reason_count; ++r) {
-          for (std::size_t a = 0; a < action_count; ++a) {
-            e.outcomes[r][a] += c.outcomes[r * action_count + a].load(std::memory_order_relaxed);
-          }
-        }
-        e.upcast_hops += c.upcast_hops.load(std::memory_order_relaxed);
-        e.ignored_keys += c.ignored_keys.load(std::memory_order_relaxed);
-      });
-      block->aliases.for_each([&](std::string_view type, std::uint32_t version,
-                                  std::string_view name, const detail::alias_counter& c) {
-        aliases[{std::string(type), version, std::string(name)}] +=
-            c.count.load(std::memory_order_relaxed);
-      });
-    }
-    for (auto& [key, e] : messages) {
-      if (e.total() != 0) s.messages.push_back(std::move(e));
-    }
-    for (auto& [key, n] : aliases) {
-      if (n != 0)
-        s.alias_reads.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
-    }
-    std::sort(s.messages.begin(), s.messages.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.type, a.version) < std::tie(b.type, b.version);
-    });
-    std::sort(s.alias_reads.begin(), s.alias_reads.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.type, a.version, a.name) < std::tie(b.type, b.version, b.name);
-    });
-    return s;
-  }
+  router_stats stats() const { return detail::snapshot(*counters_); }
 
  private:
   template <class Family>

@@ -1,0 +1,197 @@
+// The state of one decode (input, structural positions, string buffer, depth, counters, the
+// error), and the reader's token steps: keys, separators, unescaping, and why a value failed.
+#pragma once
+
+#include <skew/detail/key_set.hpp>
+#include <skew/detail/scan.hpp>
+#include <skew/detail/structural_index.hpp>
+#include <skew/error.hpp>
+#include <skew/options.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace skew::detail {
+
+struct decode_context {
+  // A constructor, not aggregate initialization: members without an initializer stay
+  // uninitialized instead of being zeroed.
+  decode_context(const options& o, const char* begin, const char* end) noexcept
+      : opts(o), input_begin(begin), input_end(end) {}
+
+  const options& opts;
+  const char* input_begin;
+  const char* input_end;
+  // The structural index of the input and where unescaped strings go.
+  const std::uint32_t* positions = nullptr;
+  std::uint32_t count = 0;
+  simdjson::internal::dom_parser_implementation* parser = nullptr;
+  char* strings = nullptr;
+  char* strings_begin = nullptr;  // strings == strings_begin: nothing was unescaped
+  std::uint32_t depth = 0;
+  // Values read under a former name (alias) in this decode: how operators learn an old name is
+  // still being written.
+  std::uint32_t alias_reads = 0;
+  // Undescribed keys stepped over (or kept in unknown_fields): how operators see that producers
+  // write fields this build does not know yet.
+  std::uint32_t ignored_keys = 0;
+  // The first distinct former names read, for per-name counters. They view descriptor names,
+  // which have static storage.
+  // Raw storage (see alias_name()): only the first alias_name_count are ever read, and a context
+  // is made per message, where zeroing it costs a `rep stos` in -O2 builds.
+  std::array<const char*, 4> alias_name_data;
+  std::array<std::uint32_t, 4> alias_name_size;
+  std::uint8_t alias_name_count = 0;
+  // Keys of the root object that belong to an envelope header (flat layout): known, so neither
+  // unknown_key nor captured, and validated by the envelope reader instead. When on_header_key is
+  // set, it reads each of them (its value at `i`) so the envelope can keep their text.
+  const packed_key_set* header_keys = nullptr;  // null: no header keys (is_header_key needs them)
+  bool (*on_header_key)(void* sink, decode_context& ctx, std::string_view key,
+                        std::uint32_t& i) = nullptr;
+  void* header_sink = nullptr;
+  error err{};
+
+  void bind(const structural_index& index) noexcept {
+    positions = index.positions();
+    count = index.count();
+    parser = index.parser();
+    strings = index.strings();
+    strings_begin = strings;
+  }
+
+  walk view() const noexcept { return {input_begin, input_end, positions, count}; }
+  char at(std::uint32_t i) const noexcept { return view().at(i); }
+  const char* where(std::uint32_t i) const noexcept { return view().where(i); }
+  std::string_view token(std::uint32_t i) const noexcept { return view().token(i); }
+
+  // Called for every key no payload member claims: the length test settles most without a
+  // lookup.
+  [[gnu::always_inline]] bool is_header_key(std::string_view key) const noexcept {
+    return depth == 1 && ((header_keys->lengths >> key_length_bit(key.size())) & 1u) != 0 &&
+           header_keys->find(key) >= 0;
+  }
+
+  void note_alias(std::string_view name) noexcept {
+    ++alias_reads;
+    for (std::uint8_t i = 0; i < alias_name_count; ++i) {
+      if (alias_name_data[i] == name.data()) return;
+    }
+    if (alias_name_count < alias_name_data.size()) {
+      alias_name_data[alias_name_count] = name.data();
+      alias_name_size[alias_name_count] = static_cast<std::uint32_t>(name.size());
+      ++alias_name_count;
+    }
+  }
+  std::string_view alias_name(std::size_t i) const noexcept {
+    return {alias_name_data[i], alias_name_size[i]};
+  }
+
+  bool fail(errc code, const char* at = nullptr) {
+    err.code = code;
+    err.path.clear();
+    if (at != nullptr && at >= input_begin && at <= input_end) {
+      err.offset = static_cast<std::size_t>(at - input_begin);
+    } else {
+      err.offset.reset();
+    }
+    return false;
+  }
+  bool fail_at(errc code, std::uint32_t i) { return fail(code, where(i)); }
+};
+
+enum class json_kind : unsigned char { boolean, integer, floating, string, object, array, any };
+
+constexpr bool is_separator(char c) noexcept {
+  return c == ',' || c == ':' || c == '}' || c == ']';
+}
+
+// Explains why the value at i is not of the expected kind: a malformed token is malformed_json
+// wherever it sits; a well-formed one of another type is unexpected_null or wrong_type.
+inline bool fail_value(decode_context& ctx, std::uint32_t i, json_kind expected) {
+  const std::string_view token = ctx.token(i);
+  if (token.empty()) return ctx.fail(errc::malformed_json, ctx.where(i));
+  const char* at = token.data();
+  switch (token[0]) {
+    case 'n':
+      return ctx.fail(is_literal(token, "null") ? errc::unexpected_null : errc::malformed_json, at);
+    case 't':
+      return ctx.fail(is_literal(token, "true") ? errc::wrong_type : errc::malformed_json, at);
+    case 'f':
+      return ctx.fail(is_literal(token, "false") ? errc::wrong_type : errc::malformed_json, at);
+    case '"': {
+      const scan_status s = check_string(token.data() + 1, nullptr);
+      if (s == scan_status::bad_surrogate) return ctx.fail(errc::invalid_utf8, at);
+      return ctx.fail(s == scan_status::ok ? errc::wrong_type : errc::malformed_json, at);
+    }
+    case '{':
+    case '[':
+      return ctx.fail(errc::wrong_type, at);
+    default:
+      break;
+  }
+  if (is_separator(token[0])) return ctx.fail(errc::malformed_json, at);
+  const number_shape shape = classify_number(token);
+  if (!shape.valid) return ctx.fail(errc::malformed_json, at);
+  if (expected == json_kind::integer) {
+    // A fraction or exponent is not an integer; an integral token that did not fit overflowed.
+    return ctx.fail(shape.integral ? errc::out_of_range : errc::wrong_type, at);
+  }
+  if (expected == json_kind::floating) return ctx.fail(errc::out_of_range, at);
+  return ctx.fail(errc::wrong_type, at);
+}
+
+// After a member or element: `,` continues (true, i on the next item), the closing bracket ends
+// (false with `done`, i past it); anything else is malformed.
+SKEW_HOT_INLINE bool next_item(decode_context& ctx, std::uint32_t& i, char close, bool& done) {
+  const walk w = ctx.view();
+  const char c = w.at(i);
+  if (c == ',') {
+    ++i;
+    return true;
+  }
+  if (c == close) {
+    ++i;
+    done = true;
+    return true;
+  }
+  return ctx.fail_at(errc::malformed_json, i);
+}
+
+// The raw bytes of the key at position i (escapes not decoded), checking the `:` after it.
+SKEW_HOT_INLINE bool raw_key(decode_context& ctx, std::uint32_t i, std::string_view& key) {
+  const walk w = ctx.view();
+  if (w.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
+  if (w.at(i + 1) != ':') return ctx.fail_at(errc::malformed_json, i + 1);
+  const char* begin = w.begin + w.positions[i] + 1;
+  const char* quote = w.begin + w.positions[i + 1] - 1;
+  while (is_json_whitespace(*quote)) --quote;
+  if (*quote != '"' || quote < begin) return ctx.fail_at(errc::malformed_json, i);
+  key = std::string_view(begin, static_cast<std::size_t>(quote - begin));
+  return true;
+}
+
+// Unescapes string content that holds a backslash into the context's string buffer, with
+// simdjson's kernel, after checking the escapes (a lone surrogate cannot become UTF-8).
+inline bool unescape(decode_context& ctx, std::string_view raw, std::string_view& out) {
+  const scan_status s = check_string(raw.data(), nullptr);
+  if (s != scan_status::ok) {
+    return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
+                    raw.data() - 1);
+  }
+  auto* dst = reinterpret_cast<std::uint8_t*>(ctx.strings);
+  const std::uint8_t* end =
+      ctx.parser->parse_string(reinterpret_cast<const std::uint8_t*>(raw.data()), dst);
+  if (end == nullptr) return ctx.fail(errc::malformed_json, raw.data() - 1);
+  out = std::string_view(ctx.strings, static_cast<std::size_t>(end - dst));
+  ctx.strings += out.size();
+  return true;
+}
+
+inline bool unescape_key(decode_context& ctx, std::string_view& key) {
+  return unescape(ctx, key, key);
+}
+
+}  // namespace skew::detail
