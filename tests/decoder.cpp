@@ -28,6 +28,10 @@ struct Payment {
   std::string currency;
   int attempts = 0;
 };
+struct IdOnly {
+  std::string_view id;
+};
+SKEW_DESCRIBE(IdOnly, id)
 }  // namespace msg
 
 template <>
@@ -464,4 +468,37 @@ TEST_CASE("structs with more than 64 members: seen, duplicate and alias tracking
   auto same_alias = d.decode<wide::Wide>(wide::message(66, R"(,"old66":4,"old66":4)"));
   REQUIRE_FALSE(same_alias);
   CHECK(same_alias.error().code == skew::errc::duplicate_key);
+}
+
+TEST_CASE("a padded_string_view with less padding than simdjson needs is copied, not overread") {
+  // The common idiom: a view over a std::string with its capacity as the padding. With no spare
+  // capacity, reading SIMDJSON_PADDING bytes past the end would leave the allocation (ASan).
+  std::string json = R"({"id":"order-12345678","lines":[{"sku":"sku-1234567890","qty":3}]})";
+  json.shrink_to_fit();
+  const simdjson::padded_string_view view(json.data(), json.size(), json.capacity());
+  REQUIRE(view.padding() < simdjson::SIMDJSON_PADDING);
+  skew::decoder d;
+  auto order = d.decode<msg::Order>(view);
+  REQUIRE(order);
+  CHECK(order->id == "order-12345678");
+  REQUIRE(order->lines.size() == 1);
+  CHECK(order->lines[0].sku == "sku-1234567890");
+  msg::Order reused;
+  REQUIRE(d.decode_into(reused, view));
+  CHECK(reused.lines[0].qty.value() == 3);
+  // A view with enough padding is read where it lies: string views point into it; a short one
+  // is read from the decoder's copy.
+  auto short_view = d.decode<msg::IdOnly>(view);
+  REQUIRE(short_view);
+  CHECK(short_view->id == "order-12345678");
+  CHECK_FALSE(
+      (short_view->id.data() >= json.data() && short_view->id.data() < json.data() + json.size()));
+  std::string roomy_text = json;
+  roomy_text.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  const simdjson::padded_string_view roomy(roomy_text.data(), roomy_text.size(),
+                                           roomy_text.capacity());
+  REQUIRE(roomy.padding() >= simdjson::SIMDJSON_PADDING);
+  auto in_place = d.decode<msg::IdOnly>(roomy);
+  REQUIRE(in_place);
+  CHECK(in_place->id.data() == roomy_text.data() + 7);
 }

@@ -406,11 +406,9 @@ flat_read read_flat(std::string_view json, bool compact, const skew::envelope_fo
   skew::decoder dec;
   const flat_keys keys(format);
   flat_read r;
-  const auto padded = decoder_access::pad(dec, json);
-  structural_index& index = decoder_access::index(dec);
-  REQUIRE_FALSE(index.build(padded.data(), padded.size()));
-  decode_context ctx{opts, padded.data(), padded.data() + padded.size()};
-  ctx.bind(index);
+  parsed_input& input = input_of(dec);
+  REQUIRE_FALSE(input.parse(json));
+  decode_context ctx = input.context(opts);
   if (canonical != nullptr) {
     header_fields probe;
     *canonical = keys.canonical() && scan_canonical_header(ctx.view(), keys, probe);

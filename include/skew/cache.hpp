@@ -39,13 +39,9 @@ result<std::optional<typename Family::latest>> read_cache_entry(
     const envelope_format& format = family_format<Family>) {
   using latest = typename Family::latest;
   if (json.size() > opts.max_bytes) return failure(errc::too_large);
-  const simdjson::padded_string_view padded = detail::decoder_access::pad(dec, json);
-  detail::structural_index& index = detail::decoder_access::index(dec);
-  if (auto e = index.build(padded.data(), padded.size())) {
-    return failure(detail::map_simdjson_error(e));
-  }
-  detail::decode_context ctx{opts, padded.data(), padded.data() + padded.size()};
-  ctx.bind(index);
+  detail::parsed_input& input = detail::input_of(dec);
+  if (auto e = input.parse(json)) return failure(detail::map_simdjson_error(e));
+  detail::decode_context ctx = input.context(opts);
   detail::header_scratch scratch;
   detail::header_fields header;
   detail::flat_cursor cursor;

@@ -5,6 +5,7 @@
 //   if (!msg) log("{}", msg.error());
 #pragma once
 
+#include <skew/detail/parsed_input.hpp>
 #include <skew/detail/read_struct.hpp>
 #include <skew/options.hpp>
 #include <skew/result.hpp>
@@ -16,9 +17,11 @@
 
 namespace skew {
 
+class decoder;
 namespace detail {
-struct decoder_access;
-}
+// The decoder's parsed input, for the envelope readers that share a decoder's buffers.
+parsed_input& input_of(decoder& d) noexcept;
+}  // namespace detail
 
 class decoder {
  public:
@@ -64,7 +67,10 @@ class decoder {
       return decode_struct(&out, detail::read_table_of<T>(), json, opts);
     } else {
       if (json.size() > opts.max_bytes) return failure(errc::too_large);
-      return decode_padded(out, pad(json), opts);
+      last_alias_reads_ = 0;
+      if (auto e = input_.parse(json)) return failure(detail::map_simdjson_error(e));
+      detail::decode_context ctx = input_.context(opts);
+      return decode_document(out, ctx);
     }
   }
   template <class T>
@@ -96,28 +102,13 @@ class decoder {
   std::uint32_t last_alias_reads() const noexcept { return last_alias_reads_; }
 
  private:
-  friend struct detail::decoder_access;
-
-  // Copies `json` into the decoder's buffer, followed by SIMDJSON_PADDING readable bytes.
-  simdjson::padded_string_view pad(std::string_view json) {
-    const std::size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
-    if (needed > capacity_) {
-      // Value-initialized, so the padding never holds uninitialized bytes.
-      buffer_ = std::make_unique<char[]>(needed);
-      capacity_ = needed;
-    }
-    if (!json.empty()) std::memcpy(buffer_.get(), json.data(), json.size());
-    return simdjson::padded_string_view(buffer_.get(), json.size(), capacity_);
-  }
+  friend detail::parsed_input& detail::input_of(decoder& d) noexcept;
 
   template <class T>
   result<void> decode_padded(T& out, simdjson::padded_string_view json, const options& opts) {
     last_alias_reads_ = 0;
-    if (auto e = index_.build(json.data(), json.size())) {
-      return failure(detail::map_simdjson_error(e));
-    }
-    detail::decode_context ctx{opts, json.data(), json.data() + json.size()};
-    ctx.bind(index_);
+    if (auto e = input_.parse(json)) return failure(detail::map_simdjson_error(e));
+    detail::decode_context ctx = input_.context(opts);
     return decode_document(out, ctx);
   }
 
@@ -125,17 +116,19 @@ class decoder {
   [[gnu::noinline]] result<void> decode_struct(void* out, const detail::read_table& table,
                                                std::string_view json, const options& opts) {
     if (json.size() > opts.max_bytes) return failure(errc::too_large);
-    return decode_struct_padded(out, table, pad(json), opts);
+    last_alias_reads_ = 0;
+    if (auto e = input_.parse(json)) return failure(detail::map_simdjson_error(e));
+    return read_struct(out, table, opts);
   }
   [[gnu::noinline]] result<void> decode_struct_padded(void* out, const detail::read_table& table,
                                                       simdjson::padded_string_view json,
                                                       const options& opts) {
     last_alias_reads_ = 0;
-    if (auto e = index_.build(json.data(), json.size())) {
-      return failure(detail::map_simdjson_error(e));
-    }
-    detail::decode_context ctx{opts, json.data(), json.data() + json.size()};
-    ctx.bind(index_);
+    if (auto e = input_.parse(json)) return failure(detail::map_simdjson_error(e));
+    return read_struct(out, table, opts);
+  }
+  result<void> read_struct(void* out, const detail::read_table& table, const options& opts) {
+    detail::decode_context ctx = input_.context(opts);
     if (!detail::read_struct_document(ctx, out, table)) return failure(std::move(ctx.err));
     last_alias_reads_ = ctx.alias_reads;
     return {};
@@ -150,10 +143,12 @@ class decoder {
     return {};
   }
 
-  detail::structural_index index_;
-  std::unique_ptr<char[]> buffer_;
-  std::size_t capacity_ = 0;
+  detail::parsed_input input_;
   std::uint32_t last_alias_reads_ = 0;
 };
+
+inline detail::parsed_input& detail::input_of(decoder& d) noexcept {
+  return d.input_;
+}
 
 }  // namespace skew

@@ -44,13 +44,9 @@ inline result<envelope_header> peek_header(std::string_view json,
   thread_local decoder local;
   thread_local std::string owned_type;
   thread_local std::string owned_id;
-  const simdjson::padded_string_view padded = detail::decoder_access::pad(local, json);
-  detail::structural_index& index = detail::decoder_access::index(local);
-  if (auto e = index.build(padded.data(), padded.size())) {
-    return failure(detail::map_simdjson_error(e));
-  }
-  detail::decode_context ctx{opts, padded.data(), padded.data() + padded.size()};
-  ctx.bind(index);
+  detail::parsed_input& input = detail::input_of(local);
+  if (auto e = input.parse(json)) return failure(detail::map_simdjson_error(e));
+  detail::decode_context ctx = input.context(opts);
   detail::header_scratch scratch;
   detail::header_fields fields;
   detail::flat_cursor cursor;
@@ -89,7 +85,7 @@ inline result<envelope_header> peek_header(std::string_view json,
   // to storage that outlives this call's scratch.
   auto rebase = [&](std::string_view s, std::string& owned) {
     if (detail::in_input(ctx, s)) {
-      return json.substr(static_cast<std::size_t>(s.data() - padded.data()), s.size());
+      return json.substr(static_cast<std::size_t>(s.data() - input.begin()), s.size());
     }
     owned.assign(s);
     return std::string_view(owned);

@@ -145,12 +145,11 @@ class router {
   outcome dispatch(decoder& dec, std::string_view message) {
     detail::thread_counters& counters = this_thread_counters();
     if (message.size() > options_.max_bytes) return reject_malformed(counters, errc::too_large);
-    const simdjson::padded_string_view padded = detail::decoder_access::pad(dec, message);
-    detail::structural_index& index = detail::decoder_access::index(dec);
-    if (auto e = index.build(padded.data(), padded.size())) {
+    detail::parsed_input& input = detail::input_of(dec);
+    if (auto e = input.parse(message)) {
       return reject_malformed(counters, detail::map_simdjson_error(e));
     }
-    return route(padded, index, counters);
+    return route(input, counters);
   }
 
   // A snapshot of the counters, sorted by type and version. Safe to call while other threads
@@ -284,22 +283,18 @@ class router {
 
   // Everything after stage 1. The outcome and the frame are set up only now, so that their many
   // small stores do not queue behind the copy and stage 1, which read the message.
-  SKEW_HOT_INLINE outcome route(simdjson::padded_string_view padded,
-                                const detail::structural_index& index,
+  SKEW_HOT_INLINE outcome route(const detail::parsed_input& input,
                                 detail::thread_counters& counters) {
     // The header as skew writes it is matched first, with loads only (see
     // match_canonical_header), and the entry it leads to found from registers.
-    const detail::walk w{padded.data(), padded.data() + padded.size(), index.positions(),
-                         index.count()};
+    const detail::walk w = input.view();
     detail::canonical_header c;
     const bool canonical = canonical_format_ && detail::match_canonical_header(w, flat_keys_, c);
     // One outcome, filled in place on every path and returned by name (no copies of it).
     outcome o;
     detail::dispatch_frame f(options_, counters);
     detail::decode_context& ctx = f.ctx;
-    ctx.input_begin = w.begin;
-    ctx.input_end = w.end;
-    ctx.bind(index);
+    input.bind(ctx);
     if (canonical) {
       detail::store_canonical_header(c, w, flat_keys_, f.header);
       f.cursor = {13, false, true};

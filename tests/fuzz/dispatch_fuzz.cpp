@@ -54,11 +54,9 @@ header_read read_flat_header(skew::decoder& dec, std::string_view json, bool com
   static const skew::envelope_format format;
   static const flat_keys keys(format);
   header_read r;
-  const auto padded = decoder_access::pad(dec, json);
-  structural_index& index = decoder_access::index(dec);
-  if (index.build(padded.data(), padded.size())) return r;
-  decode_context ctx{opts, padded.data(), padded.data() + padded.size()};
-  ctx.bind(index);
+  parsed_input& input = input_of(dec);
+  if (input.parse(json)) return r;
+  decode_context ctx = input.context(opts);
   header_scratch scratch;
   header_fields h;
   flat_cursor cursor;

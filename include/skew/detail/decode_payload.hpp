@@ -13,11 +13,6 @@
 
 namespace skew::detail {
 
-struct decoder_access {
-  static simdjson::padded_string_view pad(decoder& d, std::string_view json) { return d.pad(json); }
-  static structural_index& index(decoder& d) { return d.index_; }
-};
-
 // Lets the payload pass of a flat envelope record the header keys it meets.
 struct flat_header_sink {
   const flat_keys* keys;
