@@ -102,7 +102,7 @@ struct decode_context {
   bool fail_at(errc code, std::uint32_t i) { return fail(code, where(i)); }
 };
 
-enum class json_kind : unsigned char { boolean, integer, floating, string, object, array, any };
+enum class json_kind : unsigned char { boolean, integer, floating, string, object, array };
 
 constexpr bool is_separator(char c) noexcept {
   return c == ',' || c == ':' || c == '}' || c == ']';
