@@ -44,9 +44,8 @@ result<std::optional<typename Family::latest>> read_cache_entry(
   detail::decode_context ctx = input.context(opts);
   detail::header_scratch scratch;
   detail::header_fields header;
-  detail::flat_cursor cursor;
   const detail::flat_keys keys(format);
-  if (!detail::read_header(ctx, format, scratch, header, cursor, keys)) {
+  if (!detail::read_header(ctx, format, scratch, header, keys)) {
     return failure(std::move(ctx.err));
   }
   if (header.type != Family::type_name) {
@@ -54,7 +53,7 @@ result<std::optional<typename Family::latest>> read_cache_entry(
   }
   if (header.version != Family::latest_version) return std::optional<latest>();
   std::optional<latest> out(std::in_place);
-  if (!detail::decode_payload(ctx, format, scratch, header, cursor, *out, keys)) {
+  if (!detail::decode_payload(ctx, format, scratch, header, *out, keys)) {
     return failure(std::move(ctx.err));
   }
   return out;

@@ -49,37 +49,13 @@ inline result<envelope_header> peek_header(std::string_view json,
   detail::decode_context ctx = input.context(opts);
   detail::header_scratch scratch;
   detail::header_fields fields;
-  detail::flat_cursor cursor;
   const detail::flat_keys& keys = detail::cached_flat_keys(format);
-  if (!detail::read_header(ctx, format, scratch, fields, cursor, keys)) {
+  if (!detail::read_header(ctx, format, scratch, fields, keys)) return failure(std::move(ctx.err));
+  // The flat header pass stops once type and version are known; the id and copies of header keys
+  // may come later.
+  if (format.layout == layout::flat &&
+      !detail::read_rest_of_flat_header(ctx, keys, scratch, fields)) {
     return failure(std::move(ctx.err));
-  }
-  if (format.layout == layout::flat && cursor.at_payload && !cursor.allow_close) {
-    // The reader of the header as skew writes it stops after the id and leaves the keys up to
-    // the first payload key to the payload pass, which peek_header has not. Read them as the
-    // general reader does, so that a second type there is a duplicate here too.
-    std::uint32_t i = cursor.next;
-    if (!detail::scan_flat_header_rest(ctx, 1, i, keys, scratch, fields, cursor)) {
-      return failure(std::move(ctx.err));
-    }
-  }
-  if (format.layout == layout::flat && !fields.has_id) {
-    // The header pass stops at type and version; the id may come later.
-    std::uint32_t i = cursor.next;
-    bool done = cursor.allow_close && ctx.at(i) == '}';
-    while (!done && !fields.has_id) {
-      std::string_view key;
-      if (!detail::header_key(ctx, i, scratch, key)) return failure(std::move(ctx.err));
-      i += 2;
-      const bool ok = key == format.id_key
-                          ? detail::flat_header_key(2, ctx, key, i, scratch, fields)
-                          : detail::skip_value(ctx, i);
-      if (!ok) {
-        detail::append_pointer_segment(ctx.err.path, key);
-        return failure(std::move(ctx.err));
-      }
-      if (!detail::next_item(ctx, i, '}', done)) return failure(std::move(ctx.err));
-    }
   }
   // Views into the thread's copy of the input become views into `json`; unescaped text is copied
   // to storage that outlives this call's scratch.

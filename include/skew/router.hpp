@@ -250,7 +250,7 @@ class router {
   // counted, when a header key there is invalid.
   bool rest_of_header_valid(detail::dispatch_frame& f, outcome& o) {
     if (format_.layout != layout::flat ||
-        detail::read_rest_of_flat_header(f.ctx, flat_keys_, f.scratch, f.header, f.cursor)) {
+        detail::read_rest_of_flat_header(f.ctx, flat_keys_, f.scratch, f.header)) {
       return true;
     }
     o = by_policy(reason_for(f.ctx.err.code, reason::invalid_envelope), std::move(f.ctx.err));
@@ -296,12 +296,11 @@ class router {
     detail::decode_context& ctx = f.ctx;
     input.bind(ctx);
     if (canonical) {
-      detail::store_canonical_header(c, w, flat_keys_, f.header);
-      f.cursor = {13, false, true};
+      detail::take_canonical_header(c, w, flat_keys_, f.header);
     } else {
       // The written header's match failed above (or does not apply): not again.
-      if (!detail::read_header(ctx, format_, f.scratch, f.header, f.cursor, flat_keys_, true,
-                               false)) {
+      if (!detail::read_header(ctx, format_, f.scratch, f.header, flat_keys_,
+                               detail::header_fast_paths::compact)) {
         reject_header(o, f);
         return o;
       }
@@ -484,7 +483,7 @@ class router {
     detail::header_fields& header = f.header;
     auto* value = &payload_value;
     const bool decoded =
-        detail::decode_payload(f.ctx, format_, f.scratch, header, f.cursor, *value, flat_keys_);
+        detail::decode_payload(f.ctx, format_, f.scratch, header, *value, flat_keys_);
     if (!decoded) [[unlikely]] {
       reject_payload(o, f, known_slot<Family, Index>());
       return;

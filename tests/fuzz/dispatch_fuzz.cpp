@@ -44,7 +44,7 @@ struct header_read {
   bool has_version = false;
   bool has_id = false;
   std::vector<std::string> attributes;
-  bool at_payload = false;
+  bool payload_first = false;  // where the payload pass starts
   friend bool operator==(const header_read&, const header_read&) = default;
 };
 
@@ -59,16 +59,13 @@ header_read read_flat_header(skew::decoder& dec, std::string_view json, bool com
   decode_context ctx = input.context(opts);
   header_scratch scratch;
   header_fields h;
-  flat_cursor cursor;
-  r.ok = read_header(ctx, format, scratch, h, cursor, keys, compact);
-  if (r.ok && compact && cursor.at_payload && !cursor.allow_close) {
-    // The compact readers may hand header keys after the id to the payload pass; the general
-    // reader reads them up to the first payload key. Finish that stretch with the general loop
-    // from where the compact readers stopped: the state they handed over must lead to the same
-    // result, errors included.
-    std::uint32_t i = cursor.next;
-    r.ok = scan_flat_header_rest(ctx, 1, i, keys, scratch, h, cursor);
-  }
+  // The header pass, then the rest of the header as for a message that is not decoded: the
+  // accelerators hand over at other keys than the general step, and the state they hand over
+  // must lead to the same result, errors included.
+  r.ok = read_header(ctx, format, scratch, h, keys,
+                     compact ? header_fast_paths::all : header_fast_paths::none);
+  r.payload_first = h.cursor.payload_first;
+  if (r.ok) r.ok = read_rest_of_flat_header(ctx, keys, scratch, h);
   r.code = ctx.err.code;
   r.path = ctx.err.path;
   r.type = h.type;
@@ -82,7 +79,6 @@ header_read read_flat_header(skew::decoder& dec, std::string_view json, bool com
     r.attributes.push_back(std::string(a.name) + "=" + std::string(a.json) + "|" +
                            std::string(a.text) + (a.is_string ? "s" : ""));
   }
-  r.at_payload = r.ok && cursor.at_payload;  // where the payload starts, once the header read
   return r;
 }
 // The lookups that compare words without branching on the key must answer as plain compares

@@ -2,7 +2,6 @@
 // error), and the reader's token steps: keys, separators, unescaping, and why a value failed.
 #pragma once
 
-#include <skew/detail/key_set.hpp>
 #include <skew/detail/scan.hpp>
 #include <skew/detail/structural_index.hpp>
 #include <skew/error.hpp>
@@ -45,13 +44,6 @@ struct decode_context {
   std::array<const char*, 4> alias_name_data;
   std::array<std::uint32_t, 4> alias_name_size;
   std::uint8_t alias_name_count = 0;
-  // Keys of the root object that belong to an envelope header (flat layout): known, so neither
-  // unknown_key nor captured, and validated by the envelope reader instead. When on_header_key is
-  // set, it reads each of them (its value at `i`) so the envelope can keep their text.
-  const packed_key_set* header_keys = nullptr;  // null: no header keys (is_header_key needs them)
-  bool (*on_header_key)(void* sink, decode_context& ctx, std::string_view key,
-                        std::uint32_t& i) = nullptr;
-  void* header_sink = nullptr;
   error err{};
 
   void bind(const structural_index& index) noexcept {
@@ -66,13 +58,6 @@ struct decode_context {
   char at(std::uint32_t i) const noexcept { return view().at(i); }
   const char* where(std::uint32_t i) const noexcept { return view().where(i); }
   std::string_view token(std::uint32_t i) const noexcept { return view().token(i); }
-
-  // Called for every key no payload member claims: the length test settles most without a
-  // lookup.
-  [[gnu::always_inline]] bool is_header_key(std::string_view key) const noexcept {
-    return depth == 1 && ((header_keys->lengths >> key_length_bit(key.size())) & 1u) != 0 &&
-           header_keys->find(key) >= 0;
-  }
 
   void note_alias(std::string_view name) noexcept {
     ++alias_reads;

@@ -5,6 +5,7 @@
 #include <skew/decoder.hpp>
 #include <skew/detail/flat_header.hpp>
 #include <skew/detail/header_fields.hpp>
+#include <skew/detail/key_set.hpp>
 #include <skew/detail/read_struct.hpp>
 #include <skew/envelope_format.hpp>
 
@@ -13,32 +14,41 @@
 
 namespace skew::detail {
 
-// Lets the payload pass of a flat envelope record the header keys it meets.
-struct flat_header_sink {
-  const flat_keys* keys;
-  header_scratch* scratch;
-  header_fields* fields;
+// The flat envelope's header keys, met by the payload pass: read into the header (a late id, the
+// producer stamps, copies that are duplicates), never taken for payload members.
+struct envelope_header_keys {
+  static constexpr bool any = true;
+  const flat_keys& keys;
+  header_scratch& scratch;
+  header_fields& fields;
 
-  static bool on_key(void* self, decode_context& ctx, std::string_view key, std::uint32_t& i) {
-    auto* sink = static_cast<flat_header_sink*>(self);
-    const int slot = sink->keys->slot(key);
-    if (flat_header_key(slot, ctx, key, i, *sink->scratch, *sink->fields)) return true;
-    sink->fields->header_error = true;
+  [[gnu::always_inline]] int find(std::string_view key) const noexcept {
+    return ((keys.lengths >> key_length_bit(key.size())) & 1u) != 0 ? keys.slot(key) : -1;
+  }
+  bool read(decode_context& ctx, int slot, std::string_view key, std::uint32_t& i) {
+    if (read_header_slot(static_cast<header_slot>(slot), ctx, key, i, scratch, fields)) {
+      return true;
+    }
+    fields.header_error = true;
     return false;
   }
 };
 
-// How a payload of some type is read, for the out-of-line paths below: the whole document, the
-// value at a position, or an absent one (no data).
+// How a payload of some type is read, for the out-of-line paths below: the whole document again
+// (a flat envelope whose payload keys came first), the value at a position, or an absent one.
 struct payload_readers {
-  bool (*document)(decode_context& ctx, void* out);
+  bool (*again)(decode_context& ctx, void* out, envelope_header_keys& header);
   read_function value;
   bool (*absent)(decode_context& ctx, void* out);
 };
 
 template <class Payload>
-bool read_document_erased(decode_context& ctx, void* out) {
-  return read_document(ctx, *static_cast<Payload*>(out));
+bool read_again_erased(decode_context& ctx, void* out, envelope_header_keys& header) {
+  if constexpr (described<Payload>) {
+    return read_struct_document(ctx, out, read_table_of<Payload>(), header);
+  } else {
+    return read_document(ctx, *static_cast<Payload*>(out));
+  }
 }
 template <class Payload>
 bool read_empty_object_erased(decode_context& ctx, void* out) {
@@ -46,17 +56,18 @@ bool read_empty_object_erased(decode_context& ctx, void* out) {
 }
 template <class Payload>
 inline constexpr payload_readers payload_readers_of{
-    &read_document_erased<Payload>, &read_erased<Payload>, &read_empty_object_erased<Payload>};
+    &read_again_erased<Payload>, &read_erased<Payload>, &read_empty_object_erased<Payload>};
 
 // The payload of a flat envelope whose payload keys came before its header: the object read again
 // from its start, recording the header keys a second time. Out of line, as are the other layouts'
 // payloads below: the router inlines decode_payload into every (type, version) it routes, and
 // only the one-pass path belongs in that hot code.
-[[gnu::noinline]] inline bool decode_flat_payload_again(decode_context& ctx, header_fields& header,
-                                                        void* out, const payload_readers& read) {
-  header.occurrences = {};
-  header.flat_count = 0;
-  return read.document(ctx, out);
+[[gnu::noinline]] inline bool decode_flat_payload_again(decode_context& ctx,
+                                                        envelope_header_keys& header, void* out,
+                                                        const payload_readers& read) {
+  header.fields.seen_slots = 0;
+  header.fields.flat_count = 0;
+  return read.again(ctx, out, header);
 }
 
 // Nested and CloudEvents layouts: the value under data_key.
@@ -88,34 +99,24 @@ inline constexpr payload_readers payload_readers_of{
 // the root (/data/... for nested payloads).
 template <class Payload>
 SKEW_HOT_INLINE bool decode_payload(decode_context& ctx, const envelope_format& format,
-                                    header_scratch& scratch, header_fields& header,
-                                    const flat_cursor& cursor, Payload& out,
+                                    header_scratch& scratch, header_fields& header, Payload& out,
                                     const flat_keys& keys) {
   if (format.layout != layout::flat) {
     return decode_nested_payload(ctx, format, header, &out, payload_readers_of<Payload>);
   }
-  // The header keys belong to the envelope, not to the payload struct; the payload pass records
-  // the ones the header pass did not need to reach (producer stamps, a late id).
-  flat_header_sink sink{&keys, &scratch, &header};
-  ctx.header_keys = &keys;
-  ctx.on_header_key = &flat_header_sink::on_key;
-  ctx.header_sink = &sink;
-  bool decoded = false;
-  bool one_pass = false;
+  envelope_header_keys header_keys{keys, scratch, header};
   if constexpr (described<Payload>) {
-    if (cursor.at_payload) [[likely]] {
-      one_pass = true;
+    const flat_cursor& cursor = header.cursor;
+    if (!cursor.payload_first) [[likely]] {
       ctx.depth = 1;
       std::uint32_t i = cursor.next;
-      decoded = read_struct_fields(ctx, i, &out, read_table_of<Payload>(), cursor.allow_close);
-      if (decoded && i != ctx.count) decoded = ctx.fail_at(errc::trailing_content, i);
+      if (!read_struct_fields(ctx, i, &out, read_table_of<Payload>(), cursor.at_end, header_keys)) {
+        return false;
+      }
+      return i == ctx.count || ctx.fail_at(errc::trailing_content, i);
     }
   }
-  if (!one_pass)
-    decoded = decode_flat_payload_again(ctx, header, &out, payload_readers_of<Payload>);
-  ctx.header_keys = nullptr;
-  ctx.on_header_key = nullptr;
-  return decoded;
+  return decode_flat_payload_again(ctx, header_keys, &out, payload_readers_of<Payload>);
 }
 
 }  // namespace skew::detail

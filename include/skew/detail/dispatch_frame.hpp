@@ -93,7 +93,6 @@ struct dispatch_frame {
   decode_context ctx;
   header_scratch scratch;
   header_fields header;
-  flat_cursor cursor;
   // This thread's counters, found when the dispatch starts: the few dependent loads that find
   // them then overlap the parsing instead of delaying the end of every dispatch.
   thread_counters* counters;

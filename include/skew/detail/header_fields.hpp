@@ -1,6 +1,6 @@
-// What the header readers collect: the envelope's type, version, id, stamps and attributes
-// (header_fields), storage for attributes and unescaped text (header_scratch), and the reads of
-// header values.
+// What the header readers collect: the envelope's type, version, id, stamps, attributes and,
+// for the flat layout, where its header pass stopped (header_fields); storage for attributes and
+// unescaped text (header_scratch); and the reads of header values.
 #pragma once
 
 #include <skew/detail/decode_context.hpp>
@@ -84,6 +84,22 @@ class header_scratch {
   std::unique_ptr<spilled> spill_;
 };
 
+// The flat layout's header keys, by the names envelope_format gives them.
+enum class header_slot : std::uint8_t { type, version, id, produced_by, config_revision };
+inline constexpr std::size_t header_slot_count = 5;
+
+constexpr unsigned slot_bit(header_slot s) noexcept {
+  return 1u << static_cast<unsigned>(s);
+}
+
+// Where the flat layout's header pass stopped. Once type and version are known, the rest of the
+// object is the payload pass's, which also records the header keys it meets (a late id, stamps).
+struct flat_cursor {
+  std::uint32_t next = 1;      // the next key, or the closing brace when at_end
+  bool at_end = false;         // the whole object was read
+  bool payload_first = false;  // a payload key came before type and version: read it again
+};
+
 struct header_fields {
   std::string_view type;
   std::string_view id;
@@ -93,12 +109,19 @@ struct header_fields {
   bool has_type = false;
   bool has_version = false;
   bool has_id = false;
-  std::array<std::uint8_t, 3> occurrences{};  // of type, version and id (flat layout)
+  // Flat layout: the slots met, by slot_bit (a second type, version or id is a duplicate), and
+  // where the header pass stopped.
+  unsigned seen_slots = 0;
+  flat_cursor cursor;
   // The flat layout's header attributes, in the order they came. Raw storage: zeroing five
   // attributes per message would cost more than filling the ones present.
-  alignas(envelope_attribute) unsigned char flat_storage[5 * sizeof(envelope_attribute)];
+  alignas(envelope_attribute) unsigned char flat_storage[header_slot_count *
+                                                         sizeof(envelope_attribute)];
   std::size_t flat_count = 0;
-  static constexpr std::size_t flat_capacity = 5;
+
+  // A type to route by and a version: the flat header pass may stop. An empty type is no type,
+  // and the pass reads on, so that bytes that are not JSON after it make the message malformed.
+  bool routable() const noexcept { return has_type && !type.empty() && has_version; }
 
   // Constructed in place from its parts: building a temporary and copying it as one block
   // stalls on store forwarding.

@@ -121,9 +121,8 @@ inline bool split_version_suffix(std::string_view type, std::string_view& base,
 // The whole header of any layout, then the checks that make it usable: a type, a version, and
 // for CloudEvents the required context attributes. Errors carry the header key's path.
 SKEW_HOT_INLINE bool read_header(decode_context& ctx, const envelope_format& format,
-                                 header_scratch& scratch, header_fields& out, flat_cursor& cursor,
-                                 const flat_keys& keys, bool compact = true,
-                                 bool try_canonical = true) {
+                                 header_scratch& scratch, header_fields& out, const flat_keys& keys,
+                                 header_fast_paths fast = header_fast_paths::all) {
   if (ctx.count == 0) return ctx.fail(errc::malformed_json);
   if (ctx.at(0) != '{') {
     // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.
@@ -134,7 +133,7 @@ SKEW_HOT_INLINE bool read_header(decode_context& ctx, const envelope_format& for
   ctx.depth = 1;
   std::uint32_t i = 1;
   const bool flat = format.layout == layout::flat;
-  if (flat ? !scan_flat_header(ctx, i, keys, scratch, out, cursor, compact, try_canonical)
+  if (flat ? !read_flat_header(ctx, keys, scratch, out, fast)
            : !scan_full_header(ctx, i, format, scratch, out)) {
     return false;
   }

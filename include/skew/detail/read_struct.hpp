@@ -149,16 +149,23 @@ template <bool Wide>
   return ctx.fail(errc::conflicting_alias, at);
 }
 
-// A key no member claims: an envelope's header key, a kept unknown key, or one stepped over.
-[[gnu::noinline]] inline bool read_other_key(decode_context& ctx, std::uint32_t& i,
-                                             std::string_view key, const char* raw,
-                                             unknown_fields* extras) {
-  if (ctx.header_keys != nullptr && ctx.is_header_key(key)) [[unlikely]] {
-    std::uint32_t j = i;
-    const bool ok = ctx.on_header_key == nullptr ? skip_value(ctx, j)
-                                                 : ctx.on_header_key(ctx.header_sink, ctx, key, j);
-    i = j;
-    return ok;
+// Keys of a root object that are not the struct's but something around it: an envelope header's,
+// for a flat envelope's payload. `find` says which (-1: none), `read` reads its value. A plain
+// document has none; the flat envelope's kind is in decode_payload.hpp.
+struct no_outer_keys {
+  static constexpr bool any = false;
+  int find(std::string_view) const noexcept { return -1; }
+  bool read(decode_context&, int, std::string_view, std::uint32_t&) noexcept { return true; }
+};
+
+// A key no member claims: an outer key, a kept unknown key, or one stepped over.
+template <class Outer>
+[[gnu::noinline]] bool read_other_key(decode_context& ctx, std::uint32_t& i, std::string_view key,
+                                      const char* raw, unknown_fields* extras, Outer& outer) {
+  if constexpr (Outer::any) {
+    const int slot = outer.find(key);
+    if (slot >= 0) [[unlikely]]
+      return outer.read(ctx, slot, key, i);
   }
   ++ctx.ignored_keys;
   if (ctx.opts.unknown_keys == unknown_keys::reject) return ctx.fail(errc::unknown_key, raw);
@@ -207,11 +214,11 @@ inline unknown_fields* unknown_fields_of(const read_table& t, char* base,
 }
 
 // Reads members from `position` (a key, or the closing brace when `allow_close`) to the end of an
-// object whose depth is already counted, then finishes the members not seen. The router starts
-// it mid-object, after the envelope header.
-template <bool Wide>
+// object whose depth is already counted, then finishes the members not seen. An envelope starts
+// it mid-object, after its header, with the header's keys as `outer`.
+template <bool Wide, class Outer>
 bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const read_table& t,
-                  bool allow_close) {
+                  bool allow_close, Outer& outer) {
   const walk w = ctx.view();
   char* const base = static_cast<char*>(out);
   std::uint32_t i = position;  // a local, so it lives in a register
@@ -250,11 +257,11 @@ bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const
       } else {
         ok = read_member_again(ctx, i, name, m, base + offsets[name.member], seen);
       }
-    } else if (plain_skip && (ctx.header_keys == nullptr || !ctx.is_header_key(key))) {
+    } else if (plain_skip && outer.find(key) < 0) {
       ++ctx.ignored_keys;
       ok = skip_or_validate(ctx, i);
     } else {
-      ok = read_other_key(ctx, i, key, raw, extras);
+      ok = read_other_key(ctx, i, key, raw, extras, outer);
     }
     if (!ok) {
       prepend_pointer_segment(ctx.err.path, key);
@@ -265,6 +272,13 @@ bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const
   }
   --ctx.depth;
   return finish_members(ctx, t, base, offsets, seen);
+}
+
+template <bool Wide>
+bool read_plain_members(decode_context& ctx, std::uint32_t& position, void* out,
+                        const read_table& t, bool allow_close) {
+  no_outer_keys none;
+  return read_members<Wide>(ctx, position, out, t, allow_close, none);
 }
 
 // The reader's table of described struct T: constant data, built at compile time.
@@ -307,7 +321,7 @@ struct read_table_for {
                                     static_cast<std::uint32_t>(layout::member_count),
                                     &layout::offsets,
                                     layout::unknown_fields_member,
-                                    &read_members<(layout::member_count > 64)>};
+                                    &read_plain_members<(layout::member_count > 64)>};
 };
 
 template <class T>
@@ -318,6 +332,15 @@ const read_table& read_table_of() {
 inline bool read_struct_fields(decode_context& ctx, std::uint32_t& position, void* out,
                                const read_table& t, bool allow_close) {
   return t.read_fields(ctx, position, out, t, allow_close);
+}
+
+// The same, for a root object that also holds `outer`'s keys: compiled once per kind of outer
+// keys, not per struct.
+template <class Outer>
+bool read_struct_fields(decode_context& ctx, std::uint32_t& position, void* out,
+                        const read_table& t, bool allow_close, Outer& outer) {
+  return t.member_count > 64 ? read_members<true>(ctx, position, out, t, allow_close, outer)
+                             : read_members<false>(ctx, position, out, t, allow_close, outer);
 }
 
 inline bool read_struct(decode_context& ctx, std::uint32_t& i, void* out, const read_table& t) {
@@ -337,12 +360,14 @@ inline bool read_empty_struct(decode_context& ctx, void* out, const read_table& 
                               : finish_members(ctx, t, base, offsets, seen_members<true>{});
 }
 
-// A whole document whose root is a described struct.
-inline bool read_struct_document(decode_context& ctx, void* out, const read_table& t) {
+// A whole document whose root is a described struct, whose root object may hold `outer`'s keys.
+template <class Outer = no_outer_keys>
+bool read_struct_document(decode_context& ctx, void* out, const read_table& t, Outer outer = {}) {
   if (!check_object_root(ctx)) return false;
-  std::uint32_t i = 0;
-  ctx.depth = 0;
-  if (!read_struct(ctx, i, out, t)) return false;
+  ctx.depth = 1;
+  if (ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, 0);
+  std::uint32_t i = 1;
+  if (!read_struct_fields(ctx, i, out, t, true, outer)) return false;
   if (i != ctx.count) return ctx.fail_at(errc::trailing_content, i);
   return true;
 }
