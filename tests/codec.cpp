@@ -128,7 +128,10 @@ app::Uuid uuid_of(std::string_view text) {
 
 static_assert(skew::has_codec<app::Uuid>);
 static_assert(skew::has_codec<app::Money>);
-static_assert(!skew::has_codec<std::string>);
+// skew's own leaf types are codecs over JSON strings; JSON's own values and structs are not.
+static_assert(skew::has_codec<std::string>);
+static_assert(!skew::has_codec<std::string_view>);
+static_assert(!skew::has_codec<int>);
 static_assert(!skew::has_codec<app::MoneyWire>);
 
 TEST_CASE("codec: a UUID and a Money are read through their wire types") {
@@ -232,4 +235,110 @@ TEST_CASE("codec: compatibility checks see codec types as their wire types") {
   REQUIRE(found.size() == 1);
   CHECK(found[0].field == "/amount");
   CHECK(found[0].rule == "backward (new reads old): the reader does not accept the writer's type");
+}
+
+namespace app {
+// A percentage from 0 to 100, carried as a JSON integer, with every optional codec refinement.
+struct Percent {
+  int value = 0;
+  friend bool operator==(const Percent&, const Percent&) = default;
+};
+struct Discount {
+  Percent off;
+};
+SKEW_DESCRIBE(Discount, off)
+struct DiscountInt {
+  int off = 0;
+};
+SKEW_DESCRIBE(DiscountInt, off)
+}  // namespace app
+
+template <>
+struct skew::codec<app::Percent> {
+  using wire = int;
+  static skew::errc read(int in, app::Percent& out) {
+    if (in < 0 || in > 100) return skew::errc::out_of_range;
+    out.value = in;
+    return skew::errc{};
+  }
+  static skew::result<int> write(const app::Percent& p) {
+    if (p.value < 0 || p.value > 100) return skew::failure(skew::errc::not_representable);
+    return p.value;
+  }
+  static void schema_keywords(skew::schema_writer& s, bool) {
+    s.raw(R"(,"minimum":0,"maximum":100,"title":)");
+    s.string("a \"percent\"");
+  }
+  // No other type's values are all percentages.
+  template <class Writer>
+  static constexpr bool reads_all_of() {
+    return false;
+  }
+};
+
+TEST_CASE("codec: read may name its error, write may fail, schema and compat may be refined") {
+  skew::decoder decoder;
+  auto ok = decoder.decode<app::Discount>(R"({"off":15})");
+  REQUIRE(ok);
+  CHECK(ok->off.value == 15);
+  auto over = decoder.decode<app::Discount>(R"({"off":150})");
+  REQUIRE_FALSE(over);
+  CHECK(over.error().code == skew::errc::out_of_range);  // the codec's own code, not invalid_value
+  CHECK(over.error().path == "/off");
+  CHECK(over.error().offset == 7u);
+
+  std::string out;
+  REQUIRE(skew::encode_to(out, app::Discount{{40}}));
+  CHECK(out == R"({"off":40})");
+  auto bad = skew::encode(app::Discount{{-1}});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == skew::errc::not_representable);
+  CHECK(bad.error().path == "/off");
+
+  const std::string schema = skew::json_schema<app::Discount>();
+  CHECK(schema.find(R"("off":{"type":"integer","minimum":-2147483648,"maximum":2147483647,)"
+                    R"("minimum":0,"maximum":100,"title":"a \"percent\""})") != std::string::npos);
+
+  // compatible<Old, New, backward>: New reads Old. reads_all_of replaces the comparison of wire
+  // types, which would let a Percent read any int; an int still reads any Percent.
+  static_assert(!skew::compatible<app::DiscountInt, app::Discount, skew::compat::backward>);
+  static_assert(skew::compatible<app::Discount, app::DiscountInt, skew::compat::backward>);
+}
+
+namespace app {
+enum class Tier { free, pro };
+SKEW_ENUM(Tier, free, pro)
+struct Plan {
+  Tier tier = Tier::free;
+};
+SKEW_DESCRIBE(Plan, tier)
+struct PlanOpen {
+  skew::open_enum<Tier> tier;
+};
+SKEW_DESCRIBE(PlanOpen, tier)
+struct PlanText {
+  std::string tier;
+};
+SKEW_DESCRIBE(PlanText, tier)
+}  // namespace app
+
+TEST_CASE("codec: skew's enums are codecs over strings, with their own rules") {
+  static_assert(skew::has_codec<app::Tier>);
+  static_assert(skew::has_codec<skew::open_enum<app::Tier>>);
+  skew::decoder decoder;
+  auto unknown = decoder.decode<app::Plan>(R"({"tier":"gold"})");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == skew::errc::invalid_enum);
+  auto kept = decoder.decode<app::PlanOpen>(R"({"tier":"gold"})");
+  REQUIRE(kept);
+  CHECK(kept->tier.text() == "gold");
+  auto unnamed = skew::encode(app::Plan{static_cast<app::Tier>(7)});
+  REQUIRE_FALSE(unnamed);
+  CHECK(unnamed.error().code == skew::errc::invalid_enum);
+  // A closed enum reads only its own names; an open one, and a string, read any (New reads Old).
+  static_assert(!skew::compatible<app::PlanText, app::Plan, skew::compat::backward>);
+  static_assert(skew::compatible<app::PlanText, app::PlanOpen, skew::compat::backward>);
+  static_assert(skew::compatible<app::Plan, app::PlanText, skew::compat::backward>);
+  static_assert(skew::compatible<app::Plan, app::PlanOpen, skew::compat::backward>);
+  static_assert(!skew::compatible<app::PlanOpen, app::Plan, skew::compat::backward>);
 }

@@ -1,5 +1,6 @@
-// skew::codec<T>: how a type skew does not know travels in JSON, as a type it does (its `wire`
-// type). Specialize it for your own types, at global scope or in namespace skew:
+// skew::codec<T>: how a type travels in JSON, as a type skew already reads and writes (its `wire`
+// type). skew's own leaf types (std::string, described enums, open_enum) are codecs
+// (builtin_codecs.hpp); specialize it for your own types, at global scope or in namespace skew:
 //
 //   template <>
 //   struct skew::codec<app::Uuid> {
@@ -14,7 +15,17 @@
 // struct (a Money carried as {"minor":1250,"currency":"EUR"}); a std::string_view wire views the
 // input and is valid during read() only. Codecs compose: std::vector<app::Uuid>,
 // std::optional<app::Uuid> and skew::field<app::Uuid> work as they do for built-in types.
+//
+// Optional refinements, each used where present:
+//   static skew::errc read(wire in, T& out);             // errc{} for success, else the error
+//   static skew::result<W> write(const T& v);            // a value that cannot be written
+//   static void schema_keywords(skew::schema_writer& s, bool nullable);  // JSON Schema keywords
+//                                                        // after the wire's, e.g. "enum":[...]
+//   template <class Writer> static constexpr bool reads_all_of();  // compatibility: whether a
+//                                                        // reader of T takes every Writer value
 #pragma once
+
+#include <skew/error.hpp>
 
 #include <concepts>
 #include <type_traits>
@@ -25,13 +36,17 @@ namespace skew {
 template <class T>
 struct codec {};
 
-// A type with a user codec: a wire type, read() that accepts or rejects a wire value, and write().
+// What a codec's read() may return: accepted or not, or the error code to report.
+template <class R>
+concept codec_read_result = std::convertible_to<R, bool> || std::same_as<R, errc>;
+
+// A type with a codec: a wire type, read() that accepts or rejects a wire value, and write().
 template <class T>
 concept has_codec = requires {
   typename codec<T>::wire;
 }
 &&requires(const typename codec<T>::wire& in, T& out, const T& value) {
-  { codec<T>::read(in, out) } -> std::convertible_to<bool>;
+  { codec<T>::read(in, out) } -> codec_read_result;
   codec<T>::write(value);
 };
 
@@ -48,6 +63,16 @@ struct wire_of<T> {
 };
 template <class T>
 using wire_t = typename wire_of<T>::type;
+
+// The error a codec's read() reports for `in`: errc{} when it accepted it.
+template <class T>
+constexpr errc codec_read(const wire_t<T>& in, T& out) {
+  if constexpr (std::same_as<decltype(codec<T>::read(in, out)), errc>) {
+    return codec<T>::read(in, out);
+  } else {
+    return static_cast<bool>(codec<T>::read(in, out)) ? errc{} : errc::invalid_value;
+  }
+}
 
 }  // namespace detail
 

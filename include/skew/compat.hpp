@@ -19,6 +19,7 @@
 
 #include <skew/codec.hpp>
 #include <skew/describe.hpp>
+#include <skew/detail/builtin_codecs.hpp>
 #include <skew/detail/read.hpp>
 #include <skew/enum.hpp>
 #include <skew/field.hpp>
@@ -85,9 +86,10 @@ struct strip_presence<field<T>> {
   using type = T;
 };
 
-template <class T>
-inline constexpr bool is_string_like =
-    std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>;
+template <class R, class W>
+concept codec_with_reads_all_of = has_codec<R> && requires {
+  { codec<R>::template reads_all_of<W>() } -> std::convertible_to<bool>;
+};
 
 // Whether every value of integer type W fits integer type R.
 template <class R, class W>
@@ -144,14 +146,16 @@ template <class R, class W, class Visitor>
 constexpr bool check_value(Visitor& visitor, std::string_view field) {
   if constexpr (std::is_same_v<R, W>) {
     return true;
-  } else if constexpr (has_codec<R> || has_codec<W>) {
-    return check_value<wire_t<R>, wire_t<W>>(visitor, field);  // codec types travel as their wire
   } else if constexpr (std::is_same_v<R, raw_json>) {
     return true;  // raw JSON takes any value
   } else if constexpr (is_optional<R>::value || is_field<R>::value || is_optional<W>::value ||
                        is_field<W>::value) {
     return check_value<typename strip_presence<R>::type, typename strip_presence<W>::type>(visitor,
                                                                                            field);
+  } else if constexpr (codec_with_reads_all_of<R, W>) {
+    return codec<R>::template reads_all_of<W>();
+  } else if constexpr (has_codec<R> || has_codec<W>) {
+    return check_value<wire_t<R>, wire_t<W>>(visitor, field);  // codec types travel as their wire
   } else if constexpr (std::is_same_v<R, bool> || std::is_same_v<W, bool>) {
     return false;
   } else if constexpr (std::is_integral_v<R> && std::is_integral_v<W>) {
@@ -161,11 +165,6 @@ constexpr bool check_value(Visitor& visitor, std::string_view field) {
   } else if constexpr (std::is_floating_point_v<R> && std::is_integral_v<W>) {
     // Exact while every value of W fits the mantissa.
     return std::numeric_limits<R>::digits >= std::numeric_limits<W>::digits;
-  } else if constexpr (is_string_like<R> && is_string_like<W>) {
-    return true;
-  } else if constexpr (is_open_enum<R>::value) {
-    using E = typename R::enum_type;
-    return std::is_same_v<W, E> || is_string_like<W>;  // every name is kept
   } else if constexpr (is_vector<R>::value && is_vector<W>::value) {
     return check_value<typename R::value_type, typename W::value_type>(visitor, field);
   } else if constexpr (string_keyed_map<R> && string_keyed_map<W>) {

@@ -96,4 +96,11 @@ class [[nodiscard]] result<void> {
   bool failed_ = false;
 };
 
+namespace detail {
+template <class T>
+inline constexpr bool is_result = false;
+template <class T>
+inline constexpr bool is_result<result<T>> = true;
+}  // namespace detail
+
 }  // namespace skew

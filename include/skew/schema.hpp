@@ -12,6 +12,7 @@
 
 #include <skew/codec.hpp>
 #include <skew/describe.hpp>
+#include <skew/detail/builtin_codecs.hpp>
 #include <skew/detail/write.hpp>
 #include <skew/encode.hpp>
 #include <skew/enum.hpp>
@@ -38,6 +39,26 @@ inline void schema_string(std::string& out, std::string_view s) {
 
 template <class T>
 void write_schema(std::string& out, const options& opts, bool nullable);
+
+}  // namespace detail
+
+// What a codec's schema_keywords() writes with: JSON text as it is, and strings quoted.
+class schema_writer {
+ public:
+  explicit schema_writer(std::string& out) noexcept : out_(out) {}
+  void raw(std::string_view json) { out_ += json; }
+  void string(std::string_view text) { detail::schema_string(out_, text); }
+
+ private:
+  std::string& out_;
+};
+
+namespace detail {
+
+template <class T>
+concept codec_with_schema_keywords = has_codec<T> && requires(schema_writer& s) {
+  codec<T>::schema_keywords(s, true);
+};
 
 // `"type":"integer"` or, when null is accepted, `"type":["integer","null"]`.
 inline void schema_type(std::string& out, std::string_view type, bool nullable) {
@@ -143,6 +164,13 @@ template <class T>
 void write_schema(std::string& out, const options& opts, bool nullable) {
   if constexpr (has_codec<T>) {
     write_schema<wire_t<T>>(out, opts, nullable);
+    if constexpr (codec_with_schema_keywords<T>) {
+      // Inside the wire's schema object, after its keywords.
+      out.pop_back();
+      schema_writer keywords(out);
+      codec<T>::schema_keywords(keywords, nullable);
+      out += '}';
+    }
   } else if constexpr (is_optional<T>::value || is_field<T>::value) {
     write_schema<typename T::value_type>(out, opts, true);
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -159,34 +187,12 @@ void write_schema(std::string& out, const options& opts, bool nullable) {
     out += '{';
     schema_type(out, "number", nullable);
     out += '}';
-  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+  } else if constexpr (std::is_same_v<T, std::string_view>) {
     out += '{';
     schema_type(out, "string", nullable);
     out += '}';
   } else if constexpr (std::is_same_v<T, raw_json>) {
     out += "{}";  // any JSON value
-  } else if constexpr (described_enum<T>) {
-    out += '{';
-    schema_type(out, "string", nullable);
-    out += ",\"enum\":[";
-    for (std::size_t i = 0; i < enumerators_of<T>.size(); ++i) {
-      if (i != 0) out += ',';
-      schema_string(out, enumerators_of<T>[i].name);
-    }
-    if (nullable) out += ",null";
-    out += "]}";
-  } else if constexpr (is_open_enum<T>::value) {
-    using E = typename T::enum_type;
-    std::string known;
-    for (std::size_t i = 0; i < enumerators_of<E>.size(); ++i) {
-      if (i != 0) known += ", ";
-      known += enumerators_of<E>[i].name;
-    }
-    out += '{';
-    schema_type(out, "string", nullable);
-    out += ",\"description\":";
-    schema_string(out, "open enum: known values " + known + "; other values are kept");
-    out += '}';
   } else if constexpr (is_vector<T>::value) {
     out += '{';
     schema_type(out, "array", nullable);

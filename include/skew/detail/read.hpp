@@ -14,12 +14,12 @@
 
 #include <skew/codec.hpp>
 #include <skew/describe.hpp>
+#include <skew/detail/builtin_codecs.hpp>
 #include <skew/detail/decode_context.hpp>
 #include <skew/detail/scan.hpp>
 #include <skew/detail/skip.hpp>
 #include <skew/detail/struct_table.hpp>
 #include <skew/detail/traits.hpp>
-#include <skew/enum.hpp>
 #include <skew/error.hpp>
 #include <skew/field.hpp>
 #include <skew/raw_json.hpp>
@@ -221,10 +221,8 @@ bool read_codec_value(decode_context& ctx, std::uint32_t& i, T& out) {
   const std::uint32_t at = i;
   wire_t<T> wire{};
   if (!read_value(ctx, i, wire)) return false;
-  if (!static_cast<bool>(codec<T>::read(std::as_const(wire), out))) {
-    return ctx.fail_at(errc::invalid_value, at);
-  }
-  return true;
+  const errc code = codec_read(std::as_const(wire), out);
+  return code == errc{} || ctx.fail_at(code, at);
 }
 
 template <class T>
@@ -246,31 +244,12 @@ SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out) {
     return read_integer(ctx, i, out);
   } else if constexpr (std::is_floating_point_v<T>) {
     return read_floating(ctx, i, out);
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    std::string_view s;
-    if (!read_string_view(ctx, i, s)) return false;
-    out.assign(s.data(), s.size());
-    return true;
   } else if constexpr (std::is_same_v<T, std::string_view>) {
     return read_string_view(ctx, i, out);
   } else if constexpr (std::is_same_v<T, raw_json>) {
     std::string_view json;
     if (!capture_raw(ctx, i, json)) return false;
     out = raw_json(json);
-    return true;
-  } else if constexpr (described_enum<T>) {
-    const std::uint32_t at = i;
-    std::string_view s;
-    if (!read_string_view(ctx, i, s)) return false;
-    if (auto e = enum_from_name<T>(s)) {
-      out = *e;
-      return true;
-    }
-    return ctx.fail_at(errc::invalid_enum, at);
-  } else if constexpr (is_open_enum<T>::value) {
-    std::string_view s;
-    if (!read_string_view(ctx, i, s)) return false;
-    out.assign_text(s);
     return true;
   } else if constexpr (is_optional<T>::value) {
     if (is_null_at(ctx, i)) {

@@ -4,6 +4,7 @@
 
 #include <skew/codec.hpp>
 #include <skew/describe.hpp>
+#include <skew/detail/builtin_codecs.hpp>
 #include <skew/detail/struct_table.hpp>
 #include <skew/detail/traits.hpp>
 #include <skew/enum.hpp>
@@ -308,7 +309,13 @@ inline bool write_object(encode_context& ctx, output& out, const void* object,
 template <class T>
 bool write_value(encode_context& ctx, output& out, const T& v) {
   if constexpr (has_codec<T>) {
-    return write_value(ctx, out, codec<T>::write(v));
+    auto wire = codec<T>::write(v);
+    if constexpr (is_result<decltype(wire)>) {
+      if (!wire) return ctx.fail(wire.error().code);
+      return write_value(ctx, out, *wire);
+    } else {
+      return write_value(ctx, out, wire);
+    }
   } else if constexpr (std::is_same_v<T, bool>) {
     out.append(v ? std::string_view("true") : std::string_view("false"));
     return true;
@@ -325,7 +332,7 @@ bool write_value(encode_context& ctx, output& out, const T& v) {
     const auto r = fmt::format_to_n(digits, sizeof digits, "{}", v);
     out.append(std::string_view(digits, r.size));
     return true;
-  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+  } else if constexpr (std::is_same_v<T, std::string_view>) {
     return write_string(ctx, out, v);
   } else if constexpr (std::is_same_v<T, raw_json>) {
     if (v.empty()) {
@@ -334,12 +341,6 @@ bool write_value(encode_context& ctx, output& out, const T& v) {
       out.append(v.json());
     }
     return true;
-  } else if constexpr (described_enum<T>) {
-    const std::string_view name = enum_name(v);
-    if (name.empty()) return ctx.fail(errc::invalid_enum);
-    return write_string(ctx, out, name);
-  } else if constexpr (is_open_enum<T>::value) {
-    return write_string(ctx, out, v.text());
   } else if constexpr (is_optional<T>::value) {
     if (!v) {
       out.append(std::string_view("null"));
