@@ -10,13 +10,14 @@
 #include <skew/detail/dispatch_frame.hpp>
 #include <skew/detail/name_index.hpp>
 #include <skew/detail/router_counters.hpp>
+#include <skew/detail/router_outcomes.hpp>
 #include <skew/envelope.hpp>
+#include <skew/handler.hpp>
 #include <skew/message.hpp>
 #include <skew/outcome.hpp>
 #include <skew/stats.hpp>
 
 #include <array>
-#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <memory>
@@ -30,32 +31,12 @@
 
 namespace skew {
 
-// What router::on accepts for messages of payload type Payload: a callable taking
-// (const Payload&) or (const Payload&, const skew::envelope_view&), returning void or an outcome.
-template <class Handler, class Payload>
-concept handler_for =
-    (std::invocable<Handler&, const Payload&, const envelope_view&> &&
-     (std::is_void_v<std::invoke_result_t<Handler&, const Payload&, const envelope_view&>> ||
-      std::convertible_to<std::invoke_result_t<Handler&, const Payload&, const envelope_view&>,
-                          outcome>)) ||
-    (std::invocable<Handler&, const Payload&> &&
-     (std::is_void_v<std::invoke_result_t<Handler&, const Payload&>> ||
-      std::convertible_to<std::invoke_result_t<Handler&, const Payload&>, outcome>));
-
 template <message_family... Families>
 class router {
  public:
-  router() : counters_(std::make_unique<detail::router_counters>()) {
-    using namespace std::chrono_literals;
-    // A newer pod may know the type or version: never drop that work, retry it later.
-    set_policy(reason::unknown_type, {action::retry, 30s});
-    set_policy(reason::unsupported_version, {action::retry, 30s});
-    set_policy(reason::retired_version, {action::dead_letter, 0ms});
-    set_policy(reason::malformed, {action::dead_letter, 0ms});
-    set_policy(reason::invalid_payload, {action::dead_letter, 0ms});
-    set_policy(reason::invalid_envelope, {action::dead_letter, 0ms});
-    set_policy(reason::handler_failed, {action::retry, 5s});
-  }
+  // Default policies: a newer pod may know an unknown type or version, so that work is retried
+  // later, never dropped; what no build can read is dead-lettered; a failed handler is retried.
+  router() : counters_(std::make_unique<detail::router_counters>()) {}
 
   // A handler for every version of Family, called with the latest payload struct.
   template <message_family Family, class Handler>
@@ -104,8 +85,8 @@ class router {
     return *this;
   }
 
-  void set_policy(reason r, policy p) { policies_[static_cast<std::size_t>(r)] = p; }
-  policy policy_for(reason r) const { return policies_[static_cast<std::size_t>(r)]; }
+  void set_policy(reason r, policy p) { policies_.set(r, p); }
+  policy policy_for(reason r) const { return policies_.get(r); }
 
   // The envelope layout and header key names (flat by default).
   void set_format(const envelope_format& f) {
@@ -227,24 +208,6 @@ class router {
     return index && std::get<detail::family_handlers<Family>>(handlers_).handles_index(*index);
   }
 
-  // Bytes that are not JSON are malformed wherever they sit; anything else is the caller's reason.
-  static reason reason_for(errc code, reason otherwise) noexcept {
-    return code == errc::malformed_json || code == errc::invalid_utf8 ||
-                   code == errc::trailing_content
-               ? reason::malformed
-               : otherwise;
-  }
-
-  outcome by_policy(reason r, std::optional<error> err) const {
-    const policy p = policy_for(r);
-    outcome o;
-    o.action = p.action;
-    o.retry_delay = p.retry_delay;
-    o.reason = r;
-    o.error = std::move(err);
-    return o;
-  }
-
   // A message this build will not decode still has its whole header read (flat layout: the keys
   // after the payload's first one), so that the outcome names it. False, with `o` filled and
   // counted, when a header key there is invalid.
@@ -253,18 +216,11 @@ class router {
         detail::read_rest_of_flat_header(f.ctx, flat_keys_, f.scratch, f.header)) {
       return true;
     }
-    o = by_policy(reason_for(f.ctx.err.code, reason::invalid_envelope), std::move(f.ctx.err));
-    set_header(o, f.header);
-    finish_cold(o, f, 0);
+    o = policies_.outcome_for(detail::reason_for(f.ctx.err.code, reason::invalid_envelope),
+                              std::move(f.ctx.err));
+    detail::set_header(o, f.header);
+    detail::finish_cold(o, f, 0);
     return false;
-  }
-
-  static void set_header(outcome& o, const detail::header_fields& h) {
-    o.type = h.type;
-    o.version = h.version;
-    o.id = h.id;
-    o.produced_by = h.produced_by;
-    o.config_revision = h.config_revision;
   }
 
   // This thread's counter block for this router, made on its first dispatch.
@@ -328,81 +284,31 @@ class router {
   [[gnu::cold, gnu::noinline]] outcome reject_malformed(detail::thread_counters& counters,
                                                         errc code) {
     const detail::dispatch_frame f(options_, counters);
-    outcome o = by_policy(reason::malformed, error{code, {}, {}});
-    finish(o, f, 0);
+    outcome o = policies_.outcome_for(reason::malformed, error{code, {}, {}});
+    detail::finish(o, f, 0);
     return o;
   }
   [[gnu::cold, gnu::noinline]] void reject_header(outcome& o, detail::dispatch_frame& f) {
-    o = by_policy(reason_for(f.ctx.err.code, reason::invalid_envelope), std::move(f.ctx.err));
+    o = policies_.outcome_for(detail::reason_for(f.ctx.err.code, reason::invalid_envelope),
+                              std::move(f.ctx.err));
     o.type = f.header.type;
-    finish(o, f, 0);
+    detail::finish(o, f, 0);
   }
   [[gnu::cold, gnu::noinline]] void reject_unknown_type(outcome& o, detail::dispatch_frame& f) {
     if (!rest_of_header_valid(f, o)) return;
-    o = by_policy(reason::unknown_type, std::nullopt);
-    set_header(o, f.header);
-    finish(o, f, 0);
+    o = policies_.outcome_for(reason::unknown_type, std::nullopt);
+    detail::set_header(o, f.header);
+    detail::finish(o, f, 0);
   }
   [[gnu::cold, gnu::noinline]] void reject_payload(outcome& o, detail::dispatch_frame& f,
                                                    std::size_t known) {
     error err = std::move(f.ctx.err);
     // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
     const reason r = f.header.header_error ? reason::invalid_envelope : reason::invalid_payload;
-    o = by_policy(reason_for(err.code, r), std::move(err));
-    set_header(o, f.header);
-    finish(o, f, 0, known);
+    o = policies_.outcome_for(detail::reason_for(err.code, r), std::move(err));
+    detail::set_header(o, f.header);
+    detail::finish(o, f, 0, known);
   }
-
-  // finish() for the paths other than a handled message: kept out of line.
-  [[gnu::noinline]] void finish_cold(outcome& o, const detail::dispatch_frame& f,
-                                     std::uint32_t upcast_hops, std::size_t known = no_known_slot) {
-    finish(o, f, upcast_hops, known);
-  }
-
-  // Counts the outcome, and moves views that point into this call's scratch (unescaped text) to
-  // storage of the thread that outlives it. Inline: it ends every handled message.
-  [[gnu::always_inline]] void finish(outcome& o, const detail::dispatch_frame& f,
-                                     std::uint32_t upcast_hops, std::size_t known = no_known_slot) {
-    const detail::decode_context& ctx = f.ctx;
-    if (ctx.strings != ctx.strings_begin) [[unlikely]]
-      keep_unescaped_views(o, ctx);
-    const std::uint32_t version = o.version.value_or(0);
-    auto& c = known != no_known_slot ? *f.known[known] : f.counters->messages.find(o.type, version);
-    detail::bump(c.outcomes[static_cast<std::size_t>(o.reason) * action_count +
-                            static_cast<std::size_t>(o.action)],
-                 1);
-    if (upcast_hops != 0) detail::bump(c.upcast_hops, upcast_hops);
-    if (ctx.ignored_keys != 0) detail::bump(c.ignored_keys, ctx.ignored_keys);
-    if (ctx.alias_name_count != 0) [[unlikely]]
-      count_alias_reads(o, f, version);
-  }
-
-  // Views of the outcome that point at text this call unescaped (not into the message) move to
-  // storage of the thread. Out of line, with count_alias_reads: both are rare, and inlined they
-  // doubled the code of every (type, version) the router handles.
-  [[gnu::noinline]] static void keep_unescaped_views(outcome& o,
-                                                     const detail::decode_context& ctx) {
-    auto stable = [&](std::string_view& s, std::size_t index) {
-      if (!s.empty() && !detail::in_input(ctx, s)) {
-        thread_local std::array<std::string, 4> owned;
-        owned[index].assign(s);
-        s = owned[index];
-      }
-    };
-    stable(o.type, 0);
-    stable(o.id, 1);
-    stable(o.produced_by, 2);
-    stable(o.config_revision, 3);
-  }
-  [[gnu::noinline]] static void count_alias_reads(const outcome& o, const detail::dispatch_frame& f,
-                                                  std::uint32_t version) {
-    const detail::decode_context& ctx = f.ctx;
-    for (std::uint8_t i = 0; i < ctx.alias_name_count; ++i) {
-      detail::bump(f.counters->aliases.find(o.type, version, ctx.alias_name(i)).count, 1);
-    }
-  }
-
-  static constexpr std::size_t no_known_slot = static_cast<std::size_t>(-1);
 
   // Whether the header as skew writes it is read by match_canonical_header: the flat layout, key
   // names it can compare, and no version in a type suffix (read_header's checks for the flat
@@ -443,9 +349,9 @@ class router {
     if (!rest_of_header_valid(f, o)) return;
     const reason r = f.header.version < Family::oldest_version ? reason::retired_version
                                                                : reason::unsupported_version;
-    o = by_policy(r, std::nullopt);
-    set_header(o, f.header);
-    finish_cold(o, f, 0);
+    o = policies_.outcome_for(r, std::nullopt);
+    detail::set_header(o, f.header);
+    detail::finish_cold(o, f, 0);
   }
 
   template <class Family, std::size_t Index>
@@ -508,12 +414,12 @@ class router {
       o.action = p.action;
       o.retry_delay = p.retry_delay;
     }
-    set_header(o, header);
-    finish(o, f, hops, known_slot<Family, Index>());
+    detail::set_header(o, header);
+    detail::finish(o, f, hops, known_slot<Family, Index>());
   }
 
   std::tuple<detail::family_handlers<Families>...> handlers_;
-  std::array<policy, reason_count> policies_{};
+  detail::policy_table policies_;
   envelope_format format_{};
   detail::flat_keys flat_keys_{format_};
   bool canonical_format_ = can_match_canonical();
