@@ -356,7 +356,9 @@ requires detail::is_mode<Mode> std::vector<violation> explain() {
 //  (reader std::string)"
 template <>
 struct fmt::formatter<skew::compat::violation> : fmt::formatter<std::string_view> {
-  auto format(const skew::compat::violation& v, format_context& ctx) const {
+  // A template, so that a TU which never formats one does not compile this.
+  template <class FormatContext>
+  auto format(const skew::compat::violation& v, FormatContext& ctx) const {
     auto out = fmt::format_to(ctx.out(), "{}: {} (reader {}", v.field, v.rule, v.reader_type);
     if (!v.writer_type.empty()) out = fmt::format_to(out, ", writer {}", v.writer_type);
     return fmt::format_to(out, ")");

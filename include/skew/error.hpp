@@ -123,7 +123,9 @@ inline void prepend_pointer_segment(std::string& path, std::string_view segment)
 
 template <>
 struct fmt::formatter<skew::errc> : fmt::formatter<std::string_view> {
-  auto format(skew::errc code, format_context& ctx) const {
+  // A template, so that a TU which never formats one does not compile this.
+  template <class FormatContext>
+  auto format(skew::errc code, FormatContext& ctx) const {
     return fmt::formatter<std::string_view>::format(skew::to_string(code), ctx);
   }
 };
@@ -131,7 +133,9 @@ struct fmt::formatter<skew::errc> : fmt::formatter<std::string_view> {
 // "missing_field at /items/3/sku (byte 57): a required field is missing"
 template <>
 struct fmt::formatter<skew::error> : fmt::formatter<std::string_view> {
-  auto format(const skew::error& e, format_context& ctx) const {
+  // A template, so that a TU which never formats one does not compile this.
+  template <class FormatContext>
+  auto format(const skew::error& e, FormatContext& ctx) const {
     auto out =
         fmt::format_to(ctx.out(), "{} at {}", skew::to_string(e.code),
                        e.path.empty() ? std::string_view("<root>") : std::string_view(e.path));

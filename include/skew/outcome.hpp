@@ -102,7 +102,9 @@ struct policy {
 
 template <>
 struct fmt::formatter<skew::outcome> : fmt::formatter<std::string_view> {
-  auto format(const skew::outcome& o, format_context& ctx) const {
+  // A template, so that a TU which never formats one does not compile this.
+  template <class FormatContext>
+  auto format(const skew::outcome& o, FormatContext& ctx) const {
     auto out =
         fmt::format_to(ctx.out(), "{} ({})", skew::to_string(o.action), skew::to_string(o.reason));
     if (!o.type.empty()) out = fmt::format_to(out, " type={}", o.type);

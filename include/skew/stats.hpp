@@ -188,7 +188,9 @@ inline std::string to_prometheus(const router_stats& stats, std::string_view pre
 // One line per (type, version): "send-email v1: 3 (handled 3; ack 3), 2 upcast hops".
 template <>
 struct fmt::formatter<skew::router_stats> : fmt::formatter<std::string_view> {
-  auto format(const skew::router_stats& s, format_context& ctx) const {
+  // A template, so that a TU which never formats one does not compile this.
+  template <class FormatContext>
+  auto format(const skew::router_stats& s, FormatContext& ctx) const {
     auto out = ctx.out();
     bool first = true;
     for (const auto& e : s.messages) {

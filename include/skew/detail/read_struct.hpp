@@ -339,8 +339,12 @@ inline bool read_struct_fields(decode_context& ctx, std::uint32_t& position, voi
 template <class Outer>
 bool read_struct_fields(decode_context& ctx, std::uint32_t& position, void* out,
                         const read_table& t, bool allow_close, Outer& outer) {
-  return t.member_count > 64 ? read_members<true>(ctx, position, out, t, allow_close, outer)
-                             : read_members<false>(ctx, position, out, t, allow_close, outer);
+  if constexpr (!Outer::any) {
+    return t.read_fields(ctx, position, out, t, allow_close);
+  } else {
+    return t.member_count > 64 ? read_members<true>(ctx, position, out, t, allow_close, outer)
+                               : read_members<false>(ctx, position, out, t, allow_close, outer);
+  }
 }
 
 inline bool read_struct(decode_context& ctx, std::uint32_t& i, void* out, const read_table& t) {
