@@ -13,7 +13,8 @@ TUs:
   structs_41    the same plus one more 5-member struct: its .text over structs_40's is the code
                 size of one additional struct
   router        a router and an emitter over those 20 families
-Each TU is compiled `--repeat` times (default 3); the median time and the largest memory count."""
+Each TU is compiled `--repeat` times (default 3); the median CPU time (user + system) and the largest
+memory count."""
 import argparse
 import os
 import resource
@@ -124,9 +125,12 @@ def measure(cxx, flags, includes, source, obj, repeat):
     peak_kb = 0
     for _ in range(repeat):
         # A fresh Python child per compile, so its ru_maxrss is this compile's alone.
-        code = ("import resource,subprocess,sys,time;t=time.monotonic();"
+        # CPU time (user + system), not wall time: on a shared machine, time spent waiting for
+        # a core is not the compiler's.
+        code = ("import resource,subprocess,sys;"
                 "r=subprocess.run(sys.argv[1:]);"
-                "print(time.monotonic()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
+                "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+                "print(u.ru_utime+u.ru_stime, u.ru_maxrss);"
                 "sys.exit(r.returncode)")
         cmd = [sys.executable, "-c", code, cxx, *flags, *[f"-I{i}" for i in includes], "-c",
                source, "-o", obj]

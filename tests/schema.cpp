@@ -6,11 +6,34 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "fixture_families.hpp"
 
 namespace schema_test {
+// A flat family whose payload nests structs, a vector of structs and a map: the envelope's
+// required keys belong to the root object only.
+struct Address {
+  std::string street;
+  std::string city;
+};
+SKEW_DESCRIBE(Address, street, city)
+struct Line {
+  std::string sku;
+  int quantity;
+};
+SKEW_DESCRIBE(Line, sku, quantity)
+struct OrderPlacedV1 {
+  std::string order_id;
+  Address ship_to;
+  std::vector<Line> lines;
+  std::map<std::string, int> tags;
+};
+SKEW_DESCRIBE(OrderPlacedV1, order_id, ship_to, lines, tags)
+using OrderPlaced = skew::message<"order-placed", OrderPlacedV1>;
+
 enum class Channel { email, sms };
 SKEW_ENUM(Channel, email, sms)
 struct Everything {
@@ -74,11 +97,21 @@ TEST_CASE("aliases are documented and accepted; the family schema fixes type and
   CHECK(nested.find(R"("data":{"type":"object")") != std::string::npos);
 }
 
+TEST_CASE("a flat family's header keys are required at the root only") {
+  const std::string schema = skew::json_schema<schema_test::OrderPlaced>();
+  CHECK(schema.find(R"("required":["type","schemaVersion","order_id","ship_to","lines","tags"])") !=
+        std::string::npos);
+  CHECK(schema.find(R"("required":["street","city"])") != std::string::npos);
+  CHECK(schema.find(R"("required":["sku","quantity"])") != std::string::npos);
+  CHECK(schema.find(R"("required":["type")") == schema.rfind(R"("required":["type")"));
+}
+
 TEST_CASE("write the schemas for the validator test") {
   // Read by tests/validate_schemas.py (the schema_validation test), which runs after this one.
   const std::filesystem::path dir = std::filesystem::path(SKEW_BINARY_DIR) / "schemas";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "send-email.json") << skew::json_schema<fixtures::SendEmail>();
   std::ofstream(dir / "payment_captured.json") << skew::json_schema<fixtures::Payment>();
+  std::ofstream(dir / "order-placed.json") << skew::json_schema<schema_test::OrderPlaced>();
   CHECK(std::filesystem::file_size(dir / "send-email.json") > 100);
 }

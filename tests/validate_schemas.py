@@ -2,7 +2,8 @@
 """Validates every fixture against its family's exported JSON Schema with python3-jsonschema,
 and checks that a message missing a required field is rejected.
 
-usage: validate_schemas.py <schema dir> <fixture dir>; exits 77 (skip) when jsonschema is absent."""
+usage: validate_schemas.py <schema dir> <fixture dir>...; exits 77 (skip) when jsonschema is
+absent."""
 import json
 import pathlib
 import sys
@@ -14,10 +15,11 @@ except ImportError:
     sys.exit(77)
 
 
-def main(schema_dir, fixture_dir):
-    schema_dir, fixture_dir = pathlib.Path(schema_dir), pathlib.Path(fixture_dir)
+def main(schema_dir, *fixture_dirs):
+    schema_dir = pathlib.Path(schema_dir)
     failures = checked = 0
-    for type_dir in sorted(p for p in fixture_dir.iterdir() if p.is_dir()):
+    type_dirs = [p for d in fixture_dirs for p in pathlib.Path(d).iterdir() if p.is_dir()]
+    for type_dir in sorted(type_dirs):
         schema = json.loads((schema_dir / f"{type_dir.name}.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         validator = jsonschema.Draft202012Validator(schema)
@@ -28,16 +30,22 @@ def main(schema_dir, fixture_dir):
             if errors:
                 failures += 1
                 print(f"FAIL {fixture}: {errors[0].message}")
-            # The same message without a required payload field must not validate.
-            for key in ("templateId", "currency"):
+            # The same message without a required header or payload field must not validate.
+            for key in ("type", "schemaVersion", "templateId", "currency", "ship_to"):
                 if key in message:
                     broken = {k: v for k, v in message.items() if k != key}
                     if validator.is_valid(broken):
                         failures += 1
                         print(f"FAIL {fixture} without {key} still validates")
+            # Nor without a required member of a nested struct.
+            if isinstance(message.get("ship_to"), dict):
+                broken = dict(message, ship_to={"street": message["ship_to"].get("street")})
+                if validator.is_valid(broken):
+                    failures += 1
+                    print(f"FAIL {fixture} without ship_to.city still validates")
     print(f"{checked} fixtures validated, {failures} failures")
     return 1 if failures or checked == 0 else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], *sys.argv[2:]))

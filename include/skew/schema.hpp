@@ -74,13 +74,22 @@ inline void schema_type(std::string& out, std::string_view type, bool nullable) 
   }
 }
 
+// Properties and required names that come before a struct's own: a flat envelope's header keys,
+// which share the payload's object. Each a comma-separated list, or empty.
+struct leading_properties {
+  std::string_view properties;
+  std::string_view required;
+};
+
 template <class T>
-void write_object_schema(std::string& out, const options& opts, bool nullable) {
+void write_object_schema(std::string& out, const options& opts, bool nullable,
+                         const leading_properties& leading = {}) {
   out += '{';
   schema_type(out, "object", nullable);
   out += ",\"properties\":{";
-  bool first = true;
-  std::string required;
+  out += leading.properties;
+  bool first = leading.properties.empty();
+  std::string required(leading.required);
   std::string either;  // required members that also arrive under a former name
   apply_members(
       [&](const auto&... members) {
@@ -243,21 +252,21 @@ void write_version_schema(std::string& out, const envelope_format& format, const
   if (cloudevents) add("source", text, true);
   add(format.produced_by_key, text, false);
   add(format.config_revision_key, text, false);
-  std::string payload_schema;
-  write_schema<payload>(payload_schema, opts, false);
   if (format.layout == layout::flat) {
-    // Header and payload keys share one object: merge the header into the payload's properties.
-    const std::string props = "\"properties\":{";
-    const auto at = payload_schema.find(props) + props.size();
-    payload_schema.insert(at, header.substr(1) + (payload_schema[at] == '}' ? "" : ","));
-    const auto req = payload_schema.find("\"required\":[");
-    if (req != std::string::npos) {
-      payload_schema.insert(req + 12, required + ",");
+    // Header and payload keys share one object: the header's properties and required keys come
+    // first in a payload struct's own lists; any other payload must also match the header.
+    if constexpr (described<payload>) {
+      write_object_schema<payload>(out, opts, false,
+                                   {std::string_view(header).substr(1), required});
     } else {
-      payload_schema.insert(payload_schema.size() - 1, ",\"required\":[" + required + "]");
+      out += "{\"allOf\":[";
+      write_schema<payload>(out, opts, false);
+      out +=
+          ",{\"type\":\"object\",\"properties\":" + header + "},\"required\":[" + required + "]}]}";
     }
-    out += payload_schema;
   } else {
+    std::string payload_schema;
+    write_schema<payload>(payload_schema, opts, false);
     add(format.data_key, payload_schema, false);
     out += "{\"type\":\"object\",\"properties\":" + header + "},\"required\":[" + required +
            "],\"additionalProperties\":true}";
