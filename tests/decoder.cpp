@@ -502,3 +502,39 @@ TEST_CASE("a padded_string_view with less padding than simdjson needs is copied,
   REQUIRE(in_place);
   CHECK(in_place->id.data() == roomy_text.data() + 7);
 }
+
+TEST_CASE("wrong_type names the expected and the received JSON type") {
+  skew::decoder decoder;
+  struct expectation {
+    const char* json;
+    skew::json_type expected;
+    skew::json_type received;
+    const char* text;
+  };
+  for (const expectation& e :
+       {expectation{R"({"id":"o","lines":[{"sku":"a","qty":"5"}]})", skew::json_type::integer,
+                    skew::json_type::string,
+                    "wrong_type at /lines/0/qty (byte 36): expected an integer, got a string"},
+        expectation{R"({"id":"o","lines":[{"sku":"a","qty":2.5}]})", skew::json_type::integer,
+                    skew::json_type::number,
+                    "wrong_type at /lines/0/qty (byte 36): expected an integer, got a number"},
+        expectation{R"({"id":7})", skew::json_type::string, skew::json_type::number,
+                    "wrong_type at /id (byte 6): expected a string, got a number"},
+        expectation{R"({"id":"o","lines":{}})", skew::json_type::array, skew::json_type::object,
+                    "wrong_type at /lines (byte 18): expected an array, got an object"},
+        expectation{R"({"id":"o","gift":[true]})", skew::json_type::object, skew::json_type::array,
+                    "wrong_type at /gift (byte 17): expected an object, got an array"}}) {
+    CAPTURE(e.json);
+    auto r = decoder.decode<msg::Order>(e.json);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == skew::errc::wrong_type);
+    CHECK(r.error().expected == e.expected);
+    CHECK(r.error().received == e.received);
+    CHECK(fmt::format("{}", r.error()) == e.text);
+  }
+  // Other codes name no types.
+  auto missing = decoder.decode<msg::Order>(R"({"lines":[]})");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().expected == skew::json_type::unknown);
+  CHECK(fmt::format("{}", missing.error()) == "missing_field at /id: a required field is missing");
+}

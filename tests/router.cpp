@@ -377,6 +377,19 @@ TEST_CASE("a throwing handler becomes handler_failed, not a crash") {
   auto o = router.dispatch(R"({"type":"send-email","schemaVersion":2,"to":"x","locale":"en"})");
   CHECK(o.reason == skew::reason::handler_failed);
   CHECK(o.action == skew::action::retry);
+  // The reason survives: in the outcome and in its text.
+  CHECK(o.handler_error == "smtp down");
+  CHECK(fmt::format("{}", o).find("handler threw: smtp down") != std::string::npos);
+  skew::router<SendEmail> odd;
+  odd.on<SendEmail>([](const mail::SendEmailV2&) { throw 42; });
+  auto o2 = odd.dispatch(R"({"type":"send-email","schemaVersion":2,"to":"x","locale":"en"})");
+  CHECK(o2.reason == skew::reason::handler_failed);
+  CHECK(o2.handler_error == "unknown exception");
+  // A handler that returns normally leaves it empty.
+  skew::router<SendEmail> fine;
+  fine.on<SendEmail>([](const mail::SendEmailV2&) {});
+  auto ok = fine.dispatch(R"({"type":"send-email","schemaVersion":2,"to":"x","locale":"en"})");
+  CHECK(ok.handler_error.empty());
 }
 #endif
 

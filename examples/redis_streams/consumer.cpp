@@ -191,8 +191,7 @@ class consumer {
           const std::string reason = o.reason == skew::reason::handled
                                          ? std::string("rejected by handler")
                                          : std::string(skew::to_string(o.reason));
-          const std::string error = o.error ? fmt::format("{}", *o.error) : std::string();
-          if (!dead_letter(id, message, reason, error)) return false;
+          if (!dead_letter(id, message, reason, error_text(o))) return false;
           break;
         }
       }
@@ -221,7 +220,13 @@ class consumer {
     ++counts_["deliveries_exhausted"];
     return dead_letter(id, message,
                        fmt::format("{} after {} deliveries", skew::to_string(o.reason), deliveries),
-                       o.error ? fmt::format("{}", *o.error) : std::string());
+                       error_text(o));
+  }
+
+  // The dead-letter entry's "error": the decoder's error, or what a throwing handler said.
+  static std::string error_text(const skew::outcome& o) {
+    if (o.error) return fmt::format("{}", *o.error);
+    return std::string(o.handler_error);
   }
 
   bool dead_letter(std::string_view id, std::string_view message, std::string_view reason,

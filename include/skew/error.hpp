@@ -84,12 +84,42 @@ constexpr std::string_view describe_errc(errc code) noexcept {
   return t != nullptr ? t->sentence : "unknown error";
 }
 
+// JSON's types, as a wrong_type error names them.
+// `integer` is JSON Schema's: a number without a fraction or exponent.
+enum class json_type : std::uint8_t {
+  unknown,
+  null,
+  boolean,
+  number,
+  integer,
+  string,
+  object,
+  array
+};
+
+namespace detail {
+inline constexpr std::string_view json_type_phrases[] = {
+    "a value", "null", "a boolean", "a number", "an integer", "a string", "an object", "an array"};
+static_assert(std::size(json_type_phrases) == static_cast<std::size_t>(json_type::array) + 1,
+              "one json_type_phrases entry per json_type");
+}  // namespace detail
+
+// "a number", "an object", "null": how a log line names a JSON type.
+constexpr std::string_view describe_json_type(json_type t) noexcept {
+  const auto index = static_cast<std::size_t>(t);
+  return index < std::size(detail::json_type_phrases) ? detail::json_type_phrases[index]
+                                                      : "a value";
+}
+
 // A decode or encode failure. `path` is a JSON Pointer (RFC 6901) to the offending value, empty for
 // the root; `offset` is the byte offset in the input where the parser stood, when it is known.
+// For wrong_type from the decoder, `expected` and `received` name the JSON types.
 struct error {
   errc code = errc::malformed_json;
   std::string path;
   std::optional<std::size_t> offset;
+  json_type expected = json_type::unknown;
+  json_type received = json_type::unknown;
 
   friend bool operator==(const error&, const error&) = default;
 };
@@ -131,6 +161,7 @@ struct fmt::formatter<skew::errc> : fmt::formatter<std::string_view> {
 };
 
 // "missing_field at /items/3/sku (byte 57): a required field is missing"
+// "wrong_type at /qty (byte 7): expected a number, got a string"
 template <>
 struct fmt::formatter<skew::error> : fmt::formatter<std::string_view> {
   // A template, so that a TU which never formats one does not compile this.
@@ -140,6 +171,10 @@ struct fmt::formatter<skew::error> : fmt::formatter<std::string_view> {
         fmt::format_to(ctx.out(), "{} at {}", skew::to_string(e.code),
                        e.path.empty() ? std::string_view("<root>") : std::string_view(e.path));
     if (e.offset) out = fmt::format_to(out, " (byte {})", *e.offset);
+    if (e.code == skew::errc::wrong_type && e.expected != skew::json_type::unknown) {
+      return fmt::format_to(out, ": expected {}, got {}", skew::describe_json_type(e.expected),
+                            skew::describe_json_type(e.received));
+    }
     return fmt::format_to(out, ": {}", skew::describe_errc(e.code));
   }
 };

@@ -68,6 +68,9 @@ struct outcome {
   std::string_view config_revision;
   // The decoder's error for malformed, invalid_payload and invalid_envelope.
   std::optional<skew::error> error;
+  // handler_failed: what the handler's exception said (`what()`, or "unknown exception" for one
+  // not derived from std::exception). Same lifetime as `type`.
+  std::string_view handler_error;
 
   // User-provided on purpose: GCC then stores the members one by one instead of clearing the
   // whole object with `rep stos` (see docs/performance.md).
@@ -115,6 +118,7 @@ struct fmt::formatter<skew::outcome> : fmt::formatter<std::string_view> {
       out = fmt::format_to(out, " after {}ms", o.retry_delay.count());
     }
     if (o.error) out = fmt::format_to(out, ": {}", *o.error);
+    if (!o.handler_error.empty()) out = fmt::format_to(out, ": handler threw: {}", o.handler_error);
     return out;
   }
 };

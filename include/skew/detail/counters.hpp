@@ -19,9 +19,9 @@ inline constexpr std::string_view overflow_label = "_other";
 inline std::uint64_t counter_hash(std::string_view type, std::uint32_t version,
                                   std::string_view name) noexcept {
   std::uint64_t h = 14695981039346656037ull;  // FNV-1a: short keys, no need for more
-  for (unsigned char c : type) h = (h ^ c) * 1099511628211ull;
+  for (const char c : type) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   h = (h ^ 0xff) * 1099511628211ull;
-  for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+  for (const char c : name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   return h ^ (std::uint64_t{version} * 0x9e3779b97f4a7c15ull);
 }
 

@@ -77,6 +77,8 @@ struct decode_context {
   bool fail(errc code, const char* at = nullptr) {
     err.code = code;
     err.path.clear();
+    err.expected = json_type::unknown;
+    err.received = json_type::unknown;
     if (at != nullptr && at >= input_begin && at <= input_end) {
       err.offset = static_cast<std::size_t>(at - input_begin);
     } else {
@@ -95,25 +97,37 @@ constexpr bool is_separator(char c) noexcept {
 
 // Explains why the value at i is not of the expected kind: a malformed token is malformed_json
 // wherever it sits; a well-formed one of another type is unexpected_null or wrong_type.
-inline bool fail_value(decode_context& ctx, std::uint32_t i, json_kind expected) {
+[[gnu::cold]] inline bool fail_value(decode_context& ctx, std::uint32_t i, json_kind expected) {
   const std::string_view token = ctx.token(i);
   if (token.empty()) return ctx.fail(errc::malformed_json, ctx.where(i));
   const char* at = token.data();
+  // A wrong_type names both JSON types: "expected a number, got a string".
+  auto wrong = [&](json_type received) {
+    ctx.fail(errc::wrong_type, at);
+    constexpr json_type as_json[] = {json_type::boolean, json_type::integer, json_type::number,
+                                     json_type::string,  json_type::object,  json_type::array};
+    ctx.err.expected = as_json[static_cast<std::size_t>(expected)];
+    ctx.err.received = received;
+    return false;
+  };
   switch (token[0]) {
     case 'n':
       return ctx.fail(is_literal(token, "null") ? errc::unexpected_null : errc::malformed_json, at);
     case 't':
-      return ctx.fail(is_literal(token, "true") ? errc::wrong_type : errc::malformed_json, at);
+      return is_literal(token, "true") ? wrong(json_type::boolean)
+                                       : ctx.fail(errc::malformed_json, at);
     case 'f':
-      return ctx.fail(is_literal(token, "false") ? errc::wrong_type : errc::malformed_json, at);
+      return is_literal(token, "false") ? wrong(json_type::boolean)
+                                        : ctx.fail(errc::malformed_json, at);
     case '"': {
       const scan_status s = check_string(token.data() + 1, nullptr);
       if (s == scan_status::bad_surrogate) return ctx.fail(errc::invalid_utf8, at);
-      return ctx.fail(s == scan_status::ok ? errc::wrong_type : errc::malformed_json, at);
+      return s == scan_status::ok ? wrong(json_type::string) : ctx.fail(errc::malformed_json, at);
     }
     case '{':
+      return wrong(json_type::object);
     case '[':
-      return ctx.fail(errc::wrong_type, at);
+      return wrong(json_type::array);
     default:
       break;
   }
@@ -122,10 +136,11 @@ inline bool fail_value(decode_context& ctx, std::uint32_t i, json_kind expected)
   if (!shape.valid) return ctx.fail(errc::malformed_json, at);
   if (expected == json_kind::integer) {
     // A fraction or exponent is not an integer; an integral token that did not fit overflowed.
-    return ctx.fail(shape.integral ? errc::out_of_range : errc::wrong_type, at);
+    if (shape.integral) return ctx.fail(errc::out_of_range, at);
+    return wrong(json_type::number);
   }
   if (expected == json_kind::floating) return ctx.fail(errc::out_of_range, at);
-  return ctx.fail(errc::wrong_type, at);
+  return wrong(json_type::number);
 }
 
 // After a member or element: `,` continues (true, i on the next item), the closing bracket ends

@@ -13,11 +13,23 @@
 
 #include <array>
 #include <concepts>
+#include <exception>
 #include <functional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
 namespace skew::detail {
+
+// The outcome of a handler that threw: retried by default, with the exception's text kept in
+// storage of the thread (the exception is gone when the outcome is read).
+[[gnu::cold, gnu::noinline]] inline void handler_threw(outcome& out, const char* what) {
+  thread_local std::string text;
+  text.assign(what != nullptr ? what : "");
+  out = outcome::retry();
+  out.reason = reason::handler_failed;
+  out.handler_error = text;
+}
 
 // Calls a handler and writes its outcome into `out`, which holds ack: a handler returning void
 // leaves it so, and nothing is copied on that common path.
@@ -40,10 +52,11 @@ void invoke_handler(outcome& out, Handler& handler, const Payload& payload,
       out = std::invoke(handler, payload);
     }
 #if defined(__cpp_exceptions)
-  } catch (...) {
+  } catch (const std::exception& e) {
     // A throwing handler must not take the consumer loop down with it.
-    out = outcome::retry();
-    out.reason = reason::handler_failed;
+    handler_threw(out, e.what());
+  } catch (...) {
+    handler_threw(out, "unknown exception");
   }
 #endif
 }

@@ -106,11 +106,11 @@ struct packed_key_set {
 
   // Which of the names `key` is, or -1.
   SKEW_HOT_INLINE int find(std::string_view key) const noexcept {
-    const int candidate = by_length[key_length_bit(key.size())];
-    if (candidate >= 0) {  // most keys: one compare, or none
-      return keys[static_cast<std::size_t>(candidate)].matches(key) ? candidate : -1;
+    const int only = by_length[key_length_bit(key.size())];
+    if (only >= 0) {  // most keys: one compare, or none
+      return keys[static_cast<std::size_t>(only)].matches(key) ? only : -1;
     }
-    if (candidate == -1) return -1;
+    if (only == -1) return -1;
     for (std::size_t k = 0; k < size; ++k) {
       if (keys[k].matches(key)) return static_cast<int>(k);
     }
