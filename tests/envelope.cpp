@@ -724,3 +724,43 @@ TEST_CASE("nested: a header written as skew writes the flat one is still read as
   CHECK(seen[0].quantity == 4);
   CHECK(seen[0].id == "o-1");
 }
+
+TEST_CASE("default_version: unversioned legacy messages are read as that version") {
+  for (const skew::layout l : {skew::layout::flat, skew::layout::nested}) {
+    CAPTURE(static_cast<int>(l));
+    const bool flat = l == skew::layout::flat;
+    const std::string legacy =
+        flat ? R"({"type":"order.placed","id":"o-1","sku":"A","quantity":2})"
+             : R"({"type":"order.placed","id":"o-1","data":{"sku":"A","quantity":2}})";
+    skew::envelope_format format =
+        flat ? skew::envelope_format::flat() : skew::envelope_format::nested();
+    // Unset (the default): no version is an invalid envelope.
+    skew::router<OrderPlaced> strict;
+    strict.set_format(format);
+    const skew::outcome rejected = strict.dispatch(legacy);
+    CHECK(rejected.reason == skew::reason::invalid_envelope);
+    REQUIRE(rejected.error.has_value());
+    CHECK(rejected.error->code == skew::errc::missing_field);
+    CHECK(rejected.error->path == "/schemaVersion");
+    // Set: read as version 1 and upcast like any v1 message; a versioned message is unchanged.
+    format.default_version = 1;
+    skew::router<OrderPlaced> router;
+    router.set_format(format);
+    std::vector<seen_message> seen;
+    record_into(router, seen);
+    const skew::outcome o = router.dispatch(legacy);
+    CHECK(o.reason == skew::reason::handled);
+    CHECK(o.version == 1u);
+    const std::string v2 =
+        flat ? R"({"type":"order.placed","schemaVersion":2,"sku":"B","quantity":3})"
+             : R"({"type":"order.placed","schemaVersion":2,"data":{"sku":"B","quantity":3}})";
+    CHECK(router.dispatch(v2).version == 2u);
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].sku == "A");
+    CHECK(seen[0].version == 1u);
+    CHECK(seen[1].version == 2u);
+    auto peeked = skew::peek_header(legacy, format);
+    REQUIRE(peeked);
+    CHECK(peeked->version == 1u);
+  }
+}

@@ -26,8 +26,10 @@ struct envelope_format {
   // Producer stamps: the emitting build and its configuration revision (optional attributes).
   std::string_view produced_by_key = "producedBy";
   std::string_view config_revision_key = "configRevision";
-  // The version of a message that carries none; 0 makes a missing version an invalid envelope.
-  std::uint32_t implicit_version = 0;
+  // The version to read a message that carries none as: how a team adopts skew on a queue whose
+  // old messages have no version. 0 (unset, the default) makes a missing version an invalid
+  // envelope (missing_field at the version key).
+  std::uint32_t default_version = 0;
   // Read the version from a `.v<N>` suffix of the type (which is then matched without it), as the
   // CloudEvents primer suggests for breaking changes.
   bool version_in_type_suffix = false;
@@ -48,7 +50,7 @@ struct envelope_format {
     f.version_key = "schemaversion";
     f.produced_by_key = "producedby";
     f.config_revision_key = "configrevision";
-    f.implicit_version = 1;
+    f.default_version = 1;
     f.version_in_type_suffix = true;
     return f;
   }

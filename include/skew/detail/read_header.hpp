@@ -173,8 +173,8 @@ SKEW_HOT_INLINE bool read_header(decode_context& ctx, const envelope_format& for
     }
   }
   if (!out.has_version) {
-    if (format.implicit_version == 0) return missing(format.version_key);
-    out.version = format.implicit_version;
+    if (format.default_version == 0) return missing(format.version_key);
+    out.version = format.default_version;
     out.has_version = true;
   }
   return true;
