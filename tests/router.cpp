@@ -434,3 +434,37 @@ TEST_CASE("handlers may leave out the envelope, and may return an outcome or not
   static_assert(!skew::handler_for<void (*)(int), mail::SendEmailV2>);
   static_assert(!skew::handler_for<int (*)(const mail::SendEmailV2&), mail::SendEmailV2>);
 }
+
+TEST_CASE("dispatch of a padded message reads it in place; an under-padded view is copied") {
+  skew::router<SendEmail> router;
+  int calls = 0;
+  router.on<SendEmail>([&calls](const mail::SendEmailV2&) { ++calls; });
+  const std::string text =
+      R"({"type":"send-email","schemaVersion":2,"id":"m-1","to":"x","locale":"en"})";
+  auto within = [](std::string_view view, const char* begin, std::size_t size) {
+    return view.data() >= begin && view.data() + view.size() <= begin + size;
+  };
+  // A padded_string: the outcome's id views the caller's buffer, so nothing was copied.
+  const simdjson::padded_string padded(text);
+  const skew::outcome in_place = router.dispatch(padded);
+  CHECK(in_place.reason == skew::reason::handled);
+  CHECK(in_place.id == "m-1");
+  CHECK(within(in_place.id, padded.data(), padded.size()));
+  // The same through a padded_string_view, and with a caller-owned decoder.
+  skew::decoder dec;
+  const skew::outcome with_decoder =
+      router.dispatch(dec, static_cast<simdjson::padded_string_view>(padded));
+  CHECK(within(with_decoder.id, padded.data(), padded.size()));
+  // A view over a std::string without spare capacity has too little padding: copied, so the id
+  // views the decoder's buffer and nothing is read past the string (ASan would report it).
+  std::string tight = text;
+  tight.shrink_to_fit();
+  const skew::outcome copied =
+      router.dispatch(simdjson::padded_string_view(tight.data(), tight.size(), tight.capacity()));
+  CHECK(copied.reason == skew::reason::handled);
+  CHECK(copied.id == "m-1");
+  CHECK_FALSE(within(copied.id, tight.data(), tight.size()));
+  // A plain string still goes through the string_view overload (no ambiguity).
+  CHECK(router.dispatch(text).reason == skew::reason::handled);
+  CHECK(calls == 4);
+}

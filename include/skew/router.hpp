@@ -108,22 +108,49 @@ class router {
     return found;
   }
 
-  // Dispatches one message with the calling thread's decoder. Never throws.
-  outcome dispatch(std::string_view message) {
+  // Dispatches one message with the calling thread's decoder. Never throws. The message is copied
+  // once, into that decoder's padded buffer.
+  outcome dispatch(std::string_view message) { return dispatch_on_thread(message); }
+  // The same without the copy: the message is read where it is, and the outcome's views point
+  // into it. A view with less than simdjson::SIMDJSON_PADDING bytes of padding is copied instead.
+  template <class Padded>
+  requires std::same_as<Padded, simdjson::padded_string_view> outcome dispatch(Padded message) {
+    return dispatch_on_thread(message);
+  }
+  template <class Padded>
+  requires std::same_as<Padded, simdjson::padded_string> outcome dispatch(const Padded& message) {
+    return dispatch_on_thread(static_cast<simdjson::padded_string_view>(message));
+  }
+
+  // Dispatches with a caller-owned decoder (one per thread). Views in the outcome (type, id,
+  // stamps) stay valid until the decoder's next use.
+  outcome dispatch(decoder& dec, std::string_view message) { return dispatch_with(dec, message); }
+  template <class Padded>
+  requires std::same_as<Padded, simdjson::padded_string_view> outcome dispatch(decoder& dec,
+                                                                               Padded message) {
+    return dispatch_with(dec, message);
+  }
+
+  // A snapshot of the counters, sorted by type and version. Safe to call while other threads
+  // dispatch (each number is exact; the set is not one atomic cut).
+  router_stats stats() const { return detail::snapshot(*counters_); }
+
+ private:
+  template <class Message>
+  outcome dispatch_on_thread(Message message) {
     thread_local decoder local;
     thread_local bool busy = false;
     if (busy) {
       // A handler dispatching on its own thread: the outer payload still views `local`.
       decoder nested;
-      return dispatch(nested, message);
+      return dispatch_with(nested, message);
     }
     detail::busy_guard guard(busy);
-    return dispatch(local, message);
+    return dispatch_with(local, message);
   }
 
-  // Dispatches with a caller-owned decoder (one per thread). Views in the outcome (type, id,
-  // stamps) stay valid until the decoder's next use.
-  outcome dispatch(decoder& dec, std::string_view message) {
+  template <class Message>
+  outcome dispatch_with(decoder& dec, Message message) {
     detail::thread_counters& counters = this_thread_counters();
     if (message.size() > options_.max_bytes) return reject_malformed(counters, errc::too_large);
     detail::parsed_input& input = detail::input_of(dec);
@@ -133,11 +160,6 @@ class router {
     return route(input, counters);
   }
 
-  // A snapshot of the counters, sorted by type and version. Safe to call while other threads
-  // dispatch (each number is exact; the set is not one atomic cut).
-  router_stats stats() const { return detail::snapshot(*counters_); }
-
- private:
   template <class Family>
   static constexpr bool holds = (std::is_same_v<Family, Families> || ...);
 
