@@ -78,3 +78,26 @@ TEST_CASE("enums decode by name; closed enums reject unknown names, open enums k
   CHECK(escaped->base == colors::color::red);
   CHECK(escaped->accent == colors::color::red);
 }
+
+namespace late {
+enum class Stage { draft, live };
+// The member names open_enum<Stage> before Stage is described: the requirement is checked where a
+// value is made or read.
+struct Doc {
+  skew::open_enum<Stage> stage;
+};
+SKEW_ENUM(Stage, draft, live)
+SKEW_DESCRIBE(Doc, stage)
+}  // namespace late
+
+TEST_CASE("open_enum: may be named before its enum's SKEW_ENUM") {
+  skew::decoder decoder;
+  auto live = decoder.decode<late::Doc>(R"({"stage":"live"})");
+  REQUIRE(live);
+  CHECK(live->stage == late::Stage::live);
+  auto archived = decoder.decode<late::Doc>(R"({"stage":"archived"})");
+  REQUIRE(archived);
+  CHECK_FALSE(archived->stage.is_known());
+  CHECK(archived->stage.text() == "archived");
+  CHECK(late::Doc{}.stage == late::Stage::draft);
+}

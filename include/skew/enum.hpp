@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace skew {
 
@@ -31,13 +32,17 @@ constexpr std::optional<E> enum_from_name(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-template <described_enum E>
+// E must be described (SKEW_ENUM) where an open_enum<E> is made or read, not where it is named:
+// a struct may declare an open_enum<E> member before E's SKEW_ENUM.
+template <class E>
 class open_enum {
+  static_assert(std::is_enum_v<E>, "skew::open_enum<E>: E must be an enum");
+
  public:
   using enum_type = E;
 
   // Default: the first described enumerator, so a default-constructed struct is well defined.
-  constexpr open_enum() noexcept : value_(enumerators_of<E>[0].value) {}
+  constexpr open_enum() noexcept : value_(first_enumerator()) {}
   constexpr open_enum(E value) noexcept : value_(value) {}
 
   // A value this build does not know, kept verbatim.
@@ -79,6 +84,13 @@ class open_enum {
   friend bool operator==(const open_enum& a, E b) noexcept { return a.known_ && a.value_ == b; }
 
  private:
+  static constexpr E first_enumerator() noexcept {
+    static_assert(described_enum<E>,
+                  "skew::open_enum<E>: describe E with SKEW_ENUM (in E's namespace) before "
+                  "an open_enum<E> is made or read");
+    return enumerators_of<E>[0].value;
+  }
+
   E value_;
   bool known_ = true;
   std::string text_;
