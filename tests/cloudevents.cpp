@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "corpus.hpp"
@@ -105,4 +107,81 @@ TEST_CASE("every CloudEvents corpus file gets the outcome the spec implies") {
   CHECK(handled["A234-1234-1234@https://github.com/cloudevents/spec/pull/123"] ==
         "<much wow=\"xml\"/> ct=text/xml "
         "dataref=https://github.com/cloudevents/spec/pull/123/events/A234-1234-1234.xml");
+}
+
+namespace {
+// One event of SomeEvent with `attribute` (a `"name":value` pair) among its context attributes.
+std::string event_with(const std::string& attribute) {
+  return R"({"specversion":"1.0","id":"e-1","source":"/shop","type":"com.example.someevent",)" +
+         attribute + R"(,"data":{"appinfoA":"a","appinfoB":1,"appinfoC":true}})";
+}
+}  // namespace
+
+TEST_CASE("CloudEvents attribute types: each rule accepts the spec's values and rejects others") {
+  skew::router<SomeEvent> router;
+  router.set_format(skew::envelope_format::cloudevents());
+  std::optional<skew::envelope_time> seen_time;
+  router.on<SomeEvent>(
+      [&](const ce_test::AppInfo&, const skew::envelope_view& env) { seen_time = env.time(); });
+  for (const char* good :
+       {R"("time":"2026-12-02T10:42:38Z")", R"("time":"2026-12-02t11:42:38.5+01:00")",
+        R"("datacontenttype":"application/json")",
+        R"("datacontenttype":"application/cloudevents+json; charset=utf-8")",
+        R"("dataschema":"https://example.com/schemas/order.json#v1")",
+        R"("dataschema":"/schemas/order?v=1&x=%2F")", R"("subject":"order/42")",
+        R"("comexampleext":"text")", R"("comexampleext":true)", R"("comexampleext":false)",
+        R"("comexampleext":2147483647)", R"("comexampleext":-2147483648)",
+        R"("comexampleext":0)"}) {
+    const std::string attribute = good;
+    CAPTURE(attribute);
+    const skew::outcome o = router.dispatch(event_with(attribute));
+    CHECK(o.reason == skew::reason::handled);
+    CHECK_FALSE(o.error);
+  }
+  struct bad_case {
+    const char* attribute;
+    skew::errc code;
+    const char* path;
+  };
+  for (const bad_case& b : {
+           bad_case{R"("time":"2026-12-02 10:42:38Z")", skew::errc::invalid_value, "/time"},
+           bad_case{R"("time":"2026-02-30T00:00:00Z")", skew::errc::invalid_value, "/time"},
+           bad_case{R"("time":"yesterday")", skew::errc::invalid_value, "/time"},
+           bad_case{R"("time":1764672158)", skew::errc::wrong_type, "/time"},
+           bad_case{R"("time":"2300-01-01T00:00:00Z")", skew::errc::out_of_range, "/time"},
+           bad_case{R"("datacontenttype":"json")", skew::errc::invalid_value, "/datacontenttype"},
+           bad_case{R"("datacontenttype":"application/")", skew::errc::invalid_value,
+                    "/datacontenttype"},
+           bad_case{R"("datacontenttype":"text plain/x")", skew::errc::invalid_value,
+                    "/datacontenttype"},
+           bad_case{R"("datacontenttype":7)", skew::errc::wrong_type, "/datacontenttype"},
+           bad_case{R"("dataschema":"")", skew::errc::invalid_value, "/dataschema"},
+           bad_case{R"("dataschema":"has space")", skew::errc::invalid_value, "/dataschema"},
+           bad_case{R"("dataschema":"bad%zzescape")", skew::errc::invalid_value, "/dataschema"},
+           bad_case{R"("subject":5)", skew::errc::wrong_type, "/subject"},
+           bad_case{R"("comexampleext":1.5)", skew::errc::wrong_type, "/comexampleext"},
+           bad_case{R"("comexampleext":1e3)", skew::errc::wrong_type, "/comexampleext"},
+           bad_case{R"("comexampleext":2147483648)", skew::errc::out_of_range, "/comexampleext"},
+           bad_case{R"("comexampleext":-2147483649)", skew::errc::out_of_range, "/comexampleext"},
+           bad_case{R"("comexampleext":{"a":1})", skew::errc::wrong_type, "/comexampleext"},
+           bad_case{R"("comexampleext":[1])", skew::errc::wrong_type, "/comexampleext"},
+       }) {
+    const std::string attribute = b.attribute;
+    CAPTURE(attribute);
+    const skew::outcome o = router.dispatch(event_with(attribute));
+    CHECK(o.reason == skew::reason::invalid_envelope);
+    REQUIRE(o.error);
+    CHECK(o.error->code == b.code);
+    CHECK(o.error->path == b.path);
+  }
+  // A null attribute is absent, whatever its type rule.
+  CHECK(router.dispatch(event_with(R"("time":null)")).reason == skew::reason::handled);
+  // envelope_view::time(): the text and the instant, in UTC.
+  seen_time.reset();
+  REQUIRE(router.dispatch(event_with(R"("time":"2026-12-02T11:42:38.25+01:00")")).reason ==
+          skew::reason::handled);
+  REQUIRE(seen_time);
+  CHECK(seen_time->text == "2026-12-02T11:42:38.25+01:00");
+  using namespace std::chrono;
+  CHECK(seen_time->value == sys_days{2026y / 12 / 2} + 10h + 42min + 38s + 250ms);
 }

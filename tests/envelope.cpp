@@ -289,7 +289,8 @@ TEST_CASE("cloudevents: attributes, version from the type suffix or the extensio
   router.on<OrderPlaced>([&](const env_test::OrderV2& m, const skew::envelope_view& env) {
     log.push_back(fmt::format("{} v{} {} src={} subj={} time={} ct={} ext={}", m.sku, env.version,
                               env.type, env.source().value_or("-"), env.subject().value_or("-"),
-                              env.time().value_or("-"), env.data_content_type().value_or("-"),
+                              (env.time() ? env.time()->text : std::string_view("-")),
+                              env.data_content_type().value_or("-"),
                               env.attribute("comexampleothervalue").value_or("-")));
   });
   const char* suffix =

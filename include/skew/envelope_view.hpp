@@ -2,6 +2,9 @@
 // id, producer stamps and every header attribute).
 #pragma once
 
+#include <skew/detail/rfc3339.hpp>
+
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -16,6 +19,12 @@ struct envelope_attribute {
   std::string_view json;
   std::string_view text;
   bool is_string = false;
+};
+
+// A CloudEvents `time` attribute: the text as sent and the instant it names, in UTC.
+struct envelope_time {
+  std::string_view text;
+  std::chrono::sys_time<std::chrono::nanoseconds> value;
 };
 
 // What a handler learns about the message besides its payload. Views into the dispatching
@@ -48,7 +57,17 @@ struct envelope_view {
   // CloudEvents context attributes.
   std::optional<std::string_view> source() const noexcept { return string_attribute("source"); }
   std::optional<std::string_view> subject() const noexcept { return string_attribute("subject"); }
-  std::optional<std::string_view> time() const noexcept { return string_attribute("time"); }
+  // `time`, as sent and as a point in time (the router has checked it is RFC 3339).
+  std::optional<envelope_time> time() const noexcept {
+    const std::optional<std::string_view> text = string_attribute("time");
+    if (!text) return std::nullopt;
+    envelope_time t{*text, {}};
+    detail::utc_timestamp parsed;
+    if (!detail::parse_rfc3339(*text, parsed)) return std::nullopt;
+    t.value = std::chrono::sys_time<std::chrono::nanoseconds>{parsed.seconds} +
+              std::chrono::nanoseconds{parsed.nanoseconds};
+    return t;
+  }
   std::optional<std::string_view> data_content_type() const noexcept {
     return string_attribute("datacontenttype");
   }

@@ -143,6 +143,11 @@ struct header_fields {
   bool spec_version_ok = false;
   const char* spec_version_at = nullptr;
   bool has_source = false;
+  // The first attribute that breaks a CloudEvents type rule: reported once the event is known to
+  // be a CloudEvent (a foreign envelope is missing its specversion first).
+  errc attribute_error{};
+  const char* attribute_error_at = nullptr;
+  std::string_view attribute_error_name;
 };
 
 inline bool in_input(const decode_context& ctx, std::string_view s) noexcept {

@@ -2,6 +2,7 @@
 // flat layout's readers (flat_header.hpp), and the checks that make a header usable.
 #pragma once
 
+#include <skew/detail/cloudevents_attributes.hpp>
 #include <skew/detail/decode_context.hpp>
 #include <skew/detail/flat_header.hpp>
 #include <skew/detail/header_fields.hpp>
@@ -81,6 +82,11 @@ inline bool scan_full_header(decode_context& ctx, std::uint32_t& i, const envelo
           append_pointer_segment(ctx.err.path, key);
           return false;
         }
+        if (cloudevents && seen == nullptr && out.attribute_error == errc{}) {
+          out.attribute_error = cloudevents_attribute_error(a);
+          out.attribute_error_at = token.data();
+          out.attribute_error_name = a.name;
+        }
         if (seen == &out.has_type) {
           out.type = a.text;
         } else if (seen == &out.has_id) {
@@ -155,6 +161,11 @@ SKEW_HOT_INLINE bool read_header(decode_context& ctx, const envelope_format& for
     }
     if (!out.has_id || out.id.empty()) return missing(format.id_key);
     if (!out.has_source) return missing("source");
+    if (out.attribute_error != errc{}) {
+      ctx.fail(out.attribute_error, out.attribute_error_at);
+      append_pointer_segment(ctx.err.path, out.attribute_error_name);
+      return false;
+    }
   }
   if (!out.has_type || out.type.empty()) return missing(format.type_key);
   if (format.version_in_type_suffix) {
