@@ -318,7 +318,7 @@ class router {
   }
   [[gnu::cold, gnu::noinline]] void reject_unknown_type(outcome& o, detail::dispatch_frame& f) {
     if (!rest_of_header_valid(f, o)) return;
-    o = policies_.outcome_for(reason::unknown_type, std::nullopt);
+    o = policies_.outcome_for(reason::unknown_type);
     detail::set_header(o, f.header);
     detail::finish(o, f, 0);
   }
@@ -371,7 +371,7 @@ class router {
     if (!rest_of_header_valid(f, o)) return;
     const reason r = f.header.version < Family::oldest_version ? reason::retired_version
                                                                : reason::unsupported_version;
-    o = policies_.outcome_for(r, std::nullopt);
+    o = policies_.outcome_for(r);
     detail::set_header(o, f.header);
     detail::finish_cold(o, f, 0);
   }

@@ -37,13 +37,17 @@ class policy_table {
   void set(reason r, policy p) noexcept { policies_[static_cast<std::size_t>(r)] = p; }
   policy get(reason r) const noexcept { return policies_[static_cast<std::size_t>(r)]; }
 
-  outcome outcome_for(reason r, std::optional<error> err) const {
+  outcome outcome_for(reason r) const {
     const policy p = get(r);
     outcome o;
     o.action = p.action;
     o.retry_delay = p.retry_delay;
     o.reason = r;
-    o.error = std::move(err);
+    return o;
+  }
+  outcome outcome_for(reason r, error err) const {
+    outcome o = outcome_for(r);
+    o.error.emplace(std::move(err));
     return o;
   }
 
