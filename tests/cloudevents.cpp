@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "corpus.hpp"
 
@@ -184,4 +185,48 @@ TEST_CASE("CloudEvents attribute types: each rule accepts the spec's values and 
   CHECK(seen_time->text == "2026-12-02T11:42:38.25+01:00");
   using namespace std::chrono;
   CHECK(seen_time->value == sys_days{2026y / 12 / 2} + 10h + 42min + 38s + 250ms);
+}
+
+// Families whose payload may be absent: an event without data (or with data: null) is valid.
+using MaybeInfo = skew::message<"com.example.maybe", std::optional<ce_test::AppInfo>>;
+using FieldInfo = skew::message<"com.example.field", skew::field<ce_test::AppInfo>>;
+using MaybeRaw = skew::message<"com.example.raw", std::optional<skew::raw_json>>;
+
+TEST_CASE("CloudEvents: an event without data is valid; an optional payload is absent") {
+  skew::router<MaybeInfo, FieldInfo, MaybeRaw, SomeEvent> router;
+  router.set_format(skew::envelope_format::cloudevents());
+  std::vector<std::string> seen;
+  router.on<MaybeInfo>([&](const std::optional<ce_test::AppInfo>& p) {
+    seen.push_back(p ? "maybe:" + p->appinfoA : "maybe:absent");
+  });
+  router.on<FieldInfo>([&](const skew::field<ce_test::AppInfo>& p) {
+    seen.push_back(p.has_value() ? "field:" + p->appinfoA
+                                 : (p.is_null() ? "field:null" : "field:missing"));
+  });
+  router.on<MaybeRaw>([&](const std::optional<skew::raw_json>& p) {
+    seen.push_back(p ? "raw:" + std::string(p->json()) : "raw:absent");
+  });
+  router.on<SomeEvent>([&](const ce_test::AppInfo&) { seen.push_back("some"); });
+  auto event = [](const char* type, const char* data) {
+    return std::string(R"({"specversion":"1.0","id":"e","source":"/s","type":")") + type + "\"" +
+           data + "}";
+  };
+  const std::string data = R"(,"data":{"appinfoA":"a","appinfoB":1,"appinfoC":true})";
+  for (const char* type : {"com.example.maybe", "com.example.field", "com.example.raw"}) {
+    CAPTURE(type);
+    CHECK(router.dispatch(event(type, "")).reason == skew::reason::handled);
+    CHECK(router.dispatch(event(type, R"(,"data":null)")).reason == skew::reason::handled);
+    CHECK(router.dispatch(event(type, data.c_str())).reason == skew::reason::handled);
+  }
+  CHECK(seen == std::vector<std::string>{"maybe:absent", "maybe:absent", "maybe:a", "field:missing",
+                                         "field:missing", "field:a", "raw:absent", "raw:absent",
+                                         R"(raw:{"appinfoA":"a","appinfoB":1,"appinfoC":true})"});
+  // A required struct payload keeps missing_field, at /data/...
+  for (const char* none : {"", R"(,"data":null)"}) {
+    const skew::outcome o = router.dispatch(event("com.example.someevent", none));
+    CHECK(o.reason == skew::reason::invalid_payload);
+    REQUIRE(o.error);
+    CHECK(o.error->code == skew::errc::missing_field);
+    CHECK(o.error->path == "/data/appinfoA");
+  }
 }

@@ -376,9 +376,15 @@ bool read_struct_document(decode_context& ctx, void* out, const read_table& t, O
   return true;
 }
 
+// A payload read from an envelope without data (or with `data: null`): an optional or
+// skew::field payload is absent, a struct has its members' defaults (and missing_field for a
+// required one), a map is empty.
 template <class T>
 bool read_empty_object(decode_context& ctx, T& out) {
-  if constexpr (described<T>) {
+  if constexpr (is_optional<T>::value || is_field<T>::value) {
+    out.reset();
+    return true;
+  } else if constexpr (described<T>) {
     return read_empty_struct(ctx, &out, read_table_of<T>());
   } else if constexpr (string_keyed_map<T>) {
     out.clear();
