@@ -1,10 +1,12 @@
 // Every file of ../shared/corpora/cloudevents through a CloudEvents router: the spec's examples
 // are handled or reported with the right reason, and foreign envelopes are never misread.
+#include <skew/encode.hpp>
 #include <skew/router.hpp>
 
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -229,4 +231,90 @@ TEST_CASE("CloudEvents: an event without data is valid; an optional payload is a
     CHECK(o.error->code == skew::errc::missing_field);
     CHECK(o.error->path == "/data/appinfoA");
   }
+}
+
+TEST_CASE("CloudEvents writing: subject, time, datacontenttype, dataschema and extensions") {
+  const ce_test::AppInfo info{"a", 1, true};
+  const skew::extension_attribute extensions[] = {
+      {"traceparent", std::string_view("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")},
+      {"priority", std::int32_t{3}},
+      {"sampled", true}};
+  skew::envelope_fields fields;
+  fields.id = "e-9";
+  fields.source = "/shop";
+  fields.subject = "order/42";
+  fields.time = "2026-12-02T10:42:38.5Z";
+  fields.data_content_type = "application/json; charset=utf-8";
+  fields.data_schema = "https://example.com/schemas/appinfo.json";
+  fields.extensions = extensions;
+  const auto format = skew::envelope_format::cloudevents();
+  auto json = skew::encode<SomeEvent>(info, fields, format);
+  REQUIRE(json);
+  CHECK(*json ==
+        R"({"specversion":"1.0","id":"e-9","source":"/shop","type":"com.example.someevent",)"
+        R"("schemaversion":1,"datacontenttype":"application/json; charset=utf-8",)"
+        R"("dataschema":"https://example.com/schemas/appinfo.json","subject":"order/42",)"
+        R"("time":"2026-12-02T10:42:38.5Z",)"
+        R"("traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",)"
+        R"("priority":3,"sampled":true,"data":{"appinfoA":"a","appinfoB":1,"appinfoC":true}})");
+  // A consumer reads every attribute back.
+  skew::router<SomeEvent> router;
+  router.set_format(format);
+  std::vector<std::string> seen;
+  router.on<SomeEvent>([&](const ce_test::AppInfo&, const skew::envelope_view& env) {
+    seen = {std::string(env.subject().value_or("")),
+            std::string(env.time()->text),
+            std::string(env.data_content_type().value_or("")),
+            std::string(env.data_schema().value_or("")),
+            std::string(env.attribute("priority").value_or("")),
+            std::string(env.attribute("sampled").value_or(""))};
+  });
+  REQUIRE(router.dispatch(*json).reason == skew::reason::handled);
+  CHECK(seen == std::vector<std::string>{"order/42", "2026-12-02T10:42:38.5Z",
+                                         "application/json; charset=utf-8",
+                                         "https://example.com/schemas/appinfo.json", "3", "true"});
+
+  // Values the spec does not allow are refused, at the attribute's path; nothing is written.
+  struct refusal {
+    skew::envelope_fields fields;
+    skew::errc code;
+    const char* path;
+  };
+  const skew::extension_attribute upper[] = {{"Priority", std::int32_t{1}}};
+  const skew::extension_attribute clash[] = {{"subject", std::string_view("x")}};
+  const skew::extension_attribute twice[] = {{"a1", true}, {"a1", false}};
+  skew::envelope_fields base;
+  base.id = "e";
+  base.source = "/s";
+  auto with = [&](auto change) {
+    skew::envelope_fields f = base;
+    change(f);
+    return f;
+  };
+  for (const refusal& r : {
+           refusal{with([](auto& f) { f.time = "2026-12-02 10:42:38"; }), skew::errc::invalid_value,
+                   "/time"},
+           refusal{with([](auto& f) { f.data_content_type = "json"; }), skew::errc::invalid_value,
+                   "/datacontenttype"},
+           refusal{with([](auto& f) { f.data_schema = "not a uri"; }), skew::errc::invalid_value,
+                   "/dataschema"},
+           refusal{with([&](auto& f) { f.extensions = upper; }), skew::errc::invalid_value,
+                   "/Priority"},
+           refusal{with([&](auto& f) { f.extensions = clash; }), skew::errc::duplicate_key,
+                   "/subject"},
+           refusal{with([&](auto& f) { f.extensions = twice; }), skew::errc::duplicate_key, "/a1"},
+       }) {
+    CAPTURE(r.path);
+    std::string out = "kept";
+    auto status = skew::encode_to<SomeEvent>(out, info, r.fields, format);
+    REQUIRE_FALSE(status);
+    CHECK(status.error().code == r.code);
+    CHECK(status.error().path == r.path);
+    CHECK(out == "kept");
+  }
+  // The flat layout has no extension attributes.
+  auto flat = skew::encode<SomeEvent>(info, with([&](auto& f) { f.extensions = extensions; }),
+                                      skew::envelope_format::flat());
+  REQUIRE_FALSE(flat);
+  CHECK(flat.error().code == skew::errc::not_representable);
 }

@@ -11,6 +11,8 @@
 // message. On failure the buffer is left as it was.
 #pragma once
 
+#include <skew/detail/cloudevents_attributes.hpp>
+#include <skew/detail/rfc3339.hpp>
 #include <skew/detail/write.hpp>
 #include <skew/envelope_format.hpp>
 #include <skew/message.hpp>
@@ -21,21 +23,34 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 
 namespace skew {
 
+// A CloudEvents extension attribute to write: its name (lower-case letters and digits, as the
+// spec requires) and a value of a type the spec allows.
+struct extension_attribute {
+  std::string_view name;
+  std::variant<std::string_view, bool, std::int32_t> value;
+};
+
 // Header values an envelope carries besides its type and version; empty ones are omitted.
-// CloudEvents requires `id` and `source`.
+// CloudEvents requires `id` and `source`; the other CloudEvents attributes are checked against
+// the spec's types as they are written (invalid_value at the attribute's path).
 struct envelope_fields {
   std::string_view id{};
   std::string_view produced_by{};
   std::string_view config_revision{};
-  std::string_view source{};   // CloudEvents
-  std::string_view subject{};  // CloudEvents, optional
-  std::string_view time{};     // CloudEvents, optional (RFC 3339)
+  std::string_view source{};             // CloudEvents
+  std::string_view subject{};            // CloudEvents, optional
+  std::string_view time{};               // CloudEvents, optional: an RFC 3339 timestamp
+  std::string_view data_content_type{};  // CloudEvents; empty: "application/json"
+  std::string_view data_schema{};        // CloudEvents, optional: a URI-reference
+  std::span<const extension_attribute> extensions{};  // CloudEvents only
 };
 
 // The layout a family's messages are written in; specialize for families on nested or CloudEvents
@@ -81,6 +96,62 @@ inline bool write_string_attribute(encode_context& ctx, output& out, std::string
   return write_key(ctx, out, key, first) && write_string(ctx, out, value);
 }
 
+inline bool fail_attribute(encode_context& ctx, errc code, std::string_view key) {
+  ctx.fail(code);
+  append_pointer_segment(ctx.err.path, key);
+  return false;
+}
+
+// The optional CloudEvents attributes and the extensions, each checked against the spec's types.
+inline bool write_cloudevents_attributes(encode_context& ctx, output& out,
+                                         const envelope_fields& fields,
+                                         const envelope_format& format, bool& first) {
+  utc_timestamp time;
+  if (!fields.time.empty() && !parse_rfc3339(fields.time, time)) {
+    return fail_attribute(ctx, errc::invalid_value, "time");
+  }
+  const std::string_view content_type = fields.data_content_type.empty()
+                                            ? std::string_view("application/json")
+                                            : fields.data_content_type;
+  if (!is_media_type(content_type)) {
+    return fail_attribute(ctx, errc::invalid_value, "datacontenttype");
+  }
+  if (!fields.data_schema.empty() && !is_uri_reference(fields.data_schema)) {
+    return fail_attribute(ctx, errc::invalid_value, "dataschema");
+  }
+  if (!write_string_attribute(ctx, out, "datacontenttype", content_type, first) ||
+      !write_string_attribute(ctx, out, "dataschema", fields.data_schema, first) ||
+      !write_string_attribute(ctx, out, "subject", fields.subject, first) ||
+      !write_string_attribute(ctx, out, "time", fields.time, first)) {
+    return false;
+  }
+  for (const extension_attribute& e : fields.extensions) {
+    bool lower_alnum = !e.name.empty();
+    for (const char c : e.name) lower_alnum &= (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!lower_alnum) return fail_attribute(ctx, errc::invalid_value, e.name);
+    // An extension may not take the name of a context attribute or of another extension.
+    constexpr std::string_view context[] = {
+        "specversion", "id",      "source", "type", "datacontenttype",
+        "dataschema",  "subject", "time",   "data", "data_base64"};
+    bool taken = e.name == format.version_key || e.name == format.produced_by_key ||
+                 e.name == format.config_revision_key || e.name == format.id_key ||
+                 e.name == format.type_key || e.name == format.data_key;
+    for (const std::string_view name : context) taken |= e.name == name;
+    for (const extension_attribute& other : fields.extensions) {
+      if (&other == &e) break;
+      taken |= other.name == e.name;
+    }
+    if (taken) return fail_attribute(ctx, errc::duplicate_key, e.name);
+    if (!write_key(ctx, out, e.name, first)) return false;
+    const bool ok = std::visit([&](const auto& v) { return write_value(ctx, out, v); }, e.value);
+    if (!ok) {
+      prepend_pointer_segment(ctx.err.path, e.name);
+      return false;
+    }
+  }
+  return true;
+}
+
 // A payload struct as the envelope writer takes it: the flat layout writes its members through
 // its table, the others the whole value.
 struct envelope_payload {
@@ -109,12 +180,14 @@ inline bool write_envelope(encode_context& ctx, output& out, std::string_view ty
         !write_string_attribute(ctx, out, "source", fields.source, first) ||
         !write_string_attribute(ctx, out, format.type_key, type_name, first) ||
         !write_key(ctx, out, format.version_key, first) || !write_value(ctx, out, version) ||
-        !write_string_attribute(ctx, out, "datacontenttype", "application/json", first) ||
-        !write_string_attribute(ctx, out, "subject", fields.subject, first) ||
-        !write_string_attribute(ctx, out, "time", fields.time, first)) {
+        !write_cloudevents_attributes(ctx, out, fields, format, first)) {
       return false;
     }
   } else {
+    if (!fields.extensions.empty()) {
+      // The flat and nested layouts have no extension attributes: a key there is the payload's.
+      return fail_attribute(ctx, errc::not_representable, fields.extensions.front().name);
+    }
     if (!write_string_attribute(ctx, out, format.type_key, type_name, first) ||
         !write_key(ctx, out, format.version_key, first) || !write_value(ctx, out, version) ||
         !write_string_attribute(ctx, out, format.id_key, fields.id, first)) {

@@ -1,15 +1,16 @@
 // CloudEvents 1.0 attribute types in the JSON format: `time` a Timestamp (RFC 3339),
 // `datacontenttype` a media type (RFC 2046), `dataschema` a URI-reference (RFC 3986), `subject` a
-// String, and every extension a String, a Boolean or an Integer (-2^31 to 2^31-1).
+// String, and every extension a String, a Boolean or an Integer (-2^31 to 2^31-1). Shared by the
+// header reader and the envelope writer.
 #pragma once
 
-#include <skew/detail/decode_context.hpp>
 #include <skew/detail/rfc3339.hpp>
 #include <skew/envelope_format.hpp>
 #include <skew/envelope_view.hpp>
 #include <skew/error.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
