@@ -165,10 +165,27 @@ constexpr bool check_value(Visitor& visitor, std::string_view field) {
   } else if constexpr (std::is_floating_point_v<R> && std::is_integral_v<W>) {
     // Exact while every value of W fits the mantissa.
     return std::numeric_limits<R>::digits >= std::numeric_limits<W>::digits;
-  } else if constexpr (is_vector<R>::value && is_vector<W>::value) {
+  } else if constexpr (json_array<R> && json_array<W>) {
+    // A std::array reads only arrays of its length, a set only arrays without repeats.
+    constexpr array_kind rk = array_kind_of<R>::value;
+    constexpr array_kind wk = array_kind_of<W>::value;
+    if constexpr (rk == array_kind::fixed) {
+      if constexpr (wk != array_kind::fixed) {
+        return false;
+      } else if constexpr (std::tuple_size_v<R> != std::tuple_size_v<W>) {
+        return false;
+      }
+    }
+    if constexpr (rk == array_kind::set && wk != array_kind::set) return false;
     return check_value<typename R::value_type, typename W::value_type>(visitor, field);
-  } else if constexpr (string_keyed_map<R> && string_keyed_map<W>) {
-    return check_value<typename R::mapped_type, typename W::mapped_type>(visitor, field);
+  } else if constexpr (json_object_map<R> && json_object_map<W>) {
+    // Names as strings read any; integer names need a type that holds the writer's.
+    using RK = typename R::key_type;
+    using WK = typename W::key_type;
+    constexpr bool keys =
+        std::is_same_v<RK, WK> || std::is_same_v<RK, std::string> ||
+        (std::is_integral_v<RK> && std::is_integral_v<WK> && integer_widens<RK, WK>());
+    return keys && check_value<typename R::mapped_type, typename W::mapped_type>(visitor, field);
   } else if constexpr (described<R> && described<W>) {
     // Member by member; violations inside are reported with their own paths.
     push_path(visitor, field);

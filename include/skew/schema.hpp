@@ -202,15 +202,32 @@ void write_schema(std::string& out, const options& opts, bool nullable) {
     out += '}';
   } else if constexpr (std::is_same_v<T, raw_json>) {
     out += "{}";  // any JSON value
-  } else if constexpr (is_vector<T>::value) {
+  } else if constexpr (json_array<T>) {
     out += '{';
     schema_type(out, "array", nullable);
     out += ",\"items\":";
     write_schema<typename T::value_type>(out, opts, false);
+    if constexpr (array_kind_of<T>::value == array_kind::fixed) {
+      const std::string n = std::to_string(std::tuple_size_v<T>);
+      out += ",\"minItems\":" + n + ",\"maxItems\":" + n;
+    } else if constexpr (array_kind_of<T>::value == array_kind::set) {
+      out += ",\"uniqueItems\":true";
+    }
     out += '}';
-  } else if constexpr (string_keyed_map<T>) {
+  } else if constexpr (json_object_map<T>) {
+    using K = typename T::key_type;
     out += '{';
     schema_type(out, "object", nullable);
+    if constexpr (std::is_integral_v<K>) {
+      out += ",\"propertyNames\":{\"pattern\":\"^-?(0|[1-9][0-9]*)$\"}";
+    } else if constexpr (described_enum<K>) {
+      out += ",\"propertyNames\":{\"enum\":[";
+      for (std::size_t i = 0; i < enumerators_of<K>.size(); ++i) {
+        if (i != 0) out += ',';
+        schema_string(out, enumerators_of<K>[i].name);
+      }
+      out += "]}";
+    }
     out += ",\"additionalProperties\":";
     write_schema<typename T::mapped_type>(out, opts, false);
     out += '}';

@@ -20,6 +20,7 @@
 #include <skew/detail/skip.hpp>
 #include <skew/detail/struct_table.hpp>
 #include <skew/detail/traits.hpp>
+#include <skew/enum.hpp>
 #include <skew/error.hpp>
 #include <skew/field.hpp>
 #include <skew/raw_json.hpp>
@@ -151,25 +152,42 @@ bool read_floating(decode_context& ctx, std::uint32_t& i, T& out) {
   return true;
 }
 
+// A JSON array into a sequence (overwritten in place, so decode_into keeps capacity), a
+// std::array (exactly its length, else out_of_range) or a set (a repeated element is
+// duplicate_key at its index).
 template <class T>
-bool read_vector(decode_context& ctx, std::uint32_t& i, T& out) {
+bool read_array(decode_context& ctx, std::uint32_t& i, T& out) {
+  constexpr array_kind kind = array_kind_of<T>::value;
   const walk w = ctx.view();
   if (w.at(i) != '[') return fail_value(ctx, i, json_kind::array);
+  const std::uint32_t at = i;
   if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
   ++i;
-  // Elements already in `out` are overwritten in place so decode_into keeps their capacity.
+  if constexpr (kind == array_kind::set) out.clear();
   std::size_t index = 0;
   bool done = w.at(i) == ']';
   if (done) ++i;
   while (!done) {
-    if (index == out.size()) out.emplace_back();
     bool ok;
-    if constexpr (std::is_same_v<typename T::value_type, bool>) {
-      bool b = false;
-      ok = read_value(ctx, i, b);
-      out[index] = b;
-    } else {
+    if constexpr (kind == array_kind::sequence) {
+      if (index == out.size()) out.emplace_back();
+      if constexpr (std::is_same_v<typename T::value_type, bool>) {
+        bool b = false;
+        ok = read_value(ctx, i, b);
+        out[index] = b;
+      } else {
+        ok = read_value(ctx, i, out[index]);
+      }
+    } else if constexpr (kind == array_kind::fixed) {
+      if (index == out.size()) return ctx.fail_at(errc::out_of_range, at);  // too many
       ok = read_value(ctx, i, out[index]);
+    } else {
+      const char* element_at = ctx.where(i);
+      typename T::value_type element{};
+      ok = read_value(ctx, i, element);
+      if (ok && !out.insert(std::move(element)).second) {
+        ok = ctx.fail(errc::duplicate_key, element_at);
+      }
     }
     if (!ok) {
       prepend_index(ctx.err.path, index);
@@ -178,9 +196,37 @@ bool read_vector(decode_context& ctx, std::uint32_t& i, T& out) {
     ++index;
     if (!next_item(ctx, i, ']', done)) return false;
   }
-  out.resize(index);
+  if constexpr (kind == array_kind::sequence) out.resize(index);
+  if constexpr (kind == array_kind::fixed) {
+    if (index != out.size()) return ctx.fail_at(errc::out_of_range, at);  // too few
+  }
   --ctx.depth;
   return true;
+}
+
+// An object's name as a map key: the text, an integer written in decimal, or an enumerator's name.
+template <class K>
+bool read_object_key(decode_context& ctx, std::string_view name, const char* at, K& key) {
+  if constexpr (std::is_same_v<K, std::string>) {
+    key.assign(name.data(), name.size());
+    return true;
+  } else if constexpr (std::is_integral_v<K>) {
+    const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), key);
+    if (ec == std::errc::result_out_of_range) return ctx.fail(errc::out_of_range, at);
+    if (ec != std::errc{} || end != name.data() + name.size() || name.empty()) {
+      ctx.fail(errc::wrong_type, at);
+      ctx.err.expected = json_type::integer;
+      ctx.err.received = json_type::string;
+      return false;
+    }
+    return true;
+  } else {
+    if (auto e = enum_from_name<K>(name)) {
+      key = *e;
+      return true;
+    }
+    return ctx.fail(errc::invalid_enum, at);
+  }
 }
 
 template <class T>
@@ -193,19 +239,24 @@ bool read_map(decode_context& ctx, std::uint32_t& i, T& out) {
   bool done = w.at(i) == '}';
   if (done) ++i;
   while (!done) {
-    std::string_view key;
-    if (!raw_key(ctx, i, key)) return false;
-    const char* raw = key.data();
-    if (contains_backslash(key.data(), key.size()) && !unescape_key(ctx, key)) return false;
+    std::string_view name;
+    if (!raw_key(ctx, i, name)) return false;
+    const char* raw = name.data() - 1;
+    if (contains_backslash(name.data(), name.size()) && !unescape_key(ctx, name)) return false;
     i += 2;
-    auto [it, inserted] = out.try_emplace(std::string(key));
+    typename T::key_type key{};
+    if (!read_object_key(ctx, name, raw, key)) {
+      prepend_pointer_segment(ctx.err.path, name);
+      return false;
+    }
+    auto [it, inserted] = out.try_emplace(std::move(key));
     if (!inserted) {
-      ctx.fail(errc::duplicate_key, raw - 1);
-      prepend_pointer_segment(ctx.err.path, key);
+      ctx.fail(errc::duplicate_key, raw);
+      prepend_pointer_segment(ctx.err.path, name);
       return false;
     }
     if (!read_value(ctx, i, it->second)) {
-      prepend_pointer_segment(ctx.err.path, key);
+      prepend_pointer_segment(ctx.err.path, name);
       return false;
     }
     if (!next_item(ctx, i, '}', done)) return false;
@@ -267,14 +318,14 @@ SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out) {
     }
     out.set_state(presence::value);
     return read_value(ctx, i, out.storage());
-  } else if constexpr (is_vector<T>::value || string_keyed_map<T> || described<T>) {
+  } else if constexpr (json_array<T> || json_object_map<T> || described<T>) {
     // Containers are read out of line; through a copy of the position, so the caller's stays in
     // a register.
     std::uint32_t j = i;
     bool ok;
-    if constexpr (is_vector<T>::value) {
-      ok = read_vector(ctx, j, out);
-    } else if constexpr (string_keyed_map<T>) {
+    if constexpr (json_array<T>) {
+      ok = read_array(ctx, j, out);
+    } else if constexpr (json_object_map<T>) {
       ok = read_map(ctx, j, out);
     } else {
       // Declared in read_struct.hpp, found at instantiation (decode_context is in this namespace).
@@ -285,8 +336,8 @@ SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out) {
   } else {
     static_assert(dependent_false<T>,
                   "skew cannot read this type (T in the line above): describe structs with "
-                  "SKEW_DESCRIBE, enums with SKEW_ENUM, or specialize skew::codec<T>; maps need "
-                  "std::string keys");
+                  "SKEW_DESCRIBE, enums with SKEW_ENUM, or specialize skew::codec<T>; map keys are "
+                  "strings, integers or described enums");
     return false;
   }
 }
@@ -308,7 +359,7 @@ bool read_document(decode_context& ctx, T& out) {
   if constexpr (described<T>) {
     return read_struct_document(ctx, static_cast<void*>(&out), read_table_of<T>());
   } else {
-    if constexpr (string_keyed_map<T>) {
+    if constexpr (json_object_map<T>) {
       if (!check_object_root(ctx)) return false;
     } else if (ctx.count == 0) {
       return ctx.fail(errc::malformed_json);

@@ -386,7 +386,7 @@ bool read_empty_object(decode_context& ctx, T& out) {
     return true;
   } else if constexpr (described<T>) {
     return read_empty_struct(ctx, &out, read_table_of<T>());
-  } else if constexpr (string_keyed_map<T>) {
+  } else if constexpr (json_object_map<T>) {
     out.clear();
     return true;
   } else {

@@ -353,24 +353,39 @@ bool write_value(encode_context& ctx, output& out, const T& v) {
       return true;
     }
     return write_value(ctx, out, *v);
-  } else if constexpr (is_vector<T>::value) {
+  } else if constexpr (json_array<T>) {
     out.append('[');
-    for (std::size_t i = 0; i < v.size(); ++i) {
+    std::size_t i = 0;
+    for (const auto& element : v) {
       if (i != 0) out.append(',');
-      if (!write_value(ctx, out, v[i])) {
+      if (!write_value(ctx, out, element)) {
         prepend_pointer_segment(ctx.err.path, std::to_string(i));
         return false;
       }
+      ++i;
     }
     out.append(']');
     return true;
-  } else if constexpr (string_keyed_map<T>) {
+  } else if constexpr (json_object_map<T>) {
     out.append('{');
     bool first = true;
     for (const auto& [key, value] : v) {
-      if (!write_key(ctx, out, key, first)) return false;
+      // The name: the text, an integer in decimal, or an enumerator's name.
+      char digits[24];
+      std::string_view name;
+      using K = typename T::key_type;
+      if constexpr (std::is_same_v<K, std::string>) {
+        name = key;
+      } else if constexpr (std::is_integral_v<K>) {
+        const auto r = std::to_chars(digits, digits + sizeof digits, key);
+        name = std::string_view(digits, static_cast<std::size_t>(r.ptr - digits));
+      } else {
+        name = enum_name(key);
+        if (name.empty()) return ctx.fail(errc::invalid_enum);
+      }
+      if (!write_key(ctx, out, name, first)) return false;
       if (!write_value(ctx, out, value)) {
-        prepend_pointer_segment(ctx.err.path, key);
+        prepend_pointer_segment(ctx.err.path, name);
         return false;
       }
     }
