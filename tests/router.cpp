@@ -1,4 +1,5 @@
 // Dispatch through skew::router: upcasting, exact-version handlers, and every outcome.
+#include <skew/encode.hpp>
 #include <skew/router.hpp>
 
 #include <doctest/doctest.h>
@@ -467,4 +468,51 @@ TEST_CASE("dispatch of a padded message reads it in place; an under-padded view 
   // A plain string still goes through the string_view overload (no ambiguity).
   CHECK(router.dispatch(text).reason == skew::reason::handled);
   CHECK(calls == 4);
+}
+
+namespace renamed {
+struct Placed {
+  std::string sku;
+};
+SKEW_DESCRIBE(Placed, sku)
+}  // namespace renamed
+using OrderPlaced =
+    skew::message<"order-placed", renamed::Placed>::former<"order-created", "new-order">;
+static_assert(skew::message_family<OrderPlaced>);
+
+TEST_CASE("renamed message types: former names dispatch to the family and are counted") {
+  skew::router<OrderPlaced, SendEmail> router;
+  std::vector<std::string> seen;
+  router.on<OrderPlaced>([&](const renamed::Placed& p, const skew::envelope_view& env) {
+    seen.push_back(std::string(env.type) + ":" + p.sku);
+  });
+  const skew::outcome current =
+      router.dispatch(R"({"type":"order-placed","schemaVersion":1,"sku":"a"})");
+  CHECK(current.reason == skew::reason::handled);
+  const skew::outcome old =
+      router.dispatch(R"({"type":"order-created","schemaVersion":1,"sku":"b"})");
+  CHECK(old.reason == skew::reason::handled);
+  CHECK(old.type == "order-placed");  // the family's current name
+  CHECK(router.dispatch(R"({"type":"new-order","schemaVersion":1,"sku":"c"})").reason ==
+        skew::reason::handled);
+  CHECK(router.dispatch(R"({"type":"new-order","schemaVersion":1,"sku":"d"})").reason ==
+        skew::reason::handled);
+  CHECK(seen == std::vector<std::string>{"order-placed:a", "order-placed:b", "order-placed:c",
+                                         "order-placed:d"});
+  // Counted per former name, so operators see when each can be retired.
+  const auto stats = router.stats();
+  CHECK(stats.alias_read_count("order-placed", "order-created") == 1);
+  CHECK(stats.alias_read_count("order-placed", "new-order") == 2);
+  CHECK(stats.find("order-placed", 1)->count(skew::reason::handled) == 4);
+  CHECK(router.can_handle("order-created", 1));
+  CHECK(router.can_handle("order-placed", 1));
+  CHECK_FALSE(router.can_handle("order-created", 2));
+  CHECK_FALSE(router.can_handle("order-cancelled", 1));
+  // Still an unknown type: a name the family never had.
+  CHECK(router.dispatch(R"({"type":"order-creatd","schemaVersion":1,"sku":"e"})").reason ==
+        skew::reason::unknown_type);
+  // Producers write the current name.
+  auto written = skew::encode<OrderPlaced>(renamed::Placed{"z"});
+  REQUIRE(written);
+  CHECK(written->find(R"("type":"order-placed")") != std::string::npos);
 }

@@ -106,6 +106,13 @@ TEST_CASE("a flat family's header keys are required at the root only") {
   CHECK(schema.find(R"("required":["type")") == schema.rfind(R"("required":["type")"));
 }
 
+TEST_CASE("a renamed family's schema accepts its former type names") {
+  using Renamed = schema_test::OrderPlaced::former<"order-created">;
+  const std::string schema = skew::json_schema<Renamed>();
+  CHECK(schema.find(R"("type":{"enum":["order-placed","order-created"]})") != std::string::npos);
+  CHECK(schema.find(R"("title":"order-placed")") != std::string::npos);
+}
+
 TEST_CASE("write the schemas for the validator test") {
   // Read by tests/validate_schemas.py (the schema_validation test), which runs after this one.
   const std::filesystem::path dir = std::filesystem::path(SKEW_BINARY_DIR) / "schemas";

@@ -128,12 +128,32 @@ struct message {
     }
     return std::nullopt;
   }
+
+  // Type names the family was sent under before a rename: none here; see `former`.
+  static constexpr std::array<std::string_view, 0> former_names{};
+  // The same family, also read under former type names (a rename's transition):
+  //   using OrderPlaced = skew::message<"order-placed", V1, V2>::former<"order-created">;
+  // Messages under a former name dispatch to the family, and are counted per name in
+  // router.stats() like a field's former name, so operators see when it can be retired.
+  // Producers write the current name.
+  template <detail::fixed_string... Old>
+  struct former;
+
+  using message_family_tag = message;
 };
 
-template <class T>
-struct is_message : std::false_type {};
 template <detail::fixed_string Name, class... Entries>
-struct is_message<message<Name, Entries...>> : std::true_type {};
+template <detail::fixed_string... Old>
+struct message<Name, Entries...>::former : message<Name, Entries...> {
+  static_assert(sizeof...(Old) > 0, "former<...> lists at least one former type name");
+  static constexpr std::array<std::string_view, sizeof...(Old)> former_names{Old.view()...};
+};
+
+// Whether T is a message family: a skew::message, or one with former type names.
+template <class T>
+    struct is_message : std::bool_constant < requires {
+  typename T::message_family_tag;
+} > {};
 
 template <class T>
 concept message_family = is_message<T>::value;

@@ -101,9 +101,15 @@ class router {
 
   // Whether this build has a handler for (type, version): lets a broker adapter route messages
   // only newer consumers understand to a queue they alone read.
+  // A former type name counts as its family's.
   bool can_handle(std::string_view type, std::uint32_t version) const {
+    // Compared one by one: `type` is the caller's text, not padded input family_of may overread.
+    std::size_t name = 0;
+    while (name < name_count && all_type_names[name] != type) ++name;
+    if (name == name_count) return false;
+    const std::string_view current = all_type_names[name_owner[name]];
     bool found = false;
-    (void)((Families::type_name == type ? (found = handles<Families>(version), true) : false) ||
+    (void)((Families::type_name == current ? (found = handles<Families>(version), true) : false) ||
            ...);
     return found;
   }
@@ -163,11 +169,50 @@ class router {
   template <class Family>
   static constexpr bool holds = (std::is_same_v<Family, Families> || ...);
 
-  static constexpr detail::name_index<sizeof...(Families)> type_names{
-      std::array<std::string_view, sizeof...(Families)>{Families::type_name...}};
+  // Every type name the router reads: the families' current names in pack order, then their
+  // former names, with the family each belongs to.
+  static constexpr std::size_t name_count =
+      (sizeof...(Families) + ... + Families::former_names.size());
+  static constexpr std::array<std::string_view, name_count> all_type_names = [] {
+    std::array<std::string_view, name_count> names{};
+    std::size_t next = 0;
+    ((names[next++] = Families::type_name), ...);
+    (
+        [&] {
+          for (const std::string_view old : Families::former_names) names[next++] = old;
+        }(),
+        ...);
+    return names;
+  }();
+  static constexpr std::array<std::size_t, name_count> name_owner = [] {
+    std::array<std::size_t, name_count> owner{};
+    std::size_t next = 0;
+    std::size_t family = 0;
+    ((owner[next++] = family++, void(sizeof(Families))), ...);
+    family = 0;
+    (
+        [&] {
+          for (std::size_t k = 0; k < Families::former_names.size(); ++k) owner[next++] = family;
+          ++family;
+        }(),
+        ...);
+    return owner;
+  }();
+  static constexpr detail::name_index<name_count> type_names{all_type_names};
 
-  // The index of the family named `type`, or the number of families for none.
+  // The index of the name `type` among all_type_names, or name_count for none: below the number
+  // of families, that family; above, one of their former names.
   static std::size_t family_of(std::string_view type) noexcept { return type_names.find(type); }
+
+  // A message under a former type name: it is the family's now (the outcome and the handler see
+  // the current name), and the read is counted under the former name.
+  [[gnu::cold, gnu::noinline]] static std::size_t take_former_name(detail::dispatch_frame& f,
+                                                                   std::size_t name) {
+    const std::size_t family = name_owner[name];
+    f.ctx.note_alias(all_type_names[name]);
+    f.header.type = all_type_names[family];
+    return family;
+  }
 
   using entry_function = void (*)(router&, detail::dispatch_frame&, outcome&);
   static constexpr std::size_t version_entries = (std::size_t{0} + ... + Families::version_count);
@@ -288,7 +333,9 @@ class router {
     // The family (by its type's length, then one compare) and the version index a table of
     // entries without branching on either: a mixed stream mispredicts at the one indirect call,
     // as a switch over the message kinds would, not once for the type and again for the version.
-    const std::size_t family = family_of(c.type);
+    std::size_t family = family_of(c.type);
+    if (family >= sizeof...(Families) && family < name_count) [[unlikely]]
+      family = take_former_name(f, family);
     if (family < sizeof...(Families)) {
       const family_row& row = family_rows[family];
       const std::uint32_t offset = c.version - row.first_version;

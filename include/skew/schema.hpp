@@ -256,9 +256,21 @@ void write_version_schema(std::string& out, const envelope_format& format, const
       schema_string(required, key);
     }
   };
-  std::string type_const = "{\"const\":";
-  schema_string(type_const, Family::type_name);
-  type_const += '}';
+  // The current type name, and any former one a reader still accepts.
+  std::string type_const;
+  if constexpr (Family::former_names.size() == 0) {
+    type_const = "{\"const\":";
+    schema_string(type_const, Family::type_name);
+    type_const += '}';
+  } else {
+    type_const = "{\"enum\":[";
+    schema_string(type_const, Family::type_name);
+    for (const std::string_view old : Family::former_names) {
+      type_const += ',';
+      schema_string(type_const, old);
+    }
+    type_const += "]}";
+  }
   const std::string version_const = "{\"const\":" + std::to_string(Family::versions[Index]) + "}";
   const std::string text = "{\"type\":\"string\"}";
   const bool cloudevents = format.layout == layout::cloudevents;
