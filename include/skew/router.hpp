@@ -11,6 +11,7 @@
 #include <skew/detail/name_index.hpp>
 #include <skew/detail/router_counters.hpp>
 #include <skew/detail/router_outcomes.hpp>
+#include <skew/detail/type_name_table.hpp>
 #include <skew/envelope.hpp>
 #include <skew/handler.hpp>
 #include <skew/message.hpp>
@@ -105,9 +106,9 @@ class router {
   bool can_handle(std::string_view type, std::uint32_t version) const {
     // Compared one by one: `type` is the caller's text, not padded input family_of may overread.
     std::size_t name = 0;
-    while (name < name_count && all_type_names[name] != type) ++name;
+    while (name < name_count && type_names::names[name] != type) ++name;
     if (name == name_count) return false;
-    const std::string_view current = all_type_names[name_owner[name]];
+    const std::string_view current = type_names::names[type_names::owner[name]];
     bool found = false;
     (void)((Families::type_name == current ? (found = handles<Families>(version), true) : false) ||
            ...);
@@ -169,48 +170,22 @@ class router {
   template <class Family>
   static constexpr bool holds = (std::is_same_v<Family, Families> || ...);
 
-  // Every type name the router reads: the families' current names in pack order, then their
-  // former names, with the family each belongs to.
-  static constexpr std::size_t name_count =
-      (sizeof...(Families) + ... + Families::former_names.size());
-  static constexpr std::array<std::string_view, name_count> all_type_names = [] {
-    std::array<std::string_view, name_count> names{};
-    std::size_t next = 0;
-    ((names[next++] = Families::type_name), ...);
-    (
-        [&] {
-          for (const std::string_view old : Families::former_names) names[next++] = old;
-        }(),
-        ...);
-    return names;
-  }();
-  static constexpr std::array<std::size_t, name_count> name_owner = [] {
-    std::array<std::size_t, name_count> owner{};
-    std::size_t next = 0;
-    std::size_t family = 0;
-    ((owner[next++] = family++, void(sizeof(Families))), ...);
-    family = 0;
-    (
-        [&] {
-          for (std::size_t k = 0; k < Families::former_names.size(); ++k) owner[next++] = family;
-          ++family;
-        }(),
-        ...);
-    return owner;
-  }();
-  static constexpr detail::name_index<name_count> type_names{all_type_names};
+  using type_names = detail::type_name_table<Families...>;
+  static constexpr std::size_t name_count = type_names::count;
 
-  // The index of the name `type` among all_type_names, or name_count for none: below the number
-  // of families, that family; above, one of their former names.
-  static std::size_t family_of(std::string_view type) noexcept { return type_names.find(type); }
+  // The index of the name `type` among the router's type names (type_name_table), or
+  // name_count for none: below the number of families, that family; above, a former name.
+  static std::size_t family_of(std::string_view type) noexcept {
+    return type_names::index.find(type);
+  }
 
   // A message under a former type name: it is the family's now (the outcome and the handler see
   // the current name), and the read is counted under the former name.
   [[gnu::cold, gnu::noinline]] static std::size_t take_former_name(detail::dispatch_frame& f,
                                                                    std::size_t name) {
-    const std::size_t family = name_owner[name];
-    f.ctx.note_alias(all_type_names[name]);
-    f.header.type = all_type_names[family];
+    const std::size_t family = type_names::owner[name];
+    f.ctx.note_alias(type_names::names[name]);
+    f.header.type = type_names::names[family];
     return family;
   }
 
