@@ -62,10 +62,7 @@ struct envelope_view {
     const std::optional<std::string_view> text = string_attribute("time");
     if (!text) return std::nullopt;
     envelope_time t{*text, {}};
-    detail::utc_timestamp parsed;
-    if (!detail::parse_rfc3339(*text, parsed)) return std::nullopt;
-    t.value = std::chrono::sys_time<std::chrono::nanoseconds>{parsed.seconds} +
-              std::chrono::nanoseconds{parsed.nanoseconds};
+    if (detail::read_rfc3339(*text, t.value) != errc{}) return std::nullopt;
     return t;
   }
   std::optional<std::string_view> data_content_type() const noexcept {

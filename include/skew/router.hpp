@@ -8,6 +8,7 @@
 #pragma once
 
 #include <skew/detail/dispatch_frame.hpp>
+#include <skew/detail/dispatch_table.hpp>
 #include <skew/detail/name_index.hpp>
 #include <skew/detail/router_counters.hpp>
 #include <skew/detail/router_outcomes.hpp>
@@ -108,10 +109,10 @@ class router {
     std::size_t name = 0;
     while (name < name_count && type_names::names[name] != type) ++name;
     if (name == name_count) return false;
-    const std::string_view current = type_names::names[type_names::owner[name]];
+    const std::size_t family = type_names::owner[name];
+    std::size_t k = 0;
     bool found = false;
-    (void)((Families::type_name == current ? (found = handles<Families>(version), true) : false) ||
-           ...);
+    (void)((k++ == family ? (found = handles<Families>(version), true) : false) || ...);
     return found;
   }
 
@@ -189,60 +190,10 @@ class router {
     return family;
   }
 
-  using entry_function = void (*)(router&, detail::dispatch_frame&, outcome&);
-  static constexpr std::size_t version_entries = (std::size_t{0} + ... + Families::version_count);
-
-  // Where a family's entries start in the table. Versions numbered without gaps are found by
-  // subtraction; any other version (and every version of a family with gaps) goes to the
-  // family's general entry, which looks it up.
-  struct family_row {
-    std::uint32_t first_version;
-    std::uint32_t contiguous_versions;  // 0 when the numbers have gaps
-    std::size_t first_entry;
-    std::size_t other_versions_entry;
-  };
-  static constexpr std::array<family_row, sizeof...(Families)> family_rows = [] {
-    std::array<family_row, sizeof...(Families)> rows{};
-    std::size_t k = 0;
-    std::size_t first = 0;
-    (
-        [&] {
-          constexpr bool gapless =
-              Families::latest_version - Families::oldest_version + 1 == Families::version_count;
-          rows[k] = {Families::oldest_version,
-                     gapless ? static_cast<std::uint32_t>(Families::version_count) : 0u, first,
-                     version_entries + k};
-          first += Families::version_count;
-          ++k;
-        }(),
-        ...);
-    return rows;
-  }();
-
-  // Plain function pointers in a static table: one load and one call, where a table of member
-  // function pointers local to a function was rebuilt on the stack on every dispatch.
-  template <class Family, std::size_t Index>
-  static void version_entry(router& r, detail::dispatch_frame& f, outcome& o) {
-    r.template decode_and_call<Family, Index>(f, o);
-  }
-  template <class Family>
-  static void other_versions_entry(router& r, detail::dispatch_frame& f, outcome& o) {
-    r.template dispatch_family<Family>(f, o);
-  }
-  template <class Family, std::size_t... I>
-  static constexpr void add_version_entries(entry_function*& next, std::index_sequence<I...>) {
-    ((*next++ = &version_entry<Family, I>), ...);
-  }
-  static constexpr std::array<entry_function, version_entries + sizeof...(Families)>
-  make_entry_table() {
-    std::array<entry_function, version_entries + sizeof...(Families)> table{};
-    entry_function* next = table.data();
-    (add_version_entries<Families>(next, std::make_index_sequence<Families::version_count>{}), ...);
-    ((*next++ = &other_versions_entry<Families>), ...);
-    return table;
-  }
-  static constexpr std::array<entry_function, version_entries + sizeof...(Families)> entry_table =
-      make_entry_table();
+  // The entry of every (family, version): dispatch_table calls decode_and_call and
+  // dispatch_family.
+  using entries = detail::dispatch_table<router, Families...>;
+  friend entries;
 
   template <class Family>
   bool handles(std::uint32_t version) const {
@@ -305,18 +256,12 @@ class router {
       c.type = f.header.type;
       c.version = f.header.version;
     }
-    // The family (by its type's length, then one compare) and the version index a table of
-    // entries without branching on either: a mixed stream mispredicts at the one indirect call,
-    // as a switch over the message kinds would, not once for the type and again for the version.
+    // The family by its type's length, then one compare; then its version's entry.
     std::size_t family = family_of(c.type);
     if (family >= sizeof...(Families) && family < name_count) [[unlikely]]
       family = take_former_name(f, family);
     if (family < sizeof...(Families)) {
-      const family_row& row = family_rows[family];
-      const std::uint32_t offset = c.version - row.first_version;
-      const std::size_t entry =
-          offset < row.contiguous_versions ? row.first_entry + offset : row.other_versions_entry;
-      entry_table[entry](*this, f, o);
+      entries::of(family, c.version)(*this, f, o);
     } else {
       reject_unknown_type(o, f);
     }

@@ -125,14 +125,7 @@ struct codec<std::chrono::sys_time<Duration>> {
   using time_point = std::chrono::sys_time<Duration>;
 
   static errc read(std::string_view in, time_point& out) noexcept {
-    detail::utc_timestamp t;
-    if (!detail::parse_rfc3339(in, t)) return errc::invalid_value;
-    using namespace std::chrono;
-    const auto s = t.seconds.time_since_epoch().count();
-    constexpr auto limit = duration_cast<seconds>(Duration::max()).count() - 1;
-    if (s > limit || s < -limit) return errc::out_of_range;
-    out = floor<Duration>(t.seconds) + floor<Duration>(nanoseconds{t.nanoseconds});
-    return errc{};
+    return detail::read_rfc3339(in, out);
   }
   static result<detail::timestamp_text> write(const time_point& v) {
     using namespace std::chrono;

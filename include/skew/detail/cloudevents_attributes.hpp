@@ -9,6 +9,7 @@
 #include <skew/envelope_view.hpp>
 #include <skew/error.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -65,38 +66,15 @@ constexpr bool is_uri_reference(std::string_view s) noexcept {
   return true;
 }
 
-// A CloudEvents `time`: an RFC 3339 timestamp that sys_time<nanoseconds> holds (1678 to 2262).
-inline bool read_cloudevents_time(std::string_view text,
-                                  std::chrono::sys_time<std::chrono::nanoseconds>& out,
-                                  errc& code) noexcept {
-  utc_timestamp t;
-  if (!parse_rfc3339(text, t)) {
-    code = errc::invalid_value;
-    return false;
-  }
-  using namespace std::chrono;
-  constexpr auto limit = duration_cast<seconds>(nanoseconds::max()).count() - 1;
-  const auto s = t.seconds.time_since_epoch().count();
-  if (s > limit || s < -limit) {
-    code = errc::out_of_range;
-    return false;
-  }
-  out = sys_time<nanoseconds>{t.seconds} + nanoseconds{t.nanoseconds};
-  return true;
-}
-
 // The type rule an attribute's value breaks, or errc{} when it keeps them. `a` is not null; the
 // context attributes the header reader checks itself (specversion, id, source, type, the version
 // key) and the payload are not passed here.
 inline errc cloudevents_attribute_error(const envelope_attribute& a) noexcept {
   errc code{};
   if (a.name == "time") {
+    // A Timestamp that sys_time<nanoseconds> (envelope_view::time()) holds: 1678 to 2262.
     std::chrono::sys_time<std::chrono::nanoseconds> t;
-    if (!a.is_string) {
-      code = errc::wrong_type;
-    } else {
-      read_cloudevents_time(a.text, t, code);  // leaves code unset when it reads
-    }
+    code = a.is_string ? read_rfc3339(a.text, t) : errc::wrong_type;
   } else if (a.name == "datacontenttype") {
     code = !a.is_string ? errc::wrong_type : is_media_type(a.text) ? errc{} : errc::invalid_value;
   } else if (a.name == "dataschema") {
@@ -108,20 +86,12 @@ inline errc cloudevents_attribute_error(const envelope_attribute& a) noexcept {
   } else if (!a.is_string && a.json != "true" && a.json != "false") {
     // An extension: a string, a boolean or a 32-bit integer.
     const std::string_view n = a.json;
-    std::size_t k = n.size() > 0 && n[0] == '-' ? 1 : 0;
-    bool integral = k < n.size();
-    std::int64_t magnitude = 0;
-    for (; k < n.size() && integral; ++k) {
-      integral = n[k] >= '0' && n[k] <= '9';
-      if (integral && magnitude <= (std::int64_t{1} << 32)) {
-        magnitude = magnitude * 10 + (n[k] - '0');
-      }
-    }
-    const std::int64_t limit = (std::int64_t{1} << 31) - (n[0] == '-' ? 0 : 1);
-    if (!integral) {
-      code = errc::wrong_type;  // a fraction, an exponent, an object or an array
-    } else if (magnitude > limit) {
+    std::int32_t value = 0;
+    const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), value);
+    if (ec == std::errc::result_out_of_range) {
       code = errc::out_of_range;
+    } else if (ec != std::errc{} || end != n.data() + n.size()) {
+      code = errc::wrong_type;  // a fraction, an exponent, an object or an array
     }
   }
   return code;

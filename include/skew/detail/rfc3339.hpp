@@ -2,6 +2,8 @@
 // epoch in UTC, and written in UTC with the shortest exact fraction.
 #pragma once
 
+#include <skew/error.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -76,6 +78,21 @@ constexpr bool parse_rfc3339(std::string_view s, utc_timestamp& out) noexcept {
       sys_days{date} + hours{hour} + minutes{minute} + seconds{second} - minutes{offset_minutes};
   out.nanoseconds = nanos;
   return true;
+}
+
+// `text` as a time point of Duration, the fraction floored to it: errc{} with `out` set,
+// invalid_value for text that is not RFC 3339, out_of_range for a time Duration cannot hold
+// (sys_time<nanoseconds> ends in 2262).
+template <class Duration>
+constexpr errc read_rfc3339(std::string_view text, std::chrono::sys_time<Duration>& out) noexcept {
+  utc_timestamp t;
+  if (!parse_rfc3339(text, t)) return errc::invalid_value;
+  using namespace std::chrono;
+  constexpr auto limit = duration_cast<seconds>(Duration::max()).count() - 1;
+  const auto s = t.seconds.time_since_epoch().count();
+  if (s > limit || s < -limit) return errc::out_of_range;
+  out = floor<Duration>(t.seconds) + floor<Duration>(nanoseconds{t.nanoseconds});
+  return errc{};
 }
 
 // Writes `t` as `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into `buffer` (at least 30 bytes); returns the
