@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "fixture_families.hpp"
@@ -33,6 +34,24 @@ struct OrderPlacedV1 {
 };
 SKEW_DESCRIBE(OrderPlacedV1, order_id, ship_to, lines, tags)
 using OrderPlaced = skew::message<"order-placed", OrderPlacedV1>;
+
+// A tagged variant that keeps unknown alternatives, as a member and in a vector.
+struct Circle {
+  double radius;
+};
+SKEW_DESCRIBE(Circle, radius)
+struct Square {
+  double side;
+};
+SKEW_DESCRIBE(Square, side)
+using Shape = std::variant<Circle, Square, skew::unknown_alternative>;
+SKEW_TAGGED(Shape, "kind", "circle", "square")
+struct DrawingMadeV1 {
+  Shape shape;
+  std::vector<Shape> layers;
+};
+SKEW_DESCRIBE(DrawingMadeV1, shape, layers)
+using DrawingMade = skew::message<"drawing-made", DrawingMadeV1>;
 
 enum class Channel { email, sms };
 SKEW_ENUM(Channel, email, sms)
@@ -120,5 +139,6 @@ TEST_CASE("write the schemas for the validator test") {
   std::ofstream(dir / "send-email.json") << skew::json_schema<fixtures::SendEmail>();
   std::ofstream(dir / "payment_captured.json") << skew::json_schema<fixtures::Payment>();
   std::ofstream(dir / "order-placed.json") << skew::json_schema<schema_test::OrderPlaced>();
+  std::ofstream(dir / "drawing-made.json") << skew::json_schema<schema_test::DrawingMade>();
   CHECK(std::filesystem::file_size(dir / "send-email.json") > 100);
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 namespace app {
 enum class Channel { email, sms };
@@ -16,6 +17,12 @@ struct Addr {
   std::string city;
 };
 SKEW_DESCRIBE(Addr, city)
+struct Pin {
+  std::int32_t x = 0;
+};
+SKEW_DESCRIBE(Pin, x)
+using Place = std::variant<Addr, Pin, skew::unknown_alternative>;
+SKEW_TAGGED(Place, "kind", "addr", "pin")
 struct V1 {
   std::string to;
   int n = 0;
@@ -25,12 +32,13 @@ struct V1 {
   skew::open_enum<Channel> c;
   skew::field<std::uint32_t> f;
   skew::raw_json r;
+  std::vector<Place> places;
   skew::unknown_fields u;
   bool b = false;
   std::uint8_t small = 0;
   float fl = 0;
 };
-SKEW_DESCRIBE(V1, to, n, x, a, m, c, f, r, u, b, small, fl)
+SKEW_DESCRIBE(V1, to, n, x, a, m, c, f, r, places, u, b, small, fl)
 struct V2 {
   std::string to;
   int n = 0;
@@ -51,11 +59,14 @@ int main() {
   auto o = router.dispatch("{}");
   fmt::print("{} {}\n", o, router.stats());
   auto s = skew::json_schema<app::Fam>();
+  auto places = d.decode<app::V1>(R"({"places":[{"kind":"pin","x":1},{"kind":"new"}]})");
+  static_assert(skew::compatible<app::V1, app::V1, skew::compat::full>);
   static_assert(skew::family_compatible<app::Fam, skew::compat::backward> || true);
   skew::emitter<app::Fam> em;
   auto h = skew::peek_header("{}");
   // Each call above ran: a failed decode and dispatch, a schema, an encode.
-  const bool ran = !r && o.reason == skew::reason::invalid_envelope && !s.empty() &&
+  const bool ran = !r && !places && places.error().path == "/to" &&
+                   o.reason == skew::reason::invalid_envelope && !s.empty() &&
                    out == R"({"to":"","n":0})" && !h;
   (void)em;
   fmt::print("{}\n", ran ? "strict warnings ok" : "unexpected results");

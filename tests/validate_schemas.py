@@ -43,6 +43,16 @@ def main(schema_dir, *fixture_dirs):
                 if validator.is_valid(broken):
                     failures += 1
                     print(f"FAIL {fixture} without ship_to.city still validates")
+            # Nor a tagged variant without its tag, or under another alternative's tag.
+            if isinstance(message.get("shape"), dict):
+                shape = message["shape"]
+                untagged = {k: v for k, v in shape.items() if k != "kind"}
+                other = "square" if shape.get("kind") == "circle" else "circle"
+                for broken_shape, what in ((untagged, "without shape.kind"),
+                                           (dict(shape, kind=other), f"with shape.kind {other}")):
+                    if validator.is_valid(dict(message, shape=broken_shape)):
+                        failures += 1
+                        print(f"FAIL {fixture} {what} still validates")
     print(f"{checked} fixtures validated, {failures} failures")
     return 1 if failures or checked == 0 else 0
 

@@ -26,6 +26,7 @@
 #include <skew/message.hpp>
 #include <skew/raw_json.hpp>
 #include <skew/unknown_fields.hpp>
+#include <skew/variant.hpp>
 
 #include <fmt/core.h>
 
@@ -140,6 +141,8 @@ constexpr void pop_path(recording_visitor& v, std::string_view name) {
 
 template <class Reader, class Writer, class Visitor>
 constexpr void check_struct(Visitor& visitor);
+template <class R, class W, class Visitor>
+constexpr bool check_variant(Visitor& visitor, std::string_view field);
 
 // Whether a reader of type R accepts every value a writer of type W writes (presence aside).
 template <class R, class W, class Visitor>
@@ -192,9 +195,47 @@ constexpr bool check_value(Visitor& visitor, std::string_view field) {
     check_struct<R, W>(visitor);
     pop_path(visitor, field);
     return true;
+  } else if constexpr (tagged_variant<R> && tagged_variant<W>) {
+    return check_variant<R, W>(visitor, field);
   } else {
+    if constexpr (is_variant<R>::value) require_variant_tags<R>();
+    if constexpr (is_variant<W>::value) require_variant_tags<W>();
     return false;
   }
+}
+
+// Tagged variants under the same tag key: each alternative the writer writes is read by the
+// reader's alternative of the same tag, or kept by its skew::unknown_alternative.
+template <class R, class W, class Visitor>
+constexpr bool check_variant(Visitor& visitor, std::string_view field) {
+  using reader = variant_traits<R>;
+  using writer = variant_traits<W>;
+  if (reader::key != writer::key) return false;
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    (
+        [&] {
+          using WA = std::variant_alternative_t<J, W>;
+          if constexpr (std::is_same_v<WA, unknown_alternative>) {
+            if (!reader::has_unknown) {
+              visitor.report(field,
+                             "the writer relays alternatives the reader has no "
+                             "skew::unknown_alternative for",
+                             static_cast<const R*>(nullptr), static_cast<const W*>(nullptr));
+            }
+          } else if constexpr (constexpr int k = reader::index_of(writer::tag_of[J]); k < 0) {
+            if (!reader::has_unknown) {
+              visitor.report(field, "the reader has no alternative for the tag of the writer's",
+                             static_cast<const R*>(nullptr), static_cast<const WA*>(nullptr));
+            }
+          } else {
+            check_value<std::variant_alternative_t<static_cast<std::size_t>(k), R>, WA>(visitor,
+                                                                                        field);
+          }
+        }(),
+        ...);
+  }
+  (std::make_index_sequence<writer::size>{});
+  return true;
 }
 
 // Whether the writer's member W named `name` (with its aliases) supplies the reader's member R.

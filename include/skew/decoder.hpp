@@ -7,6 +7,7 @@
 
 #include <skew/detail/parsed_input.hpp>
 #include <skew/detail/read_struct.hpp>
+#include <skew/detail/read_variant.hpp>
 #include <skew/options.hpp>
 #include <skew/result.hpp>
 

@@ -14,6 +14,7 @@
 #include <skew/detail/cloudevents_attributes.hpp>
 #include <skew/detail/rfc3339.hpp>
 #include <skew/detail/write.hpp>
+#include <skew/detail/write_variant.hpp>
 #include <skew/envelope_format.hpp>
 #include <skew/message.hpp>
 #include <skew/result.hpp>

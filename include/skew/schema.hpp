@@ -14,6 +14,7 @@
 #include <skew/describe.hpp>
 #include <skew/detail/builtin_codecs.hpp>
 #include <skew/detail/write.hpp>
+#include <skew/detail/write_variant.hpp>
 #include <skew/encode.hpp>
 #include <skew/enum.hpp>
 #include <skew/field.hpp>
@@ -169,6 +170,43 @@ void write_object_schema(std::string& out, const options& opts, bool nullable,
   out += '}';
 }
 
+// A tagged variant: oneOf its alternatives, each with the tag as a required const property; a
+// kept unknown alternative is any object whose tag is none of them.
+template <class V>
+void write_variant_schema(std::string& out, const options& opts, bool nullable) {
+  using traits = variant_traits<V>;
+  std::string key;
+  schema_string(key, traits::key);
+  out += "{\"oneOf\":[";
+  std::string known_tags;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using A = std::variant_alternative_t<I, V>;
+          if constexpr (!std::is_same_v<A, unknown_alternative>) {
+            if (!known_tags.empty()) {
+              known_tags += ',';
+              out += ',';
+            }
+            schema_string(known_tags, traits::tag_of[I]);
+            std::string tag_property = key + ":{\"const\":";
+            schema_string(tag_property, traits::tag_of[I]);
+            tag_property += '}';
+            write_object_schema<A>(out, opts, false, {tag_property, key});
+          }
+        }(),
+        ...);
+  }
+  (std::make_index_sequence<traits::size>{});
+  if constexpr (traits::has_unknown) {
+    out += ",{\"type\":\"object\",\"properties\":{" + key +
+           ":{\"type\":\"string\",\"not\":{\"enum\":[" + known_tags + "]}}},\"required\":[" + key +
+           "]}";
+  }
+  if (nullable) out += ",{\"type\":\"null\"}";
+  out += "]}";
+}
+
 template <class T>
 void write_schema(std::string& out, const options& opts, bool nullable) {
   if constexpr (has_codec<T>) {
@@ -233,6 +271,10 @@ void write_schema(std::string& out, const options& opts, bool nullable) {
     out += '}';
   } else if constexpr (described<T>) {
     write_object_schema<T>(out, opts, nullable);
+  } else if constexpr (tagged_variant<T>) {
+    write_variant_schema<T>(out, opts, nullable);
+  } else if constexpr (is_variant<T>::value) {
+    require_variant_tags<T>();
   } else {
     static_assert(dependent_false<T>, "skew::json_schema: describe this type first");
   }

@@ -22,4 +22,5 @@
 #include <skew/schema.hpp>
 #include <skew/stats.hpp>
 #include <skew/unknown_fields.hpp>
+#include <skew/variant.hpp>
 #include <skew/version.hpp>

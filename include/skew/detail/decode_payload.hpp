@@ -7,6 +7,7 @@
 #include <skew/detail/header_fields.hpp>
 #include <skew/detail/key_set.hpp>
 #include <skew/detail/read_struct.hpp>
+#include <skew/detail/read_variant.hpp>
 #include <skew/envelope_format.hpp>
 
 #include <cstdint>

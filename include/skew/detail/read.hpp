@@ -24,6 +24,7 @@
 #include <skew/error.hpp>
 #include <skew/field.hpp>
 #include <skew/raw_json.hpp>
+#include <skew/variant.hpp>
 
 #include <charconv>
 #include <cstdint>
@@ -38,6 +39,9 @@ namespace skew::detail {
 // Typed reads.
 template <class T>
 SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out);
+// Defined in read_variant.hpp, which the decoder includes.
+template <class V>
+bool read_variant(decode_context& ctx, std::uint32_t& i, V& out);
 
 // A string's content without copying when it holds no escapes (a view into the input); otherwise
 // unescaped into the context's string buffer.
@@ -318,7 +322,7 @@ SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out) {
     }
     out.set_state(presence::value);
     return read_value(ctx, i, out.storage());
-  } else if constexpr (json_array<T> || json_object_map<T> || described<T>) {
+  } else if constexpr (json_array<T> || json_object_map<T> || described<T> || tagged_variant<T>) {
     // Containers are read out of line; through a copy of the position, so the caller's stays in
     // a register.
     std::uint32_t j = i;
@@ -327,12 +331,17 @@ SKEW_HOT_INLINE bool read_value(decode_context& ctx, std::uint32_t& i, T& out) {
       ok = read_array(ctx, j, out);
     } else if constexpr (json_object_map<T>) {
       ok = read_map(ctx, j, out);
+    } else if constexpr (tagged_variant<T>) {
+      ok = read_variant(ctx, j, out);
     } else {
       // Declared in read_struct.hpp, found at instantiation (decode_context is in this namespace).
       ok = read_struct(ctx, j, static_cast<void*>(&out), read_table_of<T>());
     }
     i = j;
     return ok;
+  } else if constexpr (is_variant<T>::value) {
+    require_variant_tags<T>();
+    return false;
   } else {
     static_assert(dependent_false<T>,
                   "skew cannot read this type (T in the line above): describe structs with "

@@ -3,6 +3,7 @@
 
 #include <skew/describe.hpp>
 #include <skew/field.hpp>
+#include <skew/variant.hpp>
 
 #include <array>
 #include <concepts>
@@ -75,6 +76,10 @@ constexpr bool deeply_equality_comparable() {
     return deeply_equality_comparable<typename T::value_type>();
   } else if constexpr (json_object_map<T>) {
     return deeply_equality_comparable<typename T::mapped_type>();
+  } else if constexpr (is_variant<T>::value) {
+    return []<class... A>(const std::variant<A...>*) {
+      return (deeply_equality_comparable<A>() && ...);
+    }(static_cast<const T*>(nullptr));
   } else {
     return std::equality_comparable<T>;
   }

@@ -12,6 +12,7 @@
 #include <skew/field.hpp>
 #include <skew/raw_json.hpp>
 #include <skew/unknown_fields.hpp>
+#include <skew/variant.hpp>
 
 #include <fmt/core.h>
 #include <simdjson.h>
@@ -201,6 +202,9 @@ inline bool write_key(encode_context& ctx, output& out, std::string_view key, bo
 
 template <class T>
 bool write_value(encode_context& ctx, output& out, const T& v);
+// Defined in write_variant.hpp, which the encoder includes.
+template <class V>
+bool write_variant(encode_context& ctx, output& out, const V& v);
 
 template <class V>
 bool write_erased(encode_context& ctx, output& out, const void* slot) {
@@ -393,6 +397,11 @@ bool write_value(encode_context& ctx, output& out, const T& v) {
     return true;
   } else if constexpr (described<T>) {
     return write_object(ctx, out, &v, write_table_of<T>());
+  } else if constexpr (tagged_variant<T>) {
+    return write_variant(ctx, out, v);
+  } else if constexpr (is_variant<T>::value) {
+    require_variant_tags<T>();
+    return false;
   } else {
     static_assert(dependent_false<T>,
                   "skew cannot write this type (T in the line above): describe structs with "
