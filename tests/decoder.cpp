@@ -215,6 +215,40 @@ TEST_CASE("invalid UTF-8 is invalid_utf8, in read and skipped values and in keys
         skew::errc::invalid_utf8);
 }
 
+TEST_CASE("invalid UTF-8 says where: the offset of the first bad byte and its string's path") {
+  struct where_case {
+    std::string json;
+    std::size_t offset;
+    const char* path;
+  };
+  for (const where_case& c : {
+           where_case{"{\"id\":\"a\xff\",\"lines\":[]}", 8, "/id"},
+           where_case{
+               "{\"id\":\"\xc3\xa9t\xc3\xa9\",\"lines\":[{\"sku\":\"x\"},{\"sku\":\"\xc3\x28\"}]}",
+               43, "/lines/1/sku"},
+           where_case{"{\"id\":\"a\",\"lines\":[],\"m\":{\"a/b\":[1,\"\xed\xa0\x80\"]}}", 36,
+                      "/m/a~1b/1"},
+           // In a key: the path of the object holding it.
+           where_case{"{\"id\":\"a\",\"lines\":[{\"s\xe2\x82\":1}]}", 22, "/lines/0"},
+           // Overlong and above U+10FFFF.
+           where_case{"{\"id\":\"\xc0\xaf\"}", 7, "/id"},
+           where_case{"{\"id\":\"ok\xf4\x90\x80\x80\"}", 9, "/id"},
+       }) {
+    CAPTURE(c.json);
+    const skew::error e = decode_error(c.json);
+    CHECK(e.code == skew::errc::invalid_utf8);
+    CHECK(e.offset == c.offset);
+    CHECK(e.path == c.path);
+  }
+  // Not JSON around the bad byte: the offset still, no path.
+  const skew::error broken = decode_error("{\"id\":\xff}");
+  CHECK(broken.code == skew::errc::invalid_utf8);
+  CHECK(broken.offset == 6);
+  CHECK(broken.path.empty());
+  CHECK(fmt::format("{}", decode_error("{\"id\":\"a\xff\",\"lines\":[]}")) ==
+        "invalid_utf8 at /id (byte 8): the message contains invalid UTF-8 or a lone surrogate");
+}
+
 TEST_CASE("roots that are not objects") {
   CHECK(decode_error("[]").code == skew::errc::not_an_object);
   CHECK(decode_error("42").code == skew::errc::not_an_object);

@@ -284,6 +284,13 @@ TEST_CASE("outcomes for messages that cannot be handled, with default policies")
   REQUIRE(malformed.error.has_value());
   CHECK(malformed.error->code == skew::errc::malformed_json);
 
+  auto not_utf8 = router.dispatch("{\"type\":\"send-email\",\"schemaVersion\":1,\"to\":\"b\xfe\"}");
+  CHECK(not_utf8.reason == skew::reason::malformed);
+  REQUIRE(not_utf8.error.has_value());
+  CHECK(not_utf8.error->code == skew::errc::invalid_utf8);
+  CHECK(not_utf8.error->path == "/to");
+  CHECK(not_utf8.error->offset == 46);
+
   auto bad_payload = router.dispatch(R"({"type":"send-email","schemaVersion":2,"to":5})");
   CHECK(bad_payload.reason == skew::reason::invalid_payload);
   CHECK(bad_payload.action == skew::action::dead_letter);

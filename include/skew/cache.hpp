@@ -40,7 +40,7 @@ result<std::optional<typename Family::latest>> read_cache_entry(
   using latest = typename Family::latest;
   if (json.size() > opts.max_bytes) return failure(errc::too_large);
   detail::parsed_input& input = detail::input_of(dec);
-  if (auto e = input.parse(json)) return failure(detail::map_simdjson_error(e));
+  if (auto e = input.parse(json)) return failure(input.failure(e));
   detail::decode_context ctx = input.context(opts);
   detail::header_scratch scratch;
   detail::header_fields header;

@@ -69,7 +69,7 @@ class decoder {
     } else {
       if (json.size() > opts.max_bytes) return failure(errc::too_large);
       last_alias_reads_ = 0;
-      if (auto e = input_.parse(json)) return failure(detail::map_simdjson_error(e));
+      if (auto e = input_.parse(json)) return failure(input_.failure(e));
       detail::decode_context ctx = input_.context(opts);
       return decode_document(out, ctx);
     }
@@ -108,7 +108,7 @@ class decoder {
   template <class T>
   result<void> decode_padded(T& out, simdjson::padded_string_view json, const options& opts) {
     last_alias_reads_ = 0;
-    if (auto e = input_.parse(json)) return failure(detail::map_simdjson_error(e));
+    if (auto e = input_.parse(json)) return failure(input_.failure(e));
     detail::decode_context ctx = input_.context(opts);
     return decode_document(out, ctx);
   }
@@ -118,14 +118,14 @@ class decoder {
                                                std::string_view json, const options& opts) {
     if (json.size() > opts.max_bytes) return failure(errc::too_large);
     last_alias_reads_ = 0;
-    if (auto e = input_.parse(json)) return failure(detail::map_simdjson_error(e));
+    if (auto e = input_.parse(json)) return failure(input_.failure(e));
     return read_struct(out, table, opts);
   }
   [[gnu::noinline]] result<void> decode_struct_padded(void* out, const detail::read_table& table,
                                                       simdjson::padded_string_view json,
                                                       const options& opts) {
     last_alias_reads_ = 0;
-    if (auto e = input_.parse(json)) return failure(detail::map_simdjson_error(e));
+    if (auto e = input_.parse(json)) return failure(input_.failure(e));
     return read_struct(out, table, opts);
   }
   result<void> read_struct(void* out, const detail::read_table& table, const options& opts) {

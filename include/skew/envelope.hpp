@@ -45,7 +45,7 @@ inline result<envelope_header> peek_header(std::string_view json,
   thread_local std::string owned_type;
   thread_local std::string owned_id;
   detail::parsed_input& input = detail::input_of(local);
-  if (auto e = input.parse(json)) return failure(detail::map_simdjson_error(e));
+  if (auto e = input.parse(json)) return failure(input.failure(e));
   detail::decode_context ctx = input.context(opts);
   detail::header_scratch scratch;
   detail::header_fields fields;

@@ -160,10 +160,12 @@ class router {
   template <class Message>
   outcome dispatch_with(decoder& dec, Message message) {
     detail::thread_counters& counters = this_thread_counters();
-    if (message.size() > options_.max_bytes) return reject_malformed(counters, errc::too_large);
+    if (message.size() > options_.max_bytes) {
+      return reject_malformed(counters, error{errc::too_large, {}, {}});
+    }
     detail::parsed_input& input = detail::input_of(dec);
     if (auto e = input.parse(message)) {
-      return reject_malformed(counters, detail::map_simdjson_error(e));
+      return reject_malformed(counters, input.failure(e));
     }
     return route(input, counters);
   }
@@ -271,9 +273,9 @@ class router {
   // The paths of a message no handler gets, out of line and cold: kept out of the hot path's
   // code, they no longer crowd its cache lines (the error and outcome they build are large).
   [[gnu::cold, gnu::noinline]] outcome reject_malformed(detail::thread_counters& counters,
-                                                        errc code) {
+                                                        error err) {
     const detail::dispatch_frame f(options_, counters);
-    outcome o = policies_.outcome_for(reason::malformed, error{code, {}, {}});
+    outcome o = policies_.outcome_for(reason::malformed, std::move(err));
     detail::finish(o, f, 0);
     return o;
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <skew/detail/decode_context.hpp>
+#include <skew/detail/input_error.hpp>
 #include <skew/detail/simdjson.hpp>
 #include <skew/detail/structural_index.hpp>
 #include <skew/options.hpp>
@@ -39,6 +40,12 @@ class parsed_input {
     ctx.input_begin = begin_;
     ctx.input_end = end_;
     ctx.bind(index_);
+  }
+
+  // The error for the last input, which stage 1 rejected with `e`: for invalid UTF-8, with the
+  // offset of the first invalid byte and the path of its string.
+  error failure(simdjson::error_code e) const {
+    return input_error(e, std::string_view(begin_, static_cast<std::size_t>(end_ - begin_)));
   }
 
   walk view() const noexcept { return {begin_, end_, index_.positions(), index_.count()}; }
