@@ -5,6 +5,11 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -522,4 +527,73 @@ TEST_CASE("renamed message types: former names dispatch to the family and are co
   auto written = skew::encode<OrderPlaced>(renamed::Placed{"z"});
   REQUIRE(written);
   CHECK(written->find(R"("type":"order-placed")") != std::string::npos);
+}
+
+namespace {
+// Runs `misuse` in a child process and returns what it wrote to stderr, after checking that it
+// was stopped by abort().
+template <class Misuse>
+std::string stderr_of_aborted_child(Misuse misuse) {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::signal(SIGABRT, SIG_DFL);  // the test framework's crash handler stays in the parent
+    dup2(fds[1], 2);
+    close(fds[0]);
+    misuse();
+    _exit(0);  // not reached when the misuse is caught
+  }
+  close(fds[1]);
+  std::string text;
+  char buffer[256];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) {
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFSIGNALED(status));
+  if (WIFSIGNALED(status)) CHECK(WTERMSIG(status) == SIGABRT);
+  return text;
+}
+}  // namespace
+
+TEST_CASE("configuring a router after it began dispatching is a contract violation") {
+  const std::string message = R"({"type":"send-email","schemaVersion":2,"to":"a","locale":"x"})";
+  // Before the first dispatch, any order of configuration calls is fine.
+  {
+    skew::router<SendEmail, Payment> router;
+    router.set_options({});
+    router.on<SendEmail>([](const mail::SendEmailV2&) {});
+    router.set_policy(skew::reason::unknown_type, skew::policy{skew::action::drop});
+    router.set_format(skew::envelope_format::flat());
+    CHECK(router.dispatch(message).action == skew::action::ack);
+    // Other routers are not affected.
+    skew::router<SendEmail, Payment> other;
+    other.on<SendEmail>([](const mail::SendEmailV2&) {});
+    CHECK(other.dispatch(message).action == skew::action::ack);
+  }
+  const auto started = [&] {
+    auto router = std::make_unique<skew::router<SendEmail, Payment>>();
+    (void)router->dispatch(message);
+    return router;
+  };
+  CHECK(stderr_of_aborted_child([&] {
+          started()->on<SendEmail>([](const mail::SendEmailV2&) {});
+        }).find("contract violation: router::on after the router began dispatching") !=
+        std::string::npos);
+  CHECK(stderr_of_aborted_child([&] {
+          started()->on<SendEmail, 1>([](const mail::SendEmailV1&) {});
+        }).find("router::on after") != std::string::npos);
+  CHECK(stderr_of_aborted_child([&] {
+          started()->set_policy(skew::reason::unknown_type, skew::policy{skew::action::drop});
+        }).find("router::set_policy after") != std::string::npos);
+  CHECK(stderr_of_aborted_child([&] {
+          started()->set_format(skew::envelope_format::nested());
+        }).find("router::set_format after") != std::string::npos);
+  CHECK(stderr_of_aborted_child([&] {
+          started()->set_options({});
+        }).find("router::set_options after") != std::string::npos);
 }

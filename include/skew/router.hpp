@@ -7,6 +7,7 @@
 //   skew::outcome o = router.dispatch(json);   // never throws
 #pragma once
 
+#include <skew/detail/contract.hpp>
 #include <skew/detail/dispatch_frame.hpp>
 #include <skew/detail/dispatch_table.hpp>
 #include <skew/detail/name_index.hpp>
@@ -52,6 +53,7 @@ class router {
                   "(const Payload&) or (const Payload&, const skew::envelope_view&) and return "
                   "void or skew::outcome, where Payload is Family's latest payload struct");
     if constexpr (holds<Family> && handler_for<Handler, payload>) {
+      require_configurable("router::on");
       auto& slot = std::get<detail::family_handlers<Family>>(handlers_);
       slot.latest_handler = [h = std::move(handler)](outcome& out, const payload& p,
                                                      const envelope_view& env) mutable {
@@ -77,6 +79,7 @@ class router {
                     "(const Payload&) or (const Payload&, const skew::envelope_view&) and return "
                     "void or skew::outcome, where Payload is that version's payload struct");
       if constexpr (handler_for<Handler, payload>) {
+        require_configurable("router::on");
         auto& slot = std::get<detail::family_handlers<Family>>(handlers_);
         slot.exact[*index] = [h = std::move(handler)](outcome& out, const void* p,
                                                       const envelope_view& env) mutable {
@@ -87,18 +90,25 @@ class router {
     return *this;
   }
 
-  void set_policy(reason r, policy p) { policies_.set(r, p); }
+  void set_policy(reason r, policy p) {
+    require_configurable("router::set_policy");
+    policies_.set(r, p);
+  }
   policy policy_for(reason r) const { return policies_.get(r); }
 
   // The envelope layout and header key names (flat by default).
   void set_format(const envelope_format& f) {
+    require_configurable("router::set_format");
     format_ = f;
     flat_keys_ = detail::flat_keys(f);
     canonical_format_ = can_match_canonical();
   }
   const envelope_format& format() const { return format_; }
   // Options for payload decoding (strictness, limits, validation).
-  void set_options(const options& o) { options_ = o; }
+  void set_options(const options& o) {
+    require_configurable("router::set_options");
+    options_ = o;
+  }
   const options& decode_options() const { return options_; }
 
   // Whether this build has a handler for (type, version): lets a broker adapter route messages
@@ -144,6 +154,17 @@ class router {
   router_stats stats() const { return detail::snapshot(*counters_); }
 
  private:
+  // Configuration is read by dispatching threads without locks: changing it once any thread has
+  // dispatched would race with them, so it is a contract violation (caught for certain on the
+  // dispatching thread itself, and on others once they see its first dispatch).
+  void require_configurable(const char* call) const {
+    if (counters_->dispatched.load(std::memory_order_relaxed)) {
+      detail::contract_violation(call,
+                                 " after the router began dispatching: configure a router "
+                                 "before any thread dispatches with it");
+    }
+  }
+
   template <class Message>
   outcome dispatch_on_thread(Message message) {
     thread_local decoder local;

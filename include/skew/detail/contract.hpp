@@ -7,8 +7,8 @@
 
 namespace skew::detail {
 
-[[noreturn]] inline void contract_violation(const char* what) noexcept {
-  std::fprintf(stderr, "skew: contract violation: %s\n", what);
+[[noreturn]] inline void contract_violation(const char* what, const char* why = "") noexcept {
+  std::fprintf(stderr, "skew: contract violation: %s%s\n", what, why);
   std::abort();
 }
 

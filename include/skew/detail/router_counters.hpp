@@ -51,6 +51,8 @@ struct router_counters {
   std::uint64_t id = next_id();
   std::mutex mutex;
   std::vector<std::pair<std::thread::id, std::unique_ptr<thread_counters>>> blocks;
+  // Set by the first dispatch of any thread: the router's configuration is fixed from then on.
+  std::atomic<bool> dispatched{false};
 
   static std::uint64_t next_id() noexcept {
     static std::atomic<std::uint64_t> ids{0};
@@ -80,6 +82,7 @@ struct router_counters {
     thread_counters* block = nullptr;
     {
       std::lock_guard lock(mutex);
+      dispatched.store(true, std::memory_order_relaxed);
       const auto self = std::this_thread::get_id();
       for (auto& [thread, b] : blocks) {
         if (thread == self) block = b.get();
