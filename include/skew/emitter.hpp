@@ -8,6 +8,7 @@
 #pragma once
 
 #include <skew/encode.hpp>
+#include <skew/manifest.hpp>
 #include <skew/message.hpp>
 
 #include <array>
@@ -102,6 +103,22 @@ class emitter {
     return {};
   }
   std::uint32_t version() const noexcept { return version_.load(std::memory_order_acquire); }
+
+  // What this producer writes of Family: the versions reachable from the latest through its
+  // downcast steps, and the one it emits now; the build is the produced_by stamp.
+  skew::manifest manifest() const {
+    constexpr auto emittable = detail::emittable_versions<Family>();
+    manifest_family f;
+    f.type = std::string(Family::type_name);
+    for (std::size_t i = 0; i < Family::version_count; ++i) {
+      if (emittable[i]) f.writes.push_back(Family::versions[i]);
+    }
+    f.emits = version();
+    skew::manifest m;
+    m.build = stamps_.produced_by;
+    m.families.push_back(std::move(f));
+    return m;
+  }
 
   const emitter_stamps& stamps() const noexcept { return stamps_; }
   const envelope_format& format() const noexcept { return format_; }

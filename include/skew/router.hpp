@@ -16,6 +16,7 @@
 #include <skew/detail/type_name_table.hpp>
 #include <skew/envelope.hpp>
 #include <skew/handler.hpp>
+#include <skew/manifest.hpp>
 #include <skew/message.hpp>
 #include <skew/outcome.hpp>
 #include <skew/stats.hpp>
@@ -124,6 +125,26 @@ class router {
     bool found = false;
     (void)((k++ == family ? (found = handles<Families>(version), true) : false) || ...);
     return found;
+  }
+
+  // What this build reads, per family: the versions a handler is reached from (every version for
+  // a latest-version handler, which upcasts; exactly its version for an exact-version handler)
+  // and the retired floor (older versions are dead-lettered). Service, build and group are the
+  // caller's to fill.
+  skew::manifest manifest() const {
+    skew::manifest m;
+    (
+        [&] {
+          manifest_family f;
+          f.type = std::string(Families::type_name);
+          f.floor = Families::oldest_version;
+          for (const std::uint32_t v : Families::versions) {
+            if (handles<Families>(v)) f.reads.push_back(v);
+          }
+          m.families.push_back(std::move(f));
+        }(),
+        ...);
+    return m;
   }
 
   // Dispatches one message with the calling thread's decoder. Never throws. The message is copied

@@ -13,6 +13,7 @@
 #include <skew/envelope_format.hpp>
 #include <skew/error.hpp>
 #include <skew/field.hpp>
+#include <skew/manifest.hpp>
 #include <skew/message.hpp>
 #include <skew/options.hpp>
 #include <skew/outcome.hpp>
