@@ -15,6 +15,13 @@
 //
 // The handler is idempotent by envelope id, so at-least-once delivery (a killed consumer's entries
 // are reclaimed and delivered again) still sends each email once.
+//
+// Each instance publishes its manifest (what its router reads) as a heartbeat with a TTL
+// (skew/redis_manifests.hpp), so that producers can follow the fleet, and refuses to start when
+// it cannot read a floor an operator finalized. --reconnect keeps it running across a Redis
+// restart.
+#include <skew/redis_manifests.hpp>
+
 #include "redis.hpp"
 #include "send_email.hpp"
 
@@ -24,6 +31,7 @@
 #include <csignal>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -49,6 +57,8 @@ struct settings {
   std::string stream;
   std::string group;
   std::string name;
+  // Where the side effects and counters are recorded: <prefix>:handled, :sent, :outcomes:<build>.
+  std::string record_prefix;
   long retry_delay_ms;
   long max_deliveries;
   long max_skew_deliveries;
@@ -64,16 +74,25 @@ class consumer {
   consumer(demo::connection& redis, settings s)
       : redis_(redis),
         s_(std::move(s)),
-        handled_key_(s_.stream + ":handled"),
-        sent_key_(s_.stream + ":sent"),
+        handled_key_(s_.record_prefix + ":handled"),
+        sent_key_(s_.record_prefix + ":sent"),
         dlq_key_(s_.stream + ":dlq"),
-        counts_key_(fmt::format("{}:outcomes:{}", s_.stream, mail::build_name)) {
+        counts_key_(fmt::format("{}:outcomes:{}", s_.record_prefix, mail::build_name)) {
     const skew::policy retry{skew::action::retry, std::chrono::milliseconds(s_.retry_delay_ms)};
     router_.set_policy(skew::reason::unknown_type, retry);
     router_.set_policy(skew::reason::unsupported_version, retry);
     router_.set_policy(skew::reason::handler_failed, retry);
     router_.on<mail::SendEmail>([this](const mail::LatestSendEmail& m,
                                        const skew::envelope_view& env) { return send(m, env); });
+  }
+
+  // What this build reads, for the fleet.
+  skew::manifest manifest() const {
+    skew::manifest m = router_.manifest();
+    m.service = "mailer";
+    m.build = fmt::format("mailer@{}", mail::build_name);
+    m.group = s_.group;
+    return m;
   }
 
   // Returns false when Redis went away: the process exits and its pending entries are reclaimed.
@@ -294,6 +313,7 @@ int main(int argc, char** argv) {
       .stream = args.get("--stream", "send-email"),
       .group = args.get("--group", "mailers"),
       .name = args.get("--name", ""),
+      .record_prefix = args.get("--record-prefix", args.get("--stream", "send-email")),
       .retry_delay_ms = args.number("--retry-delay-ms", 500),
       .max_deliveries = args.number("--max-deliveries", 5),
       .max_skew_deliveries = args.number("--max-skew-deliveries", 0),
@@ -301,20 +321,48 @@ int main(int argc, char** argv) {
       .block_ms = args.number("--block-ms", 100),
       .ack_delay_ms = args.number("--ack-delay-ms", 0),
   };
+  const skew::redis::endpoint where{args.get("--host", "127.0.0.1"),
+                                    static_cast<int>(args.number("--port", 6379))};
+  if (args.get("--print-manifest", "") == "1") {  // for can-deploy checks in a pipeline
+    demo::connection none("", 0);
+    consumer c(none, s);
+    fmt::print("{}\n", skew::encode(c.manifest()).value());
+    return 0;
+  }
   if (s.name.empty()) {
     fmt::print(stderr, "usage: {} --name <consumer> [--port 6379] [--stream send-email] ...\n",
                argv[0]);
     return 2;
   }
-  demo::connection redis(args.get("--host", "127.0.0.1"),
-                         static_cast<int>(args.number("--port", 6379)));
-  if (!redis.ok()) {
-    fmt::print(stderr, "consumer {}: cannot connect to Redis: {}\n", s.name, redis.error());
-    return 1;
-  }
   // SIGTERM and SIGINT finish the batch in hand, acknowledge it and leave.
   std::signal(SIGTERM, request_stop);
   std::signal(SIGINT, request_stop);
-  consumer c(redis, std::move(s));
-  return c.run() ? 0 : 3;
+  const bool reconnect = args.number("--reconnect", 0) != 0;
+  const auto ttl = std::chrono::milliseconds(args.number("--heartbeat-ttl-ms", 3000));
+  std::optional<skew::redis::heartbeat> beat;
+  while (true) {
+    demo::connection redis(where.host, where.port);
+    if (!redis.ok()) {
+      fmt::print(stderr, "consumer {}: cannot connect to Redis: {}\n", s.name, redis.error());
+      if (!reconnect || stop_requested != 0) return 1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    consumer c(redis, s);
+    if (!beat) {
+      // A build that cannot read the finalized floor must not start: producers emit nothing
+      // older, so it would dead-letter or retry everything it reads.
+      skew::redis::manifest_store store(where, s.stream);
+      if (auto refusal = store.start_refusal(c.manifest())) {
+        fmt::print(stderr, "consumer {} (build {}) refuses to start: {}\n", s.name,
+                   mail::build_name, *refusal);
+        return 4;
+      }
+      beat.emplace(where, s.stream, s.name, c.manifest(), ttl);
+    }
+    if (c.run()) return 0;
+    if (!reconnect || stop_requested != 0) return 3;
+    fmt::print(stderr, "consumer {}: reconnecting\n", s.name);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }

@@ -3,9 +3,17 @@
 // <stream>:emit-version, read before every batch (a stand-in for a feature-flag service). Flipping
 // it to 2 while build N consumers still run is the "early flip" the demo shows.
 //
+// With --follow-fleet 1 there is no flag: a skew::redis::emission_negotiator reads the consumers'
+// manifests every --poll-ms and sets the version to the highest one every consumer group reads
+// (--groups lists groups that must read even when none of their instances is live). Every change
+// is printed as "emission <unix ms> v<from> -> v<to>: <why>". With --reconnect 1 a batch that
+// Redis did not take (a restart) is sent again once it is back; consumers are idempotent by id.
+//
 // Valid messages have ids m-0 … m-<count-1>; every --malformed-every valid messages one broken
 // message follows, and the hash <stream>:malformed records its stream entry id and kind, so a
 // test can check that each one reached the dead-letter stream for the right reason.
+#include <skew/redis_manifests.hpp>
+
 #include "redis.hpp"
 #include "send_email.hpp"
 
@@ -13,6 +21,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +57,27 @@ malformed_message make_malformed(long n, std::uint32_t version) {
 
 }  // namespace
 
+namespace {
+
+long long unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from < list.size()) {
+    const std::size_t comma = std::min(list.find(',', from), list.size());
+    if (comma > from) out.push_back(list.substr(from, comma - from));
+    from = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   const demo::arguments args(argc, argv);
   const std::string stream = args.get("--stream", "send-email");
@@ -54,11 +85,14 @@ int main(int argc, char** argv) {
   const long rate = args.number("--rate", 0);  // messages per second; 0: as fast as possible
   const long malformed_every = args.number("--malformed-every", 0);
   const long batch = args.number("--batch", 50);
+  const bool follow = args.number("--follow-fleet", 0) != 0;
+  const bool reconnect = args.number("--reconnect", 0) != 0;
+  const skew::redis::endpoint where{args.get("--host", "127.0.0.1"),
+                                    static_cast<int>(args.number("--port", 6379))};
 
-  demo::connection redis(args.get("--host", "127.0.0.1"),
-                         static_cast<int>(args.number("--port", 6379)));
-  if (!redis.ok()) {
-    fmt::print(stderr, "producer: cannot connect to Redis: {}\n", redis.error());
+  auto redis = std::make_unique<demo::connection>(where.host, where.port);
+  if (!redis->ok()) {
+    fmt::print(stderr, "producer: cannot connect to Redis: {}\n", redis->error());
     return 1;
   }
 
@@ -67,6 +101,19 @@ int main(int argc, char** argv) {
   if (!emitter.set_version(version)) {
     fmt::print(stderr, "producer: this build cannot emit send-email v{}\n", version);
     return 2;
+  }
+  std::optional<skew::redis::emission_negotiator<mail::SendEmail>> negotiator;
+  if (follow) {
+    skew::redis::negotiation_settings settings;
+    settings.follow.rise_after = static_cast<unsigned>(args.number("--rise-after", 3));
+    settings.declared_groups = split(args.get("--groups", "mailers"));
+    settings.poll = std::chrono::milliseconds(args.number("--poll-ms", 1000));
+    settings.instance = "producer";
+    negotiator.emplace(where, stream, emitter, settings, [](const skew::emission_change& c) {
+      fmt::print("emission {} v{} -> v{}: {}\n", unix_ms(), c.from, c.to, c.why);
+      std::fflush(stdout);
+    });
+    fmt::print("producer: following the fleet, emitting {}\n", negotiator->status());
   }
   const std::string flag_key = stream + ":emit-version";
   const std::string malformed_key = stream + ":malformed";
@@ -77,10 +124,12 @@ int main(int argc, char** argv) {
   std::string id, to, json;
   std::vector<std::string_view> kinds;  // of the malformed messages in this batch, in order
   std::vector<bool> is_malformed;
+  std::vector<std::uint32_t> versions;  // of the valid messages in this batch
 
   for (long first = 0; first < count; first += batch) {
-    // The flag may change between batches; the emitter refuses versions it cannot write.
-    if (demo::reply flag = redis.command({"GET", flag_key});
+    // Without the fleet, the flag may change between batches; the emitter refuses versions it
+    // cannot write.
+    if (demo::reply flag = follow ? nullptr : redis->command({"GET", flag_key});
         flag && flag->type == REDIS_REPLY_STRING) {
       const auto wanted = static_cast<std::uint32_t>(std::strtoul(flag->str, nullptr, 10));
       if (wanted != version) {
@@ -95,41 +144,57 @@ int main(int argc, char** argv) {
 
     kinds.clear();
     is_malformed.clear();
+    versions.clear();
     const long last = std::min(count, first + batch);
     for (long seq = first; seq < last; ++seq) {
       id = fmt::format("m-{}", seq);
       const mail::SendEmailV2 payload{fmt::format("user{}@example.com", seq), "welcome",
                                       seq % 3 == 0 ? "de" : "en"};
       json.clear();
+      const std::uint32_t v = emitter.version();  // the negotiator may change it at any time
       if (auto written = emitter.encode_to(json, payload, {.id = id}); !written) {
         fmt::print(stderr, "producer: cannot encode {}: {}\n", id, written.error());
         return 1;
       }
-      redis.append({"XADD", stream, "*", "message", json});
+      redis->append({"XADD", stream, "*", "message", json});
       is_malformed.push_back(false);
-      ++emitted[version];
+      versions.push_back(v);
       if (malformed_every > 0 && (seq + 1) % malformed_every == 0) {
-        const malformed_message bad = make_malformed(malformed++, version);
-        redis.append({"XADD", stream, "*", "message", bad.json});
+        const malformed_message bad = make_malformed(malformed++, v);
+        redis->append({"XADD", stream, "*", "message", bad.json});
         is_malformed.push_back(true);
         kinds.push_back(bad.kind);
       }
     }
     // Every reply of the pipeline first; only then the bookkeeping commands.
     std::vector<std::string> malformed_ids;
+    bool lost = false;
     for (const bool bad : is_malformed) {
-      const demo::reply added = redis.next_reply();
+      const demo::reply added = redis->next_reply();
       if (demo::is_error(added.get())) {
         fmt::print(stderr, "producer: XADD failed: {}\n",
-                   added ? demo::text(added.get()) : redis.error());
-        return 1;
+                   added ? demo::text(added.get()) : redis->error());
+        lost = true;
+        break;
       }
       if (bad) malformed_ids.emplace_back(demo::text(added.get()));
     }
+    if (lost) {
+      if (!reconnect) return 1;
+      // Send the batch again once Redis is back (ids make the redelivery harmless).
+      do {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        redis = std::make_unique<demo::connection>(where.host, where.port);
+      } while (!redis->ok() || demo::is_error(redis->command({"PING"}).get()));
+      fmt::print("producer: reconnected, sending m-{}..m-{} again\n", first, last - 1);
+      first -= batch;
+      continue;
+    }
+    for (const std::uint32_t v : versions) ++emitted[v];
     for (std::size_t i = 0; i < malformed_ids.size(); ++i) {
       if (demo::is_error(
-              redis.command({"HSET", malformed_key, malformed_ids[i], kinds[i]}).get())) {
-        fmt::print(stderr, "producer: HSET failed: {}\n", redis.error());
+              redis->command({"HSET", malformed_key, malformed_ids[i], kinds[i]}).get())) {
+        fmt::print(stderr, "producer: HSET failed: {}\n", redis->error());
         return 1;
       }
     }
@@ -140,5 +205,6 @@ int main(int argc, char** argv) {
   }
   fmt::print("producer: {} valid messages (v1: {}, v2: {}) and {} malformed to '{}'\n", count,
              emitted[1], emitted[2], malformed, stream);
+  if (negotiator) fmt::print("producer: emitting {}\n", negotiator->status());
   return 0;
 }

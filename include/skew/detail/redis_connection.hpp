@@ -1,0 +1,101 @@
+// One hiredis connection for skew's Redis add-ons: binary-safe commands from string_views, owned
+// replies, timeouts on connect and on every command, and a reconnect on the next command after
+// any failure, so that a restarted server is picked up again without the caller's help.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <sys/time.h>
+#include <chrono>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace skew::redis {
+
+// Where the server is, and how long to wait for it.
+struct endpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::chrono::milliseconds timeout{1000};
+};
+
+}  // namespace skew::redis
+
+namespace skew::detail {
+
+struct redis_reply_deleter {
+  void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+};
+using redis_reply = std::unique_ptr<redisReply, redis_reply_deleter>;
+
+inline std::string_view reply_text(const redisReply* r) noexcept {
+  if (r == nullptr || r->str == nullptr) return {};
+  return {r->str, r->len};
+}
+
+class redis_connection {
+ public:
+  explicit redis_connection(redis::endpoint where) : where_(std::move(where)) {}
+
+  // The reply, or null when the server could not be reached or answered with an error; error()
+  // says why.
+  redis_reply command(std::initializer_list<std::string_view> args) {
+    return command(std::vector<std::string_view>(args));
+  }
+  redis_reply command(const std::vector<std::string_view>& args) {
+    if (!connected() && !connect()) return nullptr;
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    for (const auto a : args) {
+      argv.push_back(a.data());
+      lengths.push_back(a.size());
+    }
+    redis_reply r(static_cast<redisReply*>(redisCommandArgv(
+        context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (r == nullptr) {
+      error_ = context_->errstr;
+      context_.reset();  // reconnect on the next command
+      return nullptr;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+      error_ = std::string(reply_text(r.get()));
+      return nullptr;
+    }
+    return r;
+  }
+
+  const std::string& error() const noexcept { return error_; }
+
+ private:
+  struct context_deleter {
+    void operator()(redisContext* c) const noexcept { redisFree(c); }
+  };
+
+  bool connected() const noexcept { return context_ != nullptr && context_->err == 0; }
+
+  bool connect() {
+    const auto ms = where_.timeout.count();
+    timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+    context_.reset(redisConnectWithTimeout(where_.host.c_str(), where_.port, tv));
+    if (context_ == nullptr) {
+      error_ = "out of memory";
+      return false;
+    }
+    if (context_->err != 0) {
+      error_ = context_->errstr;
+      context_.reset();
+      return false;
+    }
+    redisSetTimeout(context_.get(), tv);
+    return true;
+  }
+
+  redis::endpoint where_;
+  std::unique_ptr<redisContext, context_deleter> context_;
+  std::string error_;
+};
+
+}  // namespace skew::detail
