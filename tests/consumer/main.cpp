@@ -1,5 +1,8 @@
 // A downstream program: proves the installed or embedded skew target carries everything needed.
 #include <skew/skew.hpp>
+#ifdef SKEW_CONSUMER_WITH_REDIS
+#include <skew/redis_manifests.hpp>
+#endif
 
 #include <cstdio>
 #include <string>
@@ -22,6 +25,14 @@ int main() {
     std::puts("missing field not reported");
     return 1;
   }
+#ifdef SKEW_CONSUMER_WITH_REDIS
+  // Linked against hiredis through skew::redis: no server on port 1, so the read fails cleanly.
+  skew::redis::manifest_store store({"127.0.0.1", 1, std::chrono::milliseconds(200)}, "s");
+  if (store.read_fleet() || store.last_error().empty()) {
+    std::puts("redis add-on misbehaved");
+    return 1;
+  }
+#endif
   std::puts("consumer ok");
   return 0;
 }
