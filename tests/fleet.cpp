@@ -173,6 +173,7 @@ TEST_CASE("fleet: the follower rises on agreement, falls at once, holds without 
   REQUIRE(up);
   CHECK(up->from == 1);
   CHECK(up->to == 3);
+  CHECK(up->why == "every declared group (mailers) reads v3 (3 reads in a row)");
   CHECK(e.version() == 3);
   CHECK(fmt::format("{}", follower.status()) == "email v3");
   // A rollback: an N instance joins again; the version falls on the first read.
@@ -186,6 +187,7 @@ TEST_CASE("fleet: the follower rises on agreement, falls at once, holds without 
   const std::string text = skew::to_prometheus({follower.status()});
   CHECK(text.find("skew_emit_version{type=\"email\"} 1\n") != std::string::npos);
   CHECK(text.find("skew_emit_blocked{type=\"email\",group=\"mailers\"} 1\n") != std::string::npos);
+  CHECK(text.find("# TYPE skew_emit_version gauge\n") != std::string::npos);
   // No version every group reads (a floor above every reader): hold.
   skew::fleet floored = n;
   floored.floors["email"] = 2;

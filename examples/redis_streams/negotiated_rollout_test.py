@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rolling_deploy_test import Failure, Redis, RedisError, free_port, wait_for  # noqa: E402
+from rolling_deploy_test import Deploy, Failure, Redis, RedisError, free_port, wait_for  # noqa: E402
 
 DEADLINE_S = 120
 TTL_MS = 1500   # consumer heartbeat TTL (refreshed every TTL / 3)
@@ -39,7 +39,9 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-class Rollout:
+class Rollout(Deploy):
+    """The rolling deploy's process handling (spawn, log), with its own Redis and scenario."""
+
     def __init__(self, bin_dir, logs, redis_server, count, rate):
         self.bin_dir = bin_dir
         self.logs = logs
@@ -80,16 +82,6 @@ class Rollout:
         self.start_redis()
 
     # -- processes -----------------------------------------------------------------------------
-    def spawn(self, name, program, *args):
-        log = open(os.path.join(self.logs, name + ".log"), "w")
-        command = [os.path.join(self.bin_dir, program), "--port", str(self.port),
-                   "--stream", self.stream] + [str(a) for a in args]
-        self.processes[name] = (subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log)
-
-    def log(self, name):
-        with open(os.path.join(self.logs, name + ".log")) as f:
-            return f.read()
-
     def consumer(self, name, build, *extra):
         program = "redis_consumer_n" if build == "N" else "redis_consumer_n1"
         self.spawn(name, program, "--name", name, "--retry-delay-ms", 300, "--max-deliveries", 5,
@@ -148,18 +140,10 @@ class Rollout:
         wait_for(what, lambda: self.version() == v, self.deadline, poll=0.02)
         return self.emissions()[-1][0]
 
-    def outcomes(self, build):
-        flat = self.redis("HGETALL", "%s:outcomes:%s" % (self.stream, build)) or []
-        return {flat[i]: int(flat[i + 1]) for i in range(0, len(flat), 2)}
-
     def skew_retries(self):
         return sum(n for b in ("N", "N+1") for k, n in self.outcomes(b).items()
                    if k.startswith(("unknown_type", "unsupported_version")))
 
-    def wait_stream(self, n):
-        wait_for("%d entries" % n, lambda: self.redis("XLEN", self.stream) >= n, self.deadline)
-
-    # -- the scenario --------------------------------------------------------------------------
     def run(self):
         self.started = now_ms()
         problems = []

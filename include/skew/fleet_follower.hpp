@@ -12,6 +12,7 @@
 
 #include <skew/emitter.hpp>
 #include <skew/fleet.hpp>
+#include <skew/stats.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -79,12 +80,13 @@ class fleet_follower {
       streak_ = *choice.version == candidate_ ? streak_ + 1 : 1;
       candidate_ = *choice.version;
       if (streak_ >= settings_.rise_after) {
+        std::string groups;
+        for (const auto& g : f.groups) groups += (groups.empty() ? "" : ", ") + g.group;
         change = emission_change{
             status_.type, current, *choice.version,
-            blockers.empty() ? fmt::format("every declared group reads v{} ({} reads in a row)",
-                                           *choice.version, streak_)
-                             : fmt::format("every group reads v{}; still held below by {}",
-                                           *choice.version, blockers)};
+            fmt::format("every declared group ({}) reads v{} ({} reads in a row){}",
+                        groups.empty() ? "none" : groups, *choice.version, streak_,
+                        blockers.empty() ? "" : "; held below the highest by " + blockers)};
       }
     } else {
       streak_ = 0;
@@ -134,7 +136,9 @@ inline std::string to_prometheus(const std::vector<emission_status>& statuses,
       "# TYPE {0}_emit_version gauge\n",
       prefix);
   for (const auto& s : statuses) {
-    out += fmt::format("{}_emit_version{{type=\"{}\"}} {}\n", prefix, s.type, s.version);
+    out += fmt::format("{}_emit_version{{type=\"", prefix);
+    detail::append_label_value(out, s.type);
+    out += fmt::format("\"}} {}\n", s.version);
   }
   out += fmt::format(
       "# HELP {0}_emit_blocked 1 while a consumer group holds a type's version down.\n"
@@ -142,7 +146,11 @@ inline std::string to_prometheus(const std::vector<emission_status>& statuses,
       prefix);
   for (const auto& s : statuses) {
     for (const auto& g : s.blocked_by) {
-      out += fmt::format("{}_emit_blocked{{type=\"{}\",group=\"{}\"}} 1\n", prefix, s.type, g);
+      out += fmt::format("{}_emit_blocked{{type=\"", prefix);
+      detail::append_label_value(out, s.type);
+      out += "\",group=\"";
+      detail::append_label_value(out, g);
+      out += "\"} 1\n";
     }
   }
   return out;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <skew/decoder.hpp>
+#include <skew/detail/periodic.hpp>
 #include <skew/detail/redis_connection.hpp>
 #include <skew/encode.hpp>
 #include <skew/fleet.hpp>
@@ -20,15 +21,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -199,19 +197,12 @@ class heartbeat {
         instance_(std::move(instance)),
         manifest_(std::move(m)),
         ttl_(ttl),
-        interval_(interval.count() > 0 ? interval : ttl / 3) {
-    published_ = store_.publish(instance_, manifest_, ttl_);
-    thread_ = std::thread([this] { run(); });
-  }
-  heartbeat(const heartbeat&) = delete;
-  heartbeat& operator=(const heartbeat&) = delete;
+        published_(store_.publish(instance_, manifest_, ttl_)),
+        // A failed beat is retried on the next one.
+        beat_(std::in_place, interval.count() > 0 ? interval : ttl / 3,
+              [this] { store_.publish(instance_, manifest_, ttl_); }) {}
   ~heartbeat() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
+    beat_.reset();
     store_.remove(manifest_.group, instance_);
   }
 
@@ -219,25 +210,12 @@ class heartbeat {
   bool published() const noexcept { return published_; }
 
  private:
-  void run() {
-    std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
-      lock.unlock();
-      store_.publish(instance_, manifest_, ttl_);  // a failure is retried on the next beat
-      lock.lock();
-    }
-  }
-
   manifest_store store_;
   std::string instance_;
   manifest manifest_;
   std::chrono::milliseconds ttl_;
-  std::chrono::milliseconds interval_;
-  bool published_ = false;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  bool published_;
+  std::optional<detail::periodic> beat_;
 };
 
 struct negotiation_settings {
@@ -259,20 +237,9 @@ class emission_negotiator {
       : store_(std::move(where), std::move(stream)),
         emitter_(e),
         follower_(e, settings.follow, std::move(log)),
-        settings_(std::move(settings)) {
-    poll_once();
-    thread_ = std::thread([this] { run(); });
-  }
-  emission_negotiator(const emission_negotiator&) = delete;
-  emission_negotiator& operator=(const emission_negotiator&) = delete;
-  ~emission_negotiator() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
+        settings_(std::move(settings)),
+        first_poll_((poll_once(), true)),
+        poll_(settings_.poll, [this] { poll_once(); }) {}
 
   emission_status status() const { return follower_.status(); }
 
@@ -290,23 +257,13 @@ class emission_negotiator {
           std::max<std::chrono::milliseconds>(3 * settings_.poll, std::chrono::seconds(10)));
     }
   }
-  void run() {
-    std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, settings_.poll, [this] { return stopping_; })) {
-      lock.unlock();
-      poll_once();
-      lock.lock();
-    }
-  }
 
   manifest_store store_;
   emitter<Family>& emitter_;
   fleet_follower<Family> follower_;
   negotiation_settings settings_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  bool first_poll_;        // the first read happens before the constructor returns
+  detail::periodic poll_;  // last: destroyed (stopped) first
 };
 
 }  // namespace skew::redis

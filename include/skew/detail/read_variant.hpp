@@ -82,12 +82,16 @@ struct variant_read_table {
     return std::array<variant_alternative_reader, traits::size>{entry<I>()...};
   }
   (std::make_index_sequence<traits::size>{});
-  static constexpr int unknown_index = [] {
-    for (std::size_t i = 0; i < traits::size; ++i) {
-      if (alternatives[i].table == nullptr) return static_cast<int>(i);
-    }
-    return -1;
-  }();
+  // Found by type: comparing the tables' addresses is not a constant expression under UBSan.
+  static constexpr int unknown_index = []<std::size_t... I>(std::index_sequence<I...>) {
+    int found = -1;
+    ((std::is_same_v<std::variant_alternative_t<I, V>, unknown_alternative>
+          ? (found = static_cast<int>(I))
+          : 0),
+     ...);
+    return found;
+  }
+  (std::make_index_sequence<traits::size>{});
 };
 
 template <class V>
