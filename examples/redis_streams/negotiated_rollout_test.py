@@ -233,6 +233,17 @@ class Rollout(Deploy):
             print("  " + text.strip().replace("\n", "\n  "))
             if code != (1 if build == "N" else 0):
                 problems.append("can-deploy %s: exit %d" % (build, code))
+        # The same question from manifest files alone, as a pipeline without Redis asks it.
+        producer_file = os.path.join(self.logs, "manifest-producer.json")
+        with open(producer_file, "w") as f:
+            f.write('{"build":"mail-producer@file","families":[{"type":"send-email",'
+                    '"writes":[1,2],"emits":2}]}')
+        code, text = subprocess.run(
+            [os.path.join(self.bin_dir, "skew_fleet"), "can-deploy", "--manifests", producer_file,
+             "--candidate", os.path.join(self.logs, "manifest-N.json")],
+            capture_output=True, text=True, timeout=30).returncode, None
+        if code != 1:
+            problems.append("can-deploy from files let build N read v2 (exit %d)" % code)
         self.spawn("n-5", "redis_consumer_n", "--name", "n-5", "--heartbeat-ttl-ms", TTL_MS)
         process, log = self.processes.pop("n-5")
         process.wait(timeout=30)

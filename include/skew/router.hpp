@@ -133,17 +133,9 @@ class router {
   // caller's to fill.
   skew::manifest manifest() const {
     skew::manifest m;
-    (
-        [&] {
-          manifest_family f;
-          f.type = std::string(Families::type_name);
-          f.floor = Families::oldest_version;
-          for (const std::uint32_t v : Families::versions) {
-            if (handles<Families>(v)) f.reads.push_back(v);
-          }
-          m.families.push_back(std::move(f));
-        }(),
-        ...);
+    (m.families.push_back(
+         detail::family_manifest(std::get<detail::family_handlers<Families>>(handlers_))),
+     ...);
     return m;
   }
 

@@ -7,6 +7,7 @@
 #include <skew/detail/header_fields.hpp>
 #include <skew/detail/router_counters.hpp>
 #include <skew/envelope_view.hpp>
+#include <skew/manifest.hpp>
 #include <skew/message.hpp>
 #include <skew/options.hpp>
 #include <skew/outcome.hpp>
@@ -73,6 +74,19 @@ struct family_handlers {
 
   bool handles_index(std::size_t index) const { return exact[index] || latest_handler; }
 };
+
+// What a router with handlers `h` reads of Family: the versions a handler is reached from, and
+// the retired floor.
+template <class Family>
+manifest_family family_manifest(const family_handlers<Family>& h) {
+  manifest_family f;
+  f.type = std::string(Family::type_name);
+  f.floor = Family::oldest_version;
+  for (std::size_t i = 0; i < Family::version_count; ++i) {
+    if (h.handles_index(i)) f.reads.push_back(Family::versions[i]);
+  }
+  return f;
+}
 
 // The payload struct a dispatching thread decodes into, kept between messages so its strings and
 // vectors keep their capacity (decoding resets every member). `busy` sends a handler that
