@@ -238,10 +238,10 @@ class Rollout(Deploy):
         with open(producer_file, "w") as f:
             f.write('{"build":"mail-producer@file","families":[{"type":"send-email",'
                     '"writes":[1,2],"emits":2}]}')
-        code, text = subprocess.run(
+        code = subprocess.run(
             [os.path.join(self.bin_dir, "skew_fleet"), "can-deploy", "--manifests", producer_file,
              "--candidate", os.path.join(self.logs, "manifest-N.json")],
-            capture_output=True, text=True, timeout=30).returncode, None
+            capture_output=True, text=True, timeout=30).returncode
         if code != 1:
             problems.append("can-deploy from files let build N read v2 (exit %d)" % code)
         self.spawn("n-5", "redis_consumer_n", "--name", "n-5", "--heartbeat-ttl-ms", TTL_MS)
