@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace fuzz {
@@ -19,6 +20,14 @@ struct Inner {
   friend bool operator==(const Inner&, const Inner&) = default;
 };
 SKEW_DESCRIBE(Inner, n, label)
+
+struct Dot {
+  std::optional<double> x;
+  friend bool operator==(const Dot&, const Dot&) = default;
+};
+SKEW_DESCRIBE(Dot, x)
+using Shape = std::variant<Inner, Dot, skew::unknown_alternative>;
+SKEW_TAGGED(Shape, "kind", "inner", "dot")
 
 struct Everything {
   skew::field<std::string> name;
@@ -33,6 +42,7 @@ struct Everything {
   std::optional<Color> color;
   std::optional<skew::open_enum<Color>> shade;
   std::optional<skew::raw_json> raw;
+  std::optional<std::vector<Shape>> shapes;
   skew::unknown_fields unknown;
   friend bool operator==(const Everything&, const Everything&) = default;
 };
@@ -52,6 +62,7 @@ struct skew::describe<fuzz::Everything> {
       skew::member<&fuzz::Everything::counts>("counts"),
       skew::member<&fuzz::Everything::color>("color"),
       skew::member<&fuzz::Everything::shade>("shade"), skew::member<&fuzz::Everything::raw>("raw"),
+      skew::member<&fuzz::Everything::shapes>("shapes"),
       skew::member<&fuzz::Everything::unknown>("unknown"));
 };
 

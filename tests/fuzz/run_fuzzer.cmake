@@ -1,8 +1,8 @@
 # Runs one fuzzer: first every kept regression input (each must pass), then SECONDS of fuzzing from
-# a seed corpus. Prints libFuzzer's final stats (executions, executions per second).
+# a seed corpus (fixtures, regressions, tests/fuzz/seeds for shapes the fixtures lack). Prints libFuzzer's final stats (executions, executions per second).
 file(MAKE_DIRECTORY ${CORPUS})
 file(GLOB_RECURSE seeds ${SOURCE_DIR}/tests/fixtures/*.json ${SOURCE_DIR}/tests/fuzz/regressions/*.json
-     ${SOURCE_DIR}/../shared/corpora/cloudevents/*.json)
+     ${SOURCE_DIR}/tests/fuzz/seeds/*.json ${SOURCE_DIR}/../shared/corpora/cloudevents/*.json)
 file(GLOB suite ${SOURCE_DIR}/../shared/corpora/JSONTestSuite/test_parsing/*.json)
 list(APPEND seeds ${suite})
 foreach(seed ${seeds})
