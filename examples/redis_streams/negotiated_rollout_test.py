@@ -26,7 +26,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rolling_deploy_test import Deploy, Failure, Redis, RedisError, free_port, wait_for  # noqa: E402
+from rolling_deploy_test import (Deploy, Failure, Redis, RedisError, find_redis_server,  # noqa: E402
+                                 free_port, print_last_lines, wait_for)
 
 DEADLINE_S = 120
 TTL_MS = 1500   # consumer heartbeat TTL (refreshed every TTL / 3)
@@ -303,8 +304,7 @@ def main():
     parser.add_argument("--count", type=int, default=12000)
     parser.add_argument("--rate", type=int, default=1000)
     args = parser.parse_args()
-    redis_server = shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+    redis_server = find_redis_server()
     if redis_server is None:
         print("redis-server not found: skipped")
         return 77
@@ -318,9 +318,7 @@ def main():
         return 0
     except (Failure, RedisError, OSError, subprocess.SubprocessError) as e:
         print("FAILED: %s" % e)
-        for name in sorted(os.listdir(logs)):
-            with open(os.path.join(logs, name)) as f:
-                print("---- %s (last lines)\n%s" % (name, "".join(f.readlines()[-15:])))
+        print_last_lines(logs)
         return 1
     finally:
         if rollout is not None:

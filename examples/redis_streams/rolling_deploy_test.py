@@ -74,6 +74,18 @@ def free_port():
         return s.getsockname()[1]
 
 
+def find_redis_server():
+    return shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+
+
+def print_last_lines(logs):
+    """Each process's last log lines, after a failure."""
+    for name in sorted(os.listdir(logs)):
+        with open(os.path.join(logs, name)) as f:
+            print("---- %s (last lines)\n%s" % (name, "".join(f.readlines()[-15:])))
+
+
 def wait_for(what, condition, deadline, poll=0.05):
     while not condition():
         if time.monotonic() > deadline:
@@ -300,8 +312,7 @@ def main():
     port = args.port
     logs = tempfile.mkdtemp(prefix="skew-redis-")
     if port == 0:
-        redis_server = shutil.which("redis-server") or (
-            "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+        redis_server = find_redis_server()
         if redis_server is None:
             print("redis-server not found and no --port / SKEW_REDIS_PORT: skipped")
             return 77
@@ -328,9 +339,7 @@ def main():
         return 0
     except (Failure, RedisError, subprocess.TimeoutExpired) as e:
         print("FAILED: %s" % e)
-        for name in sorted(os.listdir(logs)):
-            with open(os.path.join(logs, name)) as f:
-                print("---- %s (last lines)\n%s" % (name, "".join(f.readlines()[-15:])))
+        print_last_lines(logs)
         return 1
     finally:
         if deploy is not None:

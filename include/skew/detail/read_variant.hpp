@@ -101,6 +101,10 @@ bool read_variant(decode_context& ctx, std::uint32_t& i, V& out) {
   if (ctx.at(i) != '{') return fail_value(ctx, i, json_kind::object);
   std::string_view tag;
   std::uint32_t tag_at = 0;
+  // What the tag search unescapes (keys before the tag, the tag) is used only here: its room in
+  // the context's string buffer is given back below, since the struct pass unescapes those keys
+  // again and the buffer is sized for whole-message walks, not for an extra one per variant.
+  char* const unescaped_mark = ctx.strings;
   if (!find_variant_tag(ctx, i, traits::key, tag, tag_at)) return false;
   const int alternative = traits::index_of(tag);
   if (alternative < 0) {
@@ -108,6 +112,7 @@ bool read_variant(decode_context& ctx, std::uint32_t& i, V& out) {
       auto& kept = *static_cast<unknown_alternative*>(
           table::alternatives[table::unknown_index].select(&out));
       kept.tag.assign(tag.data(), tag.size());
+      ctx.strings = unescaped_mark;
       std::string_view json;
       if (!capture_raw(ctx, i, json)) return false;
       kept.json.assign(json.data(), json.size());
@@ -118,6 +123,7 @@ bool read_variant(decode_context& ctx, std::uint32_t& i, V& out) {
       return false;
     }
   }
+  ctx.strings = unescaped_mark;
   const variant_alternative_reader& reader =
       table::alternatives[static_cast<std::size_t>(alternative)];
   if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
