@@ -597,3 +597,11 @@ TEST_CASE("configuring a router after it began dispatching is a contract violati
           started()->set_options({});
         }).find("router::set_options after") != std::string::npos);
 }
+
+TEST_CASE("binary content mode on a router without a CloudEvents format is a contract violation") {
+  const skew::message_header headers[] = {{"ce_specversion", "1.0"}, {"ce_type", "send-email"}};
+  CHECK(stderr_of_aborted_child([&] {
+          skew::router<SendEmail, Payment> router;  // flat, the default
+          (void)router.dispatch(headers, R"({"to":"a"})");
+        }).find("router::dispatch(headers, payload)") != std::string::npos);
+}

@@ -4,9 +4,8 @@
 
 #include <hiredis/hiredis.h>
 
-#include <fmt/core.h>
+#include "arguments.hpp"
 
-#include <cstdlib>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -80,33 +79,6 @@ class connection {
   std::unique_ptr<redisContext, context_deleter> context_;
   std::vector<const char*> argv_;
   std::vector<std::size_t> lengths_;
-};
-
-// The demo's programs share their command line: --name value pairs.
-class arguments {
- public:
-  arguments(int argc, char** argv) : argv_(argv + 1, argv + argc) {}
-
-  std::string get(std::string_view name, std::string fallback) const {
-    for (std::size_t i = 0; i + 1 < argv_.size(); i += 2) {
-      if (argv_[i] == name) return std::string(argv_[i + 1]);
-    }
-    return fallback;
-  }
-  long number(std::string_view name, long fallback) const {
-    const std::string value = get(name, "");
-    if (value.empty()) return fallback;
-    char* end = nullptr;
-    const long n = std::strtol(value.c_str(), &end, 10);
-    if (*end != '\0') {
-      fmt::print(stderr, "{} expects a number, got '{}'\n", name, value);
-      std::exit(2);
-    }
-    return n;
-  }
-
- private:
-  std::vector<std::string_view> argv_;
 };
 
 }  // namespace demo

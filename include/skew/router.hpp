@@ -7,6 +7,7 @@
 //   skew::outcome o = router.dispatch(json);   // never throws
 #pragma once
 
+#include <skew/binary_binding.hpp>
 #include <skew/detail/contract.hpp>
 #include <skew/detail/dispatch_frame.hpp>
 #include <skew/detail/dispatch_table.hpp>
@@ -151,6 +152,26 @@ class router {
   template <class Padded>
   requires std::same_as<Padded, simdjson::padded_string> outcome dispatch(const Padded& message) {
     return dispatch_on_thread(static_cast<simdjson::padded_string_view>(message));
+  }
+
+  // A CloudEvent in binary content mode: the attributes from a broker message's headers (named by
+  // `binding`), the data from its value. The router's format must be a CloudEvents one. Errors
+  // in the data have offsets into `payload`; errors in an attribute have its path and no offset.
+  outcome dispatch(std::span<const message_header> headers, std::string_view payload,
+                   const binary_binding& binding = binary_binding::kafka()) {
+    if (format_.layout != layout::cloudevents) {
+      detail::contract_violation("router::dispatch(headers, payload)",
+                                 "binary content mode needs a CloudEvents envelope_format");
+    }
+    thread_local std::string event;
+    const detail::binary_mapping m = detail::structured_from_binary(headers, payload, binding, event);
+    if (m.payload_error) {
+      return reject_malformed(this_thread_counters(),
+                              error{errc::malformed_json, "/data", m.payload_error});
+    }
+    outcome o = dispatch_on_thread(std::string_view(event));
+    if (o.error) detail::rebase_to_payload(*o.error, m.data_at);
+    return o;
   }
 
   // Dispatches with a caller-owned decoder (one per thread). Views in the outcome (type, id,

@@ -3,6 +3,9 @@
 #ifdef SKEW_CONSUMER_WITH_REDIS
 #include <skew/redis_manifests.hpp>
 #endif
+#ifdef SKEW_CONSUMER_WITH_KAFKA
+#include <skew/kafka.hpp>
+#endif
 
 #include <cstdio>
 #include <string>
@@ -30,6 +33,16 @@ int main() {
   skew::redis::manifest_store store({"127.0.0.1", 1, std::chrono::milliseconds(200)}, "s");
   if (store.read_fleet() || store.last_error().empty()) {
     std::puts("redis add-on misbehaved");
+    return 1;
+  }
+#endif
+#ifdef SKEW_CONSUMER_WITH_KAFKA
+  // Linked against librdkafka through skew::kafka: settings without a topic are refused before
+  // any client is made.
+  skew::router<skew::message<"ping", Ping>> kafka_router;
+  skew::kafka::consumer kafka_consumer(kafka_router, skew::kafka::consumer_settings{});
+  if (kafka_consumer.ok()) {
+    std::puts("kafka add-on misbehaved");
     return 1;
   }
 #endif

@@ -1,0 +1,82 @@
+// broker.hpp: what every broker adapter does with an outcome, and the counters it keeps.
+#include <skew/broker.hpp>
+
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+
+namespace {
+skew::outcome with(skew::action a, skew::reason r) {
+  skew::outcome o;
+  o.action = a;
+  o.reason = r;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("ack and drop are acknowledged, whatever the delivery") {
+  const skew::redelivery_limits limits;
+  for (std::uint32_t delivery : {1u, 5u, 100u}) {
+    CHECK(skew::decide(skew::outcome::ack(), delivery, limits).step ==
+          skew::broker_step::acknowledge);
+    CHECK(skew::decide(skew::outcome::drop(), delivery, limits).step ==
+          skew::broker_step::acknowledge);
+  }
+}
+
+TEST_CASE("a dead letter says why: the router's reason, or the handler's rejection") {
+  const skew::redelivery_limits limits;
+  const auto d = skew::decide(with(skew::action::dead_letter, skew::reason::malformed), 1, limits);
+  CHECK(d.step == skew::broker_step::dead_letter);
+  CHECK(d.reason == "malformed");
+  CHECK(skew::decide(skew::outcome::dead_letter(), 1, limits).reason == "rejected by handler");
+}
+
+TEST_CASE("retries end at max_deliveries; skew retries have their own limit, none by default") {
+  skew::redelivery_limits limits;
+  limits.max_deliveries = 3;
+  const auto failed = with(skew::action::retry, skew::reason::handler_failed);
+  CHECK(skew::decide(failed, 1, limits).step == skew::broker_step::retry);
+  CHECK(skew::decide(failed, 2, limits).step == skew::broker_step::retry);
+  const auto last = skew::decide(failed, 3, limits);
+  CHECK(last.step == skew::broker_step::dead_letter);
+  CHECK(last.reason == "handler_failed after 3 deliveries");
+
+  for (auto r : {skew::reason::unknown_type, skew::reason::unsupported_version}) {
+    CHECK(skew::is_skew_retry(r));
+    CHECK(skew::decide(with(skew::action::retry, r), 1000, limits).step ==
+          skew::broker_step::retry);
+  }
+  CHECK_FALSE(skew::is_skew_retry(skew::reason::handler_failed));
+  limits.max_skew_deliveries = 4;
+  const auto skewed = with(skew::action::retry, skew::reason::unsupported_version);
+  CHECK(skew::decide(skewed, 3, limits).step == skew::broker_step::retry);
+  CHECK(skew::decide(skewed, 4, limits).reason == "unsupported_version after 4 deliveries");
+  // No limit at all.
+  limits.max_deliveries = 0;
+  CHECK(skew::decide(failed, 1000, limits).step == skew::broker_step::retry);
+}
+
+TEST_CASE("the error text is the decoder's error, or what the handler threw") {
+  skew::outcome o = with(skew::action::dead_letter, skew::reason::invalid_payload);
+  CHECK(skew::error_text(o).empty());
+  o.error = skew::error{skew::errc::missing_field, "/to", 3};
+  CHECK(skew::error_text(o) == fmt::format("{}", *o.error));
+  CHECK(skew::error_text(o).find("/to") != std::string::npos);
+  skew::outcome thrown = with(skew::action::retry, skew::reason::handler_failed);
+  thrown.handler_error = "smtp timeout";
+  CHECK(skew::error_text(thrown) == "smtp timeout");
+}
+
+TEST_CASE("counters are read as one snapshot and format for logs") {
+  skew::detail::broker_counter_block block;
+  skew::detail::broker_counter_block::add(block.acked, 3);
+  skew::detail::broker_counter_block::add(block.retried);
+  skew::detail::broker_counter_block::add(block.redelivered, 2);
+  const skew::broker_counters c = block.snapshot();
+  CHECK(c.acked == 3);
+  CHECK(c.retried == 1);
+  CHECK(c.dead_lettered == 0);
+  CHECK(c.redelivered == 2);
+  CHECK(fmt::format("{}", c) == "acked=3 retried=1 dead_lettered=0 redelivered=2 duplicates=0");
+}
