@@ -1,36 +1,32 @@
-// The consumer of the Redis Streams demo. One source, two releases: compiled with
-// SKEW_DEMO_BUILD=1 it is build N (reads send-email v1), with SKEW_DEMO_BUILD=2 build N+1 (reads
-// v1, upcast, and v2). Several run in one consumer group and map skew's outcomes onto streams:
-//
-//   ack, drop    XACK
-//   retry        no XACK: the entry stays pending; once it has been idle for the retry delay, a
-//                consumer (any build) takes it back with XAUTOCLAIM and dispatches it again
-//   dead_letter  XADD to <stream>:dlq with the reason, the error and the original payload, and
-//                XACK, in one MULTI so that a crash between the two cannot lose or double it
-//
-// A retry that keeps failing becomes a dead letter after --max-deliveries deliveries (Redis counts
-// them in the pending entries list). Retries caused by version skew (unknown_type,
-// unsupported_version) have their own limit, --max-skew-deliveries, off by default: a newer build
-// will read them, and dead-lettering work during a deploy is what skew exists to prevent.
+// The consumer of the Redis Streams demo, on skew's Redis Streams adapter
+// (skew/redis_streams.hpp). One source, two releases: compiled with SKEW_DEMO_BUILD=1 it is build
+// N (reads send-email v1), with SKEW_DEMO_BUILD=2 build N+1 (reads v1, upcast, and v2). Several
+// run in one consumer group; the adapter maps skew's outcomes onto the stream (XACK, XAUTOCLAIM
+// retries, dead letters to <stream>:dlq with XACK in one MULTI, delivery limits with version-skew
+// retries exempt unless --max-skew-deliveries is set).
 //
 // The handler is idempotent by envelope id, so at-least-once delivery (a killed consumer's entries
-// are reclaimed and delivered again) still sends each email once.
+// are reclaimed and delivered again) still sends each email once. Outcome counts are recorded in
+// Redis after each batch (<prefix>:outcomes:<build>) for operators and the test.
 //
 // Each instance publishes its manifest (what its router reads) as a heartbeat with a TTL
 // (skew/redis_manifests.hpp), so that producers can follow the fleet, and refuses to start when
 // it cannot read a floor an operator finalized. --reconnect keeps it running across a Redis
 // restart.
 #include <skew/redis_manifests.hpp>
+#include <skew/redis_streams.hpp>
 
 #include "redis.hpp"
 #include "send_email.hpp"
 
 #include <fmt/core.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,9 +35,9 @@
 
 namespace {
 
-volatile std::sig_atomic_t stop_requested = 0;
+std::atomic<bool> stop_requested{false};
 extern "C" void request_stop(int) {
-  stop_requested = 1;
+  stop_requested.store(true);
 }
 
 // The side effect and its idempotency check in one atomic step: HSETNX claims the id, and only
@@ -53,32 +49,19 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
 end
 return 0)lua";
 
-struct settings {
-  std::string stream;
-  std::string group;
-  std::string name;
-  // Where the side effects and counters are recorded: <prefix>:handled, :sent, :outcomes:<build>.
-  std::string record_prefix;
-  long retry_delay_ms;
-  long max_deliveries;
-  long max_skew_deliveries;
-  long batch;
-  long block_ms;
-  // Time between the handler's side effects and the XACK, as a slow network would stretch it.
-  // The test sets it on the consumer it kills, so that the SIGKILL lands in that window.
-  long ack_delay_ms;
+struct demo_settings {
+  std::string record_prefix;  // <prefix>:handled, :sent, :outcomes:<build>
+  // Time between the first side effect of a batch and its XACK, as a slow network would stretch
+  // it. The test sets it on the consumer it kills, so that the SIGKILL lands in that window.
+  long ack_delay_ms = 0;
 };
 
-class consumer {
+// The demo's handler and records: the email "sent" once per id, and the outcome counts.
+class mailer {
  public:
-  consumer(demo::connection& redis, settings s)
-      : redis_(redis),
-        s_(std::move(s)),
-        handled_key_(s_.record_prefix + ":handled"),
-        sent_key_(s_.record_prefix + ":sent"),
-        dlq_key_(s_.stream + ":dlq"),
-        counts_key_(fmt::format("{}:outcomes:{}", s_.record_prefix, mail::build_name)) {
-    const skew::policy retry{skew::action::retry, std::chrono::milliseconds(s_.retry_delay_ms)};
+  mailer(const skew::redis::endpoint& where, std::string name, demo_settings s)
+      : where_(where), name_(std::move(name)), s_(std::move(s)) {
+    const skew::policy retry{skew::action::retry, std::chrono::milliseconds(500)};
     router_.set_policy(skew::reason::unknown_type, retry);
     router_.set_policy(skew::reason::unsupported_version, retry);
     router_.set_policy(skew::reason::handler_failed, retry);
@@ -86,59 +69,34 @@ class consumer {
                                        const skew::envelope_view& env) { return send(m, env); });
   }
 
+  skew::router<mail::SendEmail>& router() { return router_; }
+
   // What this build reads, for the fleet.
-  skew::manifest manifest() const {
+  skew::manifest manifest(const std::string& group) const {
     skew::manifest m = router_.manifest();
     m.service = "mailer";
     m.build = fmt::format("mailer@{}", mail::build_name);
-    m.group = s_.group;
+    m.group = group;
     return m;
   }
 
-  // Returns false when Redis went away: the process exits and its pending entries are reclaimed.
-  bool run() {
-    demo::reply created =
-        redis_.command({"XGROUP", "CREATE", s_.stream, s_.group, "0", "MKSTREAM"});
-    if (!created ||
-        (demo::is_error(created.get()) && !demo::text(created.get()).starts_with("BUSYGROUP"))) {
-      return failed("XGROUP CREATE", created.get());
-    }
-    fmt::print("consumer {} (build {}) ready\n", s_.name, mail::build_name);
-    std::fflush(stdout);
-
-    const std::string block = std::to_string(s_.block_ms);
-    const std::string count = std::to_string(s_.batch);
-    const std::string min_idle = std::to_string(s_.retry_delay_ms);
-    std::string cursor = "0-0";
-    auto next_claim = std::chrono::steady_clock::now();
-    while (stop_requested == 0) {
-      // Entries idle for the retry delay: retries, and whatever a killed consumer held.
-      if (std::chrono::steady_clock::now() >= next_claim) {
-        demo::reply claimed = redis_.command(
-            {"XAUTOCLAIM", s_.stream, s_.group, s_.name, min_idle, cursor, "COUNT", count});
-        if (demo::is_error(claimed.get()) || claimed->type != REDIS_REPLY_ARRAY ||
-            claimed->elements < 2) {
-          return failed("XAUTOCLAIM", claimed.get());
-        }
-        cursor = demo::text(claimed->element[0]);
-        if (!process(claimed->element[1], true)) return false;
-        if (cursor == "0-0") {  // a full pass over the pending list: rest a little
-          next_claim = std::chrono::steady_clock::now() +
-                       std::chrono::milliseconds(std::max(1L, s_.retry_delay_ms / 4));
-        }
-      }
-      demo::reply read = redis_.command({"XREADGROUP", "GROUP", s_.group, s_.name, "COUNT", count,
-                                         "BLOCK", block, "STREAMS", s_.stream, ">"});
-      if (demo::is_error(read.get())) return failed("XREADGROUP", read.get());
-      if (read->type == REDIS_REPLY_NIL) continue;  // nothing new within the block time
-      if (read->type != REDIS_REPLY_ARRAY || read->elements < 1 || read->element[0]->elements < 2) {
-        return failed("XREADGROUP", read.get());
-      }
-      if (!process(read->element[0]->element[1], false)) return false;
-    }
-    fmt::print("consumer {} (build {}) stopping\n{}\n", s_.name, mail::build_name, router_.stats());
-    return true;
+  skew::consumer_hooks hooks() {
+    return {[this](const skew::outcome& o, const skew::broker_decision& d) {
+              ++counts_[fmt::format("{}.{}", skew::to_string(o.reason), skew::to_string(o.action))];
+              if (d.step == skew::broker_step::dead_letter &&
+                  d.reason.find(" after ") != std::string::npos) {
+                ++counts_["deliveries_exhausted"];
+              }
+              if (first_of_batch_ && s_.ack_delay_ms > 0) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(s_.ack_delay_ms));
+              }
+              first_of_batch_ = false;
+            },
+            [this] { flush(); }};
   }
+
+  // A fresh connection for the records, after Redis went away.
+  void reconnect() { redis_.reset(); }
 
  private:
   skew::outcome send(const mail::LatestSendEmail& m, const skew::envelope_view& env) {
@@ -146,9 +104,9 @@ class consumer {
     if (m.to.ends_with("@unreachable.example")) return handler_failed();
     // Decoding mistakes would show here; they must not be "sent".
     if (!plausible(m, env)) return skew::outcome::dead_letter();
-    const std::string record = fmt::format("{} {} v{}", s_.name, mail::build_name, env.version);
-    demo::reply r =
-        redis_.command({"EVAL", send_once_script, "2", handled_key_, sent_key_, env.id, record});
+    const std::string record = fmt::format("{} {} v{}", name_, mail::build_name, env.version);
+    demo::reply r = records().command({"EVAL", send_once_script, "2", s_.record_prefix + ":handled",
+                                       s_.record_prefix + ":sent", env.id, record});
     if (demo::is_error(r.get()) || r->type != REDIS_REPLY_INTEGER) return handler_failed();
     ++counts_[r->integer == 1 ? "sent" : "duplicate_delivery"];
     return skew::outcome::ack();
@@ -174,195 +132,98 @@ class consumer {
     return true;
   }
 
-  bool process(const redisReply* entries, bool reclaimed) {
-    acks_.clear();
-    for (std::size_t i = 0; i < entries->elements; ++i) {
-      const redisReply* entry = entries->element[i];
-      if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;
-      const std::string_view id = demo::text(entry->element[0]);
-      const redisReply* fields = entry->element[1];
-      std::string_view message;
-      bool found = false;
-      for (std::size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements;
-           f += 2) {
-        if (demo::text(fields->element[f]) == "message") {
-          message = demo::text(fields->element[f + 1]);
-          found = true;
-        }
-      }
-      if (reclaimed) ++counts_["reclaimed"];
-      if (!found) {
-        if (!dead_letter(id, message, "no message field", "")) return false;
-        continue;
-      }
-
-      const skew::outcome o = router_.dispatch(message);
-      ++counts_[fmt::format("{}.{}", skew::to_string(o.reason), skew::to_string(o.action))];
-      switch (o.action) {
-        case skew::action::ack:
-        case skew::action::drop:
-          acks_.push_back(id);
-          break;
-        case skew::action::retry:
-          if (reclaimed && !retry_again(id, message, o)) return false;
-          break;
-        case skew::action::dead_letter: {
-          const std::string reason = o.reason == skew::reason::handled
-                                         ? std::string("rejected by handler")
-                                         : std::string(skew::to_string(o.reason));
-          if (!dead_letter(id, message, reason, error_text(o))) return false;
-          break;
-        }
-      }
-    }
-    return flush();
+  demo::connection& records() {
+    if (!redis_ || !redis_->ok())
+      redis_ = std::make_unique<demo::connection>(where_.host, where_.port);
+    return *redis_;
   }
 
-  // A reclaimed entry to retry once more, unless it has been delivered too often.
-  bool retry_again(std::string_view id, std::string_view message, const skew::outcome& o) {
-    const bool skew_retry =
-        o.reason == skew::reason::unknown_type || o.reason == skew::reason::unsupported_version;
-    const long limit = skew_retry ? s_.max_skew_deliveries : s_.max_deliveries;
-    if (limit <= 0) return true;
-    demo::reply pending = redis_.command({"XPENDING", s_.stream, s_.group, id, id, "1"});
-    if (demo::is_error(pending.get()) || pending->type != REDIS_REPLY_ARRAY) {
-      return failed("XPENDING", pending.get());
-    }
-    if (pending->elements == 0) return true;        // acknowledged meanwhile
-    const redisReply* entry = pending->element[0];  // [id, consumer, idle ms, deliveries]
-    if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 4 ||
-        entry->element[3]->type != REDIS_REPLY_INTEGER) {
-      return failed("XPENDING", entry);
-    }
-    const long long deliveries = entry->element[3]->integer;
-    if (deliveries < limit) return true;
-    ++counts_["deliveries_exhausted"];
-    return dead_letter(id, message,
-                       fmt::format("{} after {} deliveries", skew::to_string(o.reason), deliveries),
-                       error_text(o));
-  }
-
-  // The dead-letter entry's "error": the decoder's error, or what a throwing handler said.
-  static std::string error_text(const skew::outcome& o) {
-    if (o.error) return fmt::format("{}", *o.error);
-    return std::string(o.handler_error);
-  }
-
-  bool dead_letter(std::string_view id, std::string_view message, std::string_view reason,
-                   std::string_view error) {
-    redis_.append({"MULTI"});
-    redis_.append({"XADD", dlq_key_, "*", "reason", reason, "error", error, "payload", message,
-                   "source-id", id, "consumer", s_.name});
-    redis_.append({"XACK", s_.stream, s_.group, id});
-    redis_.append({"EXEC"});
-    demo::reply last;
-    for (int i = 0; i < 4; ++i) {
-      last = redis_.next_reply();
-      if (demo::is_error(last.get())) return failed("dead letter", last.get());
-    }
-    if (last->type != REDIS_REPLY_ARRAY) return failed("dead letter EXEC", last.get());
-    ++counts_["dead_lettered"];
-    return true;
-  }
-
-  // One XACK for the batch's acknowledged entries, and the counters for operators and the test.
-  bool flush() {
-    std::vector<std::string_view> command;
-    if (s_.ack_delay_ms > 0 && !acks_.empty()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(s_.ack_delay_ms));
-    }
-    if (!acks_.empty()) {
-      command = {"XACK", s_.stream, s_.group};
-      command.insert(command.end(), acks_.begin(), acks_.end());
-      redis_.append(command);
-    }
+  // The batch's outcome counts, added to the build's totals in one round trip.
+  void flush() {
+    first_of_batch_ = true;
+    if (counts_.empty()) return;
+    demo::connection& redis = records();
+    const std::string key = fmt::format("{}:outcomes:{}", s_.record_prefix, mail::build_name);
     std::vector<std::string> values;
     values.reserve(counts_.size());
     for (const auto& [field, n] : counts_) {
       values.push_back(std::to_string(n));
-      redis_.append({"HINCRBY", counts_key_, field, values.back()});
+      redis.append({"HINCRBY", key, field, values.back()});
     }
-    const std::size_t replies = (acks_.empty() ? 0 : 1) + counts_.size();
+    for (std::size_t i = 0; i < counts_.size(); ++i) (void)redis.next_reply();
     counts_.clear();
-    for (std::size_t i = 0; i < replies; ++i) {
-      demo::reply r = redis_.next_reply();
-      if (demo::is_error(r.get())) return failed("XACK/HINCRBY", r.get());
-    }
-    return true;
   }
 
-  bool failed(std::string_view what, const redisReply* r) {
-    fmt::print(stderr, "consumer {}: {} failed: {}\n", s_.name, what,
-               r != nullptr ? demo::text(r) : redis_.error());
-    return false;
-  }
-
-  demo::connection& redis_;
-  settings s_;
-  std::string handled_key_, sent_key_, dlq_key_, counts_key_;
+  skew::redis::endpoint where_;
+  std::string name_;
+  demo_settings s_;
   skew::router<mail::SendEmail> router_;
-  std::vector<std::string_view> acks_;  // views into the batch's reply
+  std::unique_ptr<demo::connection> redis_;
   std::map<std::string, long> counts_;
+  bool first_of_batch_ = true;
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const demo::arguments args(argc, argv);
-  settings s{
-      .stream = args.get("--stream", "send-email"),
-      .group = args.get("--group", "mailers"),
-      .name = args.get("--name", ""),
-      .record_prefix = args.get("--record-prefix", args.get("--stream", "send-email")),
-      .retry_delay_ms = args.number("--retry-delay-ms", 500),
-      .max_deliveries = args.number("--max-deliveries", 5),
-      .max_skew_deliveries = args.number("--max-skew-deliveries", 0),
-      .batch = args.number("--batch", 100),
-      .block_ms = args.number("--block-ms", 100),
-      .ack_delay_ms = args.number("--ack-delay-ms", 0),
-  };
   const skew::redis::endpoint where{args.get("--host", "127.0.0.1"),
                                     static_cast<int>(args.number("--port", 6379))};
+  const std::string stream = args.get("--stream", "send-email");
+  const std::string group = args.get("--group", "mailers");
+  const std::string name = args.get("--name", "");
+  mailer handler(where, name,
+                 {.record_prefix = args.get("--record-prefix", stream),
+                  .ack_delay_ms = args.number("--ack-delay-ms", 0)});
   if (args.get("--print-manifest", "") == "1") {  // for can-deploy checks in a pipeline
-    demo::connection none("", 0);
-    consumer c(none, s);
-    fmt::print("{}\n", skew::encode(c.manifest()).value());
+    fmt::print("{}\n", skew::encode(handler.manifest(group)).value());
     return 0;
   }
-  if (s.name.empty()) {
+  if (name.empty()) {
     fmt::print(stderr, "usage: {} --name <consumer> [--port 6379] [--stream send-email] ...\n",
                argv[0]);
     return 2;
+  }
+  skew::redis::stream_consumer consumer(
+      handler.router(),
+      skew::redis::stream_settings{
+          .where = where,
+          .stream = stream,
+          .group = group,
+          .consumer = name,
+          .retry_delay = std::chrono::milliseconds(args.number("--retry-delay-ms", 500)),
+          .limits = {.max_deliveries =
+                         static_cast<std::uint32_t>(args.number("--max-deliveries", 5)),
+                     .max_skew_deliveries =
+                         static_cast<std::uint32_t>(args.number("--max-skew-deliveries", 0))},
+          .batch = static_cast<std::size_t>(args.number("--batch", 100)),
+          .block = std::chrono::milliseconds(args.number("--block-ms", 100)),
+          .hooks = handler.hooks(),
+      });
+  // A build that cannot read the finalized floor must not start: producers emit nothing older,
+  // so it would dead-letter or retry everything it reads.
+  skew::redis::manifest_store store(where, stream);
+  if (auto refusal = store.start_refusal(handler.manifest(group))) {
+    fmt::print(stderr, "consumer {} (build {}) refuses to start: {}\n", name, mail::build_name,
+               *refusal);
+    return 4;
   }
   // SIGTERM and SIGINT finish the batch in hand, acknowledge it and leave.
   std::signal(SIGTERM, request_stop);
   std::signal(SIGINT, request_stop);
   const bool reconnect = args.number("--reconnect", 0) != 0;
   const auto ttl = std::chrono::milliseconds(args.number("--heartbeat-ttl-ms", 3000));
-  std::optional<skew::redis::heartbeat> beat;
-  while (true) {
-    demo::connection redis(where.host, where.port);
-    if (!redis.ok()) {
-      fmt::print(stderr, "consumer {}: cannot connect to Redis: {}\n", s.name, redis.error());
-      if (!reconnect || stop_requested != 0) return 1;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      continue;
-    }
-    consumer c(redis, s);
-    if (!beat) {
-      // A build that cannot read the finalized floor must not start: producers emit nothing
-      // older, so it would dead-letter or retry everything it reads.
-      skew::redis::manifest_store store(where, s.stream);
-      if (auto refusal = store.start_refusal(c.manifest())) {
-        fmt::print(stderr, "consumer {} (build {}) refuses to start: {}\n", s.name,
-                   mail::build_name, *refusal);
-        return 4;
-      }
-      beat.emplace(where, s.stream, s.name, c.manifest(), ttl);
-    }
-    if (c.run()) return 0;
-    if (!reconnect || stop_requested != 0) return 3;
-    fmt::print(stderr, "consumer {}: reconnecting\n", s.name);
+  skew::redis::heartbeat beat(where, stream, name, handler.manifest(group), ttl);
+  fmt::print("consumer {} (build {}) ready\n", name, mail::build_name);
+  std::fflush(stdout);
+  while (!consumer.run(stop_requested)) {
+    fmt::print(stderr, "consumer {}: {}\n", name, consumer.error());
+    if (!reconnect || stop_requested.load()) return 3;
+    fmt::print(stderr, "consumer {}: reconnecting\n", name);
+    handler.reconnect();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  fmt::print("consumer {} (build {}) stopping\n{}\n{}\n", name, mail::build_name,
+             consumer.stats().router, consumer.stats().broker);
+  return 0;
 }

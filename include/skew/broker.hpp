@@ -43,6 +43,13 @@ struct broker_decision {
   std::string reason;  // for a dead letter: why, for people reading the dead-letter queue
 };
 
+// Optional hooks an adapter calls on its consuming thread: after each dispatch, with what the
+// broker does about it (for metrics and logs), and after each batch is settled on the broker.
+struct consumer_hooks {
+  std::function<void(const outcome&, const broker_decision&)> dispatched;
+  std::function<void()> batch_settled;
+};
+
 // Retries that only a newer build can end.
 constexpr bool is_skew_retry(::skew::reason r) noexcept {
   return r == reason::unknown_type || r == reason::unsupported_version;

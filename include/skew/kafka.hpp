@@ -55,6 +55,7 @@ struct consumer_settings {
   std::chrono::milliseconds poll_timeout{100};
   binary_binding binding = binary_binding::kafka();
   already_handled seen{};  // optional idempotency hook (broker.hpp)
+  consumer_hooks hooks{};
   // More librdkafka properties, for the consuming and the producing client.
   detail::kafka_properties consumer_config{};
   detail::kafka_properties producer_config{};
@@ -105,6 +106,7 @@ class consumer {
         if (!partitions_->skipped(i)) handle(batch[i], headers);
       }
       partitions_->finish_batch(stop);
+      if (s_.hooks.batch_settled) s_.hooks.batch_settled();
     }
     partitions_->close();
     return true;
@@ -140,6 +142,7 @@ class consumer {
     const outcome o =
         binary ? router_.dispatch(headers, value, s_.binding) : router_.dispatch(value);
     const broker_decision d = decide(o, delivery, s_.limits);
+    if (s_.hooks.dispatched) s_.hooks.dispatched(o, d);
     switch (d.step) {
       case broker_step::acknowledge:
         acknowledge(m);

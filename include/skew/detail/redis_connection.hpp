@@ -67,6 +67,34 @@ class redis_connection {
     return r;
   }
 
+  // Commands written together, then their replies read in order: one round trip for a batch,
+  // and for MULTI ... EXEC, which the server discards if the connection drops before EXEC. Empty
+  // when the connection failed; an error reply is returned as it is, for the caller to judge.
+  std::vector<redis_reply> pipeline(const std::vector<std::vector<std::string_view>>& commands) {
+    std::vector<redis_reply> replies;
+    if (!connected() && !connect()) return replies;
+    for (const auto& args : commands) {
+      std::vector<const char*> argv;
+      std::vector<std::size_t> lengths;
+      for (const auto a : args) {
+        argv.push_back(a.data());
+        lengths.push_back(a.size());
+      }
+      redisAppendCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(),
+                             lengths.data());
+    }
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      void* r = nullptr;
+      if (redisGetReply(context_.get(), &r) != REDIS_OK) {
+        error_ = context_->errstr;
+        context_.reset();
+        return {};
+      }
+      replies.emplace_back(static_cast<redisReply*>(r));
+    }
+    return replies;
+  }
+
   const std::string& error() const noexcept { return error_; }
 
  private:
