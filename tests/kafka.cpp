@@ -30,15 +30,19 @@ struct cluster {
   rd_kafka_t* rk = nullptr;
   rd_kafka_mock_cluster_t* mock = nullptr;
   std::string bootstrap;
-  explicit cluster(const std::string& topic) {
+  // One partition per topic. With two brokers, broker 1 leads the main topic and coordinates
+  // the group, and broker 2 leads the retry and dead-letter topics.
+  explicit cluster(const std::string& topic, int brokers = 1) {
     char error[256];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "log_level", "2", error, sizeof error);
     rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
-    mock = rd_kafka_mock_cluster_new(rk, 1);
+    mock = rd_kafka_mock_cluster_new(rk, brokers);
     for (const std::string& t : {topic, topic + ".retry", topic + ".dlt"}) {
-      rd_kafka_mock_topic_create(mock, t.c_str(), 1, 1);
+      rd_kafka_mock_topic_create(mock, t.c_str(), 1, brokers);
+      rd_kafka_mock_partition_set_leader(mock, t.c_str(), 0, t == topic ? 1 : brokers);
     }
+    rd_kafka_mock_coordinator_set(mock, "group", "workers", 1);
     bootstrap = rd_kafka_mock_cluster_bootstraps(mock);
   }
   ~cluster() {
@@ -115,6 +119,18 @@ bool run_until(Consumer& consumer, Condition done) {
   stop = true;
   t.join();
   return reached && ran;
+}
+
+// The group's committed offset on partition 0 of `topic` (-1001 when none).
+std::int64_t committed(const cluster& c, const std::string& topic) {
+  std::string error;
+  auto conf = skew::detail::make_kafka_conf(
+      {{"bootstrap.servers", c.bootstrap}, {"group.id", "workers"}, {"log_level", "2"}}, error);
+  auto rk = skew::detail::make_kafka_handle(RD_KAFKA_CONSUMER, std::move(conf), error);
+  skew::detail::partition_list list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), 0);
+  if (rd_kafka_committed(rk.get(), list.get(), 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) return -2;
+  return list->elems[0].offset;
 }
 
 // The records of a topic, as header maps.
@@ -230,4 +246,48 @@ TEST_CASE("a record that is not an event is dead-lettered with the router's reas
   CHECK(dead[0].at("skew-reason") == "malformed");
   CHECK_FALSE(dead[0].at("skew-error").empty());
   CHECK(dead[0].at("ce_id") == "x");
+}
+
+TEST_CASE("an offset is committed only once its retry record is acknowledged by the broker") {
+  const std::string topic = "jobs-e";
+  cluster c(topic, 2);
+  produce(c, topic, {"a", "b", "c"});
+  job_router r({{"b", 1}});
+  auto s = settings_for(c, topic);
+  s.batch = 3;
+  skew::kafka::consumer consumer(r.router, s);
+  rd_kafka_mock_broker_set_down(c.mock, 2);  // the retry topic's leader
+  std::atomic<bool> stop{false};
+  bool ran = false;
+  std::thread t([&] { ran = consumer.run(stop); });
+  CHECK(eventually([&] { return consumer.stats().broker.retried == 1; }));
+  // b's retry record cannot be written: nothing of the batch from b on is committed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const std::int64_t while_down = committed(c, topic);
+  CHECK(while_down < 2);
+  rd_kafka_mock_broker_set_up(c.mock, 2);
+  CHECK(eventually([&] { return r.names().size() == 3; }));
+  CHECK(eventually([&] { return committed(c, topic) == 3; }));
+  stop = true;
+  t.join();
+  CHECK(ran);
+  CHECK(r.names() == std::vector<std::string>{"a", "c", "b"});
+}
+
+TEST_CASE("the idempotency hook acknowledges what was handled before, without dispatch") {
+  const std::string topic = "jobs-f";
+  cluster c(topic);
+  produce(c, topic, {"a", "b", "c"});
+  job_router r({});
+  auto s = settings_for(c, topic);
+  std::vector<std::string> asked;
+  s.seen = [&](std::string_view id) {
+    asked.emplace_back(id);
+    return id == "id-1";
+  };
+  skew::kafka::consumer consumer(r.router, s);
+  CHECK(run_until(consumer, [&] { return consumer.stats().broker.acked == 3; }));
+  CHECK(asked == std::vector<std::string>{"id-0", "id-1", "id-2"});
+  CHECK(r.names() == std::vector<std::string>{"a", "c"});
+  CHECK(consumer.stats().broker.duplicates == 1);
 }

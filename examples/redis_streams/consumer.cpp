@@ -16,7 +16,7 @@
 #include <skew/redis_manifests.hpp>
 #include <skew/redis_streams.hpp>
 
-#include "redis.hpp"
+#include "arguments.hpp"
 #include "send_email.hpp"
 
 #include <fmt/core.h>
@@ -26,7 +26,6 @@
 #include <csignal>
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,7 +59,7 @@ struct demo_settings {
 class mailer {
  public:
   mailer(const skew::redis::endpoint& where, std::string name, demo_settings s)
-      : where_(where), name_(std::move(name)), s_(std::move(s)) {
+      : redis_(where), name_(std::move(name)), s_(std::move(s)) {
     const skew::policy retry{skew::action::retry, std::chrono::milliseconds(500)};
     router_.set_policy(skew::reason::unknown_type, retry);
     router_.set_policy(skew::reason::unsupported_version, retry);
@@ -95,9 +94,6 @@ class mailer {
             [this] { flush(); }};
   }
 
-  // A fresh connection for the records, after Redis went away.
-  void reconnect() { redis_.reset(); }
-
  private:
   skew::outcome send(const mail::LatestSendEmail& m, const skew::envelope_view& env) {
     // A downstream outage the demo can provoke: this domain's mail server never answers.
@@ -105,9 +101,10 @@ class mailer {
     // Decoding mistakes would show here; they must not be "sent".
     if (!plausible(m, env)) return skew::outcome::dead_letter();
     const std::string record = fmt::format("{} {} v{}", name_, mail::build_name, env.version);
-    demo::reply r = records().command({"EVAL", send_once_script, "2", s_.record_prefix + ":handled",
-                                       s_.record_prefix + ":sent", env.id, record});
-    if (demo::is_error(r.get()) || r->type != REDIS_REPLY_INTEGER) return handler_failed();
+    const skew::redis::reply r =
+        redis_.command({"EVAL", send_once_script, "2", s_.record_prefix + ":handled",
+                        s_.record_prefix + ":sent", env.id, record});
+    if (!r || r->type != REDIS_REPLY_INTEGER) return handler_failed();
     ++counts_[r->integer == 1 ? "sent" : "duplicate_delivery"];
     return skew::outcome::ack();
   }
@@ -132,33 +129,26 @@ class mailer {
     return true;
   }
 
-  demo::connection& records() {
-    if (!redis_ || !redis_->ok())
-      redis_ = std::make_unique<demo::connection>(where_.host, where_.port);
-    return *redis_;
-  }
-
   // The batch's outcome counts, added to the build's totals in one round trip.
   void flush() {
     first_of_batch_ = true;
     if (counts_.empty()) return;
-    demo::connection& redis = records();
     const std::string key = fmt::format("{}:outcomes:{}", s_.record_prefix, mail::build_name);
     std::vector<std::string> values;
-    values.reserve(counts_.size());
+    values.reserve(counts_.size());  // stable: the commands view them
+    std::vector<std::vector<std::string_view>> commands;
     for (const auto& [field, n] : counts_) {
       values.push_back(std::to_string(n));
-      redis.append({"HINCRBY", key, field, values.back()});
+      commands.push_back({"HINCRBY", key, field, values.back()});
     }
-    for (std::size_t i = 0; i < counts_.size(); ++i) (void)redis.next_reply();
+    (void)redis_.pipeline(commands);  // counts a failed round trip loses are for display only
     counts_.clear();
   }
 
-  skew::redis::endpoint where_;
+  skew::redis::connection redis_;  // reconnects by itself after a failure
   std::string name_;
   demo_settings s_;
   skew::router<mail::SendEmail> router_;
-  std::unique_ptr<demo::connection> redis_;
   std::map<std::string, long> counts_;
   bool first_of_batch_ = true;
 };
@@ -220,7 +210,6 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "consumer {}: {}\n", name, consumer.error());
     if (!reconnect || stop_requested.load()) return 3;
     fmt::print(stderr, "consumer {}: reconnecting\n", name);
-    handler.reconnect();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   fmt::print("consumer {} (build {}) stopping\n{}\n{}\n", name, mail::build_name,

@@ -12,16 +12,16 @@
 // Valid messages have ids m-0 … m-<count-1>; every --malformed-every valid messages one broken
 // message follows, and the hash <stream>:malformed records its stream entry id and kind, so a
 // test can check that each one reached the dead-letter stream for the right reason.
+#include <skew/redis_connection.hpp>
 #include <skew/redis_manifests.hpp>
 
-#include "redis.hpp"
+#include "arguments.hpp"
 #include "send_email.hpp"
 
 #include <fmt/core.h>
 
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -90,9 +90,9 @@ int main(int argc, char** argv) {
   const skew::redis::endpoint where{args.get("--host", "127.0.0.1"),
                                     static_cast<int>(args.number("--port", 6379))};
 
-  auto redis = std::make_unique<demo::connection>(where.host, where.port);
-  if (!redis->ok()) {
-    fmt::print(stderr, "producer: cannot connect to Redis: {}\n", redis->error());
+  skew::redis::connection redis(where);
+  if (!redis.command({"PING"})) {
+    fmt::print(stderr, "producer: cannot connect to Redis: {}\n", redis.error());
     return 1;
   }
 
@@ -121,7 +121,8 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   long emitted[3] = {0, 0, 0};  // by version
   long malformed = 0;
-  std::string id, to, json;
+  std::string id;
+  std::vector<std::string> bodies;      // the batch's messages: the pipeline's commands view them
   std::vector<std::string_view> kinds;  // of the malformed messages in this batch, in order
   std::vector<bool> is_malformed;
   std::vector<std::uint32_t> versions;  // of the valid messages in this batch
@@ -129,7 +130,7 @@ int main(int argc, char** argv) {
   for (long first = 0; first < count; first += batch) {
     // Without the fleet, the flag may change between batches; the emitter refuses versions it
     // cannot write.
-    if (demo::reply flag = follow ? nullptr : redis->command({"GET", flag_key});
+    if (skew::redis::reply flag = follow ? nullptr : redis.command({"GET", flag_key});
         flag && flag->type == REDIS_REPLY_STRING) {
       const auto wanted = static_cast<std::uint32_t>(std::strtoul(flag->str, nullptr, 10));
       if (wanted != version) {
@@ -145,56 +146,58 @@ int main(int argc, char** argv) {
     kinds.clear();
     is_malformed.clear();
     versions.clear();
+    bodies.clear();
     const long last = std::min(count, first + batch);
     for (long seq = first; seq < last; ++seq) {
       id = fmt::format("m-{}", seq);
       const mail::SendEmailV2 payload{fmt::format("user{}@example.com", seq), "welcome",
                                       seq % 3 == 0 ? "de" : "en"};
-      json.clear();
       const std::uint32_t v = emitter.version();  // the negotiator may change it at any time
-      if (auto written = emitter.encode_to(json, payload, {.id = id}); !written) {
-        fmt::print(stderr, "producer: cannot encode {}: {}\n", id, written.error());
+      auto json = emitter.encode(payload, {.id = id});
+      if (!json) {
+        fmt::print(stderr, "producer: cannot encode {}: {}\n", id, json.error());
         return 1;
       }
-      redis->append({"XADD", stream, "*", "message", json});
+      bodies.push_back(std::move(*json));
       is_malformed.push_back(false);
       versions.push_back(v);
       if (malformed_every > 0 && (seq + 1) % malformed_every == 0) {
         const malformed_message bad = make_malformed(malformed++, v);
-        redis->append({"XADD", stream, "*", "message", bad.json});
+        bodies.push_back(bad.json);
         is_malformed.push_back(true);
         kinds.push_back(bad.kind);
       }
     }
+    std::vector<std::vector<std::string_view>> commands;
+    for (const std::string& body : bodies)
+      commands.push_back({"XADD", stream, "*", "message", body});
+    const std::vector<skew::redis::reply> added = redis.pipeline(commands);
     // Every reply of the pipeline first; only then the bookkeeping commands.
     std::vector<std::string> malformed_ids;
-    bool lost = false;
-    for (const bool bad : is_malformed) {
-      const demo::reply added = redis->next_reply();
-      if (demo::is_error(added.get())) {
-        fmt::print(stderr, "producer: XADD failed: {}\n",
-                   added ? demo::text(added.get()) : redis->error());
+    bool lost = added.size() != commands.size();
+    if (lost) fmt::print(stderr, "producer: XADD failed: {}\n", redis.error());
+    for (std::size_t i = 0; !lost && i < added.size(); ++i) {
+      if (skew::redis::is_error_reply(added[i].get())) {
+        fmt::print(stderr, "producer: XADD failed: {}\n", skew::redis::reply_text(added[i].get()));
         lost = true;
-        break;
+      } else if (is_malformed[i]) {
+        malformed_ids.emplace_back(skew::redis::reply_text(added[i].get()));
       }
-      if (bad) malformed_ids.emplace_back(demo::text(added.get()));
     }
     if (lost) {
       if (!reconnect) return 1;
       // Send the batch again once Redis is back (ids make the redelivery harmless).
       do {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        redis = std::make_unique<demo::connection>(where.host, where.port);
-      } while (!redis->ok() || demo::is_error(redis->command({"PING"}).get()));
+      } while (!redis.command({"PING"}));
       fmt::print("producer: reconnected, sending m-{}..m-{} again\n", first, last - 1);
       first -= batch;
       continue;
     }
     for (const std::uint32_t v : versions) ++emitted[v];
     for (std::size_t i = 0; i < malformed_ids.size(); ++i) {
-      if (demo::is_error(
-              redis->command({"HSET", malformed_key, malformed_ids[i], kinds[i]}).get())) {
-        fmt::print(stderr, "producer: HSET failed: {}\n", redis->error());
+      if (!redis.command({"HSET", malformed_key, malformed_ids[i], kinds[i]})) {
+        fmt::print(stderr, "producer: HSET failed: {}\n", redis.error());
         return 1;
       }
     }

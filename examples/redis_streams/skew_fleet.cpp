@@ -11,9 +11,10 @@
 // retained in the stream are read from its entries' headers. Other failures exit 2.
 #include <skew/can_deploy.hpp>
 #include <skew/envelope.hpp>
+#include <skew/redis_connection.hpp>
 #include <skew/redis_manifests.hpp>
 
-#include "redis.hpp"
+#include "arguments.hpp"
 
 #include <fmt/format.h>
 
@@ -45,25 +46,26 @@ std::optional<skew::manifest> read_manifest_file(const std::string& path) {
 }
 
 // The (type, version) of every entry still in the stream.
-std::vector<skew::retained_version> retained_in(demo::connection& redis,
+std::vector<skew::retained_version> retained_in(skew::redis::connection& redis,
                                                 const std::string& stream) {
   std::set<std::pair<std::string, std::uint32_t>> seen;
   std::string from = "-";
   while (true) {
-    demo::reply page = redis.command({"XRANGE", stream, from, "+", "COUNT", "1000"});
-    if (demo::is_error(page.get()) || page->type != REDIS_REPLY_ARRAY || page->elements == 0) {
+    skew::redis::reply page = redis.command({"XRANGE", stream, from, "+", "COUNT", "1000"});
+    if (!page || page->type != REDIS_REPLY_ARRAY || page->elements == 0) {
       break;
     }
     for (std::size_t i = 0; i < page->elements; ++i) {
       const redisReply* fields = page->element[i]->element[1];
       for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
-        if (demo::text(fields->element[f]) != "message") continue;
-        if (auto h = skew::peek_header(demo::text(fields->element[f + 1]))) {
+        if (skew::redis::reply_text(fields->element[f]) != "message") continue;
+        if (auto h = skew::peek_header(skew::redis::reply_text(fields->element[f + 1]))) {
           seen.emplace(std::string(h->type), h->version);
         }
       }
     }
-    from = "(" + std::string(demo::text(page->element[page->elements - 1]->element[0]));
+    from =
+        "(" + std::string(skew::redis::reply_text(page->element[page->elements - 1]->element[0]));
   }
   std::vector<skew::retained_version> out;
   for (const auto& [type, version] : seen) out.push_back({type, version});
@@ -101,8 +103,8 @@ int main(int argc, char** argv) {
     } else {
       auto fleet = store.read_fleet();
       auto producers = store.read_producers();
-      demo::connection redis(where.host, where.port);
-      if (!fleet || !producers || !redis.ok()) {
+      skew::redis::connection redis(where);
+      if (!fleet || !producers) {
         fmt::print(stderr, "skew_fleet: cannot read the fleet: {}\n", store.last_error());
         return 2;
       }

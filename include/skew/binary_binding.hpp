@@ -143,16 +143,16 @@ inline std::optional<std::size_t> value_escape(std::string_view payload) noexcep
 
 // The structured CloudEvent a binary message stands for, written into `out`: one member per
 // attribute header, `datacontenttype` from the content type, and the payload under `data` (none
-// for an empty payload; text as a string; anything else as `data_base64`, which the reader reports as
-// binary_data). Returns where the data starts in `out`, so that errors in it can be given
+// for an empty payload; text as a string; anything else as `data_base64`, which the reader reports
+// as binary_data). Returns where the data starts in `out`, so that errors in it can be given
 // relative to the payload; a JSON payload that is not one value is not mapped (payload_error).
 struct binary_mapping {
   std::size_t data_at = 0;
   std::optional<std::size_t> payload_error;  // its offset in the payload
 };
 inline binary_mapping structured_from_binary(std::span<const message_header> headers,
-                                          std::string_view payload, const binary_binding& binding,
-                                          std::string& out) {
+                                             std::string_view payload,
+                                             const binary_binding& binding, std::string& out) {
   out.clear();
   out.push_back('{');
   bool first = true;

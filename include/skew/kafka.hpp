@@ -18,7 +18,8 @@
 // Ordering. With retry_mode::retry_topic a retried record leaves its partition: later records of
 // the same key are handled before it. retry_mode::blocking keeps order: the partition is paused,
 // sought back to the record and resumed after the delay, so nothing behind it moves meanwhile;
-// its delivery count lives in the consumer and starts again after a rebalance.
+// its delivery count lives in the consumer and starts again after a rebalance. In that mode the
+// retry topic is not read.
 #pragma once
 
 #include <skew/binary_mode.hpp>
@@ -53,6 +54,9 @@ struct consumer_settings {
   redelivery_limits limits{};
   std::size_t batch = 500;  // records dispatched between two commits
   std::chrono::milliseconds poll_timeout{100};
+  // After stop: how long a batch may still wait for its retry and dead-letter records to be
+  // acknowledged before the consumer leaves them uncommitted (to be delivered again).
+  std::chrono::milliseconds stop_grace{10000};
   binary_binding binding = binary_binding::kafka();
   already_handled seen{};  // optional idempotency hook (broker.hpp)
   consumer_hooks hooks{};
@@ -96,7 +100,7 @@ class consumer {
   // Consumes until `stop` is set, then finishes its batch, commits and leaves the group. False
   // when the consumer could not start or the client failed for good.
   bool run(const std::atomic<bool>& stop) {
-    if (!ok() || !partitions_->subscribe()) return false;
+    if (!ok() || !partitions_->subscribe(s_.retries == retry_mode::retry_topic)) return false;
     std::vector<message_header> headers;
     while (!stop.load(std::memory_order_relaxed)) {
       partitions_->resume_due();
@@ -105,7 +109,7 @@ class consumer {
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (!partitions_->skipped(i)) handle(batch[i], headers);
       }
-      partitions_->finish_batch(stop);
+      partitions_->finish_batch(stop, s_.stop_grace);
       if (s_.hooks.batch_settled) s_.hooks.batch_settled();
     }
     partitions_->close();

@@ -13,11 +13,11 @@
 
 #include <skew/decoder.hpp>
 #include <skew/detail/periodic.hpp>
-#include <skew/detail/redis_connection.hpp>
 #include <skew/encode.hpp>
 #include <skew/fleet.hpp>
 #include <skew/fleet_follower.hpp>
 #include <skew/manifest.hpp>
+#include <skew/redis_connection.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -87,8 +87,8 @@ class manifest_store {
     auto known = redis_.command({"HGETALL", prefix_ + "groups"});
     if (known == nullptr) return std::nullopt;
     for (std::size_t i = 0; i + 1 < known->elements; i += 2) {
-      auto m = decoder_.decode<manifest>(detail::reply_text(known->element[i + 1]));
-      if (m) group(detail::reply_text(known->element[i])).last_known = std::move(*m);
+      auto m = decoder_.decode<manifest>(reply_text(known->element[i + 1]));
+      if (m) group(reply_text(known->element[i])).last_known = std::move(*m);
     }
     if (!read_live(prefix_ + "instance:",
                    [&](manifest&& m) { group(m.group).live.push_back(std::move(m)); })) {
@@ -97,8 +97,8 @@ class manifest_store {
     auto floors = redis_.command({"HGETALL", prefix_ + "floors"});
     if (floors == nullptr) return std::nullopt;
     for (std::size_t i = 0; i + 1 < floors->elements; i += 2) {
-      const std::string value(detail::reply_text(floors->element[i + 1]));
-      f.floors[std::string(detail::reply_text(floors->element[i]))] =
+      const std::string value(reply_text(floors->element[i + 1]));
+      f.floors[std::string(reply_text(floors->element[i]))] =
           static_cast<std::uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
     }
     return f;
@@ -149,10 +149,10 @@ class manifest_store {
     do {
       auto page = redis_.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
       if (page == nullptr || page->elements != 2) return false;
-      cursor = std::string(detail::reply_text(page->element[0]));
+      cursor = std::string(reply_text(page->element[0]));
       const redisReply* batch = page->element[1];
       for (std::size_t i = 0; i < batch->elements; ++i) {
-        keys.emplace_back(detail::reply_text(batch->element[i]));
+        keys.emplace_back(reply_text(batch->element[i]));
       }
     } while (cursor != "0");
     if (keys.empty()) return true;
@@ -163,7 +163,7 @@ class manifest_store {
     for (std::size_t i = 0; i < values->elements; ++i) {
       // Expired between SCAN and MGET: gone.
       if (values->element[i]->type != REDIS_REPLY_STRING) continue;
-      auto m = decoder_.decode<manifest>(detail::reply_text(values->element[i]));
+      auto m = decoder_.decode<manifest>(reply_text(values->element[i]));
       if (m) sink(std::move(*m));
     }
     return true;
@@ -181,7 +181,7 @@ class manifest_store {
     return false;
   }
 
-  detail::redis_connection redis_;
+  connection redis_;
   std::string prefix_;
   decoder decoder_;
   std::string error_;

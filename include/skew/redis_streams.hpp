@@ -14,8 +14,8 @@
 #pragma once
 
 #include <skew/broker.hpp>
-#include <skew/detail/redis_connection.hpp>
 #include <skew/envelope.hpp>
+#include <skew/redis_connection.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -69,21 +69,20 @@ class stream_consumer {
     while (!stop.load(std::memory_order_relaxed)) {
       // Entries idle for the retry delay: retries, and whatever a dead consumer held.
       if (std::chrono::steady_clock::now() >= next_claim) {
-        detail::redis_reply claimed = redis_.command(
+        reply claimed = redis_.command(
             {"XAUTOCLAIM", s_.stream, s_.group, s_.consumer, min_idle, cursor_, "COUNT", count});
         if (!claimed || claimed->type != REDIS_REPLY_ARRAY || claimed->elements < 2) {
           return failed("XAUTOCLAIM");
         }
-        cursor_ = std::string(detail::reply_text(claimed->element[0]));
+        cursor_ = std::string(reply_text(claimed->element[0]));
         if (!process(claimed->element[1], true)) return false;
         if (cursor_ == "0-0") {  // a full pass over the pending entries: rest a little
           next_claim = std::chrono::steady_clock::now() +
                        std::max(std::chrono::milliseconds(1), s_.retry_delay / 4);
         }
       }
-      detail::redis_reply read =
-          redis_.command({"XREADGROUP", "GROUP", s_.group, s_.consumer, "COUNT", count, "BLOCK",
-                          block, "STREAMS", s_.stream, ">"});
+      reply read = redis_.command({"XREADGROUP", "GROUP", s_.group, s_.consumer, "COUNT", count,
+                                   "BLOCK", block, "STREAMS", s_.stream, ">"});
       if (!read) return failed("XREADGROUP");
       if (read->type == REDIS_REPLY_NIL) continue;  // nothing new within the block time
       if (read->type != REDIS_REPLY_ARRAY || read->elements < 1 || read->element[0]->elements < 2) {
@@ -103,14 +102,14 @@ class stream_consumer {
     for (std::size_t i = 0; i < entries->elements; ++i) {
       const redisReply* entry = entries->element[i];
       if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;  // deleted entry
-      const std::string_view id = detail::reply_text(entry->element[0]);
+      const std::string_view id = reply_text(entry->element[0]);
       const redisReply* fields = entry->element[1];
       std::string_view message;
       bool found = false;
       for (std::size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements;
            f += 2) {
-        if (detail::reply_text(fields->element[f]) == s_.field) {
-          message = detail::reply_text(fields->element[f + 1]);
+        if (reply_text(fields->element[f]) == s_.field) {
+          message = reply_text(fields->element[f + 1]);
           found = true;
         }
       }
@@ -160,7 +159,7 @@ class stream_consumer {
 
   // How often Redis has delivered the entry (XPENDING); a retry is decided on it.
   bool deliveries(std::string_view id, std::uint32_t& out) {
-    detail::redis_reply pending = redis_.command({"XPENDING", s_.stream, s_.group, id, id, "1"});
+    reply pending = redis_.command({"XPENDING", s_.stream, s_.group, id, id, "1"});
     if (!pending || pending->type != REDIS_REPLY_ARRAY) return failed("XPENDING");
     if (pending->elements == 0) return true;        // acknowledged meanwhile
     const redisReply* entry = pending->element[0];  // [id, consumer, idle ms, deliveries]
@@ -174,7 +173,7 @@ class stream_consumer {
 
   bool dead_letter(std::string_view id, std::string_view message, std::string_view reason,
                    std::string_view error) {
-    const std::vector<detail::redis_reply> replies =
+    const std::vector<reply> replies =
         redis_.pipeline({{"MULTI"},
                          {"XADD", s_.dead_letter_stream, "*", "reason", reason, "error", error,
                           "payload", message, "source-id", id, "consumer", s_.consumer},
@@ -194,7 +193,7 @@ class stream_consumer {
 
   Router& router_;
   stream_settings s_;
-  detail::redis_connection redis_;
+  connection redis_;
   std::string cursor_ = "0-0";
   std::vector<std::string_view> acks_;  // views into the batch's reply
   std::string error_;

@@ -164,7 +164,8 @@ class router {
                                  "binary content mode needs a CloudEvents envelope_format");
     }
     thread_local std::string event;
-    const detail::binary_mapping m = detail::structured_from_binary(headers, payload, binding, event);
+    const detail::binary_mapping m =
+        detail::structured_from_binary(headers, payload, binding, event);
     if (m.payload_error) {
       return reject_malformed(this_thread_counters(),
                               error{errc::malformed_json, "/data", m.payload_error});

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -52,10 +53,13 @@ class kafka_partitions {
   bool ok() const noexcept { return consumer_ != nullptr && producer_ != nullptr; }
   const std::string& error() const noexcept { return error_; }
 
-  bool subscribe() {
+  // The main topic, and the retry topic when retries go there.
+  bool subscribe(bool with_retry_topic) {
     partition_list topics(rd_kafka_topic_partition_list_new(2));
     rd_kafka_topic_partition_list_add(topics.get(), topic_.c_str(), RD_KAFKA_PARTITION_UA);
-    rd_kafka_topic_partition_list_add(topics.get(), retry_topic_.c_str(), RD_KAFKA_PARTITION_UA);
+    if (with_retry_topic) {
+      rd_kafka_topic_partition_list_add(topics.get(), retry_topic_.c_str(), RD_KAFKA_PARTITION_UA);
+    }
     return check(rd_kafka_subscribe(consumer_.get(), topics.get()));
   }
 
@@ -133,27 +137,32 @@ class kafka_partitions {
     return ++deliveries_[{rd_kafka_topic_name(m->rkt), m->partition, m->offset}];
   }
 
-  // Waits until every retry and dead-letter record of the batch is acknowledged (sending failed
-  // ones again until `stop`), then commits each partition up to its first record whose outcome is
-  // not on the broker.
+  // Waits until every retry and dead-letter record of the batch is acknowledged, sending failed
+  // ones again, then commits each partition up to its first record whose outcome is not on the
+  // broker. Once `stop` is set it waits at most `grace` more: what is not acknowledged by then
+  // stays uncommitted, and its records are delivered again to the partition's next owner.
   template <class Stop>
-  void finish_batch(const Stop& stop) {
+  void finish_batch(const Stop& stop, std::chrono::milliseconds grace) {
+    std::optional<std::chrono::steady_clock::time_point> give_up;
     while (true) {
       rd_kafka_flush(producer_.get(), 100);
       bool pending = false;
       bool failed = false;
       for (auto& r : records_) {
         if (r.delivered) continue;
-        if (r.in_flight) {
-          pending = true;
-        } else if (!stop.load()) {
+        pending = true;
+        if (!r.in_flight) {
           error_ = rd_kafka_err2str(r.error);
           failed = true;
-          pending = true;
           produce_record(producer_.get(), r);
         }
       }
       if (!pending) break;
+      if (stop.load()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!give_up) give_up = now + grace;
+        if (now >= *give_up) break;
+      }
       if (failed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     partition_list offsets(rd_kafka_topic_partition_list_new(static_cast<int>(progress_.size())));

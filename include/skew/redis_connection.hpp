@@ -1,6 +1,11 @@
-// One hiredis connection for skew's Redis add-ons: binary-safe commands from string_views, owned
-// replies, timeouts on connect and on every command, and a reconnect on the next command after
-// any failure, so that a restarted server is picked up again without the caller's help.
+// skew::redis::connection: one hiredis connection for skew's Redis add-ons and for handlers that
+// talk to Redis themselves: binary-safe commands from string_views, owned replies, timeouts on
+// connect and on every command, pipelines, and a reconnect on the next command after any
+// failure, so that a restarted server is picked up again without the caller's help.
+//
+//   skew::redis::connection redis({"127.0.0.1", 6379});
+//   if (skew::redis::reply r = redis.command({"GET", key})) use(skew::redis::reply_text(r.get()));
+//   else log(redis.error());
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -13,6 +18,12 @@
 #include <string_view>
 #include <vector>
 
+namespace skew::detail {
+struct redis_reply_deleter {
+  void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+};
+}  // namespace skew::detail
+
 namespace skew::redis {
 
 // Where the server is, and how long to wait for it.
@@ -22,30 +33,27 @@ struct endpoint {
   std::chrono::milliseconds timeout{1000};
 };
 
-}  // namespace skew::redis
+using reply = std::unique_ptr<redisReply, detail::redis_reply_deleter>;
 
-namespace skew::detail {
-
-struct redis_reply_deleter {
-  void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
-};
-using redis_reply = std::unique_ptr<redisReply, redis_reply_deleter>;
-
+// A string, status or error reply's text; empty for other replies and null.
 inline std::string_view reply_text(const redisReply* r) noexcept {
   if (r == nullptr || r->str == nullptr) return {};
   return {r->str, r->len};
 }
+inline bool is_error_reply(const redisReply* r) noexcept {
+  return r == nullptr || r->type == REDIS_REPLY_ERROR;
+}
 
-class redis_connection {
+class connection {
  public:
-  explicit redis_connection(redis::endpoint where) : where_(std::move(where)) {}
+  explicit connection(endpoint where) : where_(std::move(where)) {}
 
   // The reply, or null when the server could not be reached or answered with an error; error()
   // says why.
-  redis_reply command(std::initializer_list<std::string_view> args) {
+  reply command(std::initializer_list<std::string_view> args) {
     return command(std::vector<std::string_view>(args));
   }
-  redis_reply command(const std::vector<std::string_view>& args) {
+  reply command(const std::vector<std::string_view>& args) {
     if (!connected() && !connect()) return nullptr;
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
@@ -53,8 +61,8 @@ class redis_connection {
       argv.push_back(a.data());
       lengths.push_back(a.size());
     }
-    redis_reply r(static_cast<redisReply*>(redisCommandArgv(
-        context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    reply r(static_cast<redisReply*>(redisCommandArgv(context_.get(), static_cast<int>(argv.size()),
+                                                      argv.data(), lengths.data())));
     if (r == nullptr) {
       error_ = context_->errstr;
       context_.reset();  // reconnect on the next command
@@ -70,8 +78,8 @@ class redis_connection {
   // Commands written together, then their replies read in order: one round trip for a batch,
   // and for MULTI ... EXEC, which the server discards if the connection drops before EXEC. Empty
   // when the connection failed; an error reply is returned as it is, for the caller to judge.
-  std::vector<redis_reply> pipeline(const std::vector<std::vector<std::string_view>>& commands) {
-    std::vector<redis_reply> replies;
+  std::vector<reply> pipeline(const std::vector<std::vector<std::string_view>>& commands) {
+    std::vector<reply> replies;
     if (!connected() && !connect()) return replies;
     for (const auto& args : commands) {
       std::vector<const char*> argv;
@@ -121,9 +129,9 @@ class redis_connection {
     return true;
   }
 
-  redis::endpoint where_;
+  endpoint where_;
   std::unique_ptr<redisContext, context_deleter> context_;
   std::string error_;
 };
 
-}  // namespace skew::detail
+}  // namespace skew::redis
