@@ -201,7 +201,9 @@ class kafka_partitions {
 
   void settle(const rd_kafka_message_t* m, const outgoing_record* record) {
     progress_[key_of(m)].settled.emplace_back(m->offset, record);
-    deliveries_.erase({rd_kafka_topic_name(m->rkt), m->partition, m->offset});
+    if (!deliveries_.empty()) {  // blocking retries only: no key built per record otherwise
+      deliveries_.erase({rd_kafka_topic_name(m->rkt), m->partition, m->offset});
+    }
   }
 
   bool check(rd_kafka_resp_err_t err) {
