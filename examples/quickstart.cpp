@@ -4,7 +4,7 @@
 // A strict reader would crash or drop it; skew reads what it knows and tells you what it saw.
 #include <skew/skew.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <optional>
 #include <string>

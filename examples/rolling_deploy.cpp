@@ -10,7 +10,7 @@
 // newer replica handles it. Nothing is lost in either run.
 #include <skew/skew.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <array>
 #include <cstdint>

@@ -15,7 +15,7 @@ TEST_CASE("error: root path and unknown offset") {
 }
 
 TEST_CASE("errc: every code has a distinct name and description") {
-  for (int i = 1; i <= static_cast<int>(skew::errc::binary_data); ++i) {
+  for (int i = 1; i <= static_cast<int>(skew::errc::unsupported_content_mode); ++i) {
     auto code = static_cast<skew::errc>(i);
     CAPTURE(i);
     CHECK(skew::to_string(code) != "unknown");
@@ -32,12 +32,14 @@ TEST_CASE("error: JSON Pointer segments are escaped per RFC 6901") {
   CHECK(path == "/a~1b~0c/x");
 }
 
-TEST_CASE("errc: invalid_value has its name, and values outside the enum are unknown") {
+TEST_CASE("errc: the last codes have their names, and values outside the enum are unknown") {
   CHECK(skew::to_string(skew::errc::invalid_value) == "invalid_value");
   CHECK(skew::describe_errc(skew::errc::invalid_value) ==
         "the value is not one the member's codec accepts");
+  CHECK(static_cast<int>(skew::errc::unsupported_content_mode) == 19);  // values are stable
+  CHECK(skew::to_string(skew::errc::unsupported_content_mode) == "unsupported_content_mode");
   CHECK(skew::to_string(static_cast<skew::errc>(0)) == "unknown");
-  const auto past_last = static_cast<int>(skew::errc::invalid_value) + 1;
+  const auto past_last = static_cast<int>(skew::errc::unsupported_content_mode) + 1;
   CHECK(skew::to_string(static_cast<skew::errc>(past_last)) == "unknown");
   CHECK(skew::describe_errc(static_cast<skew::errc>(past_last)) == "unknown error");
 }

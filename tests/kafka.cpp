@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <string>
@@ -77,14 +78,39 @@ struct job_router {
   }
 };
 
-skew::kafka::consumer_settings settings_for(const cluster& c, const std::string& topic) {
+// Group events seen by a consumer, readable from the test's thread.
+struct group_log {
+  std::mutex mutex;
+  std::vector<skew::kafka::group_event> events;
+  std::size_t assigned_partitions() {
+    std::lock_guard lock(mutex);
+    std::size_t n = 0;
+    for (const auto& e : events) {
+      if (e.what == skew::kafka::group_event::kind::assigned) n += e.partitions.size();
+    }
+    return n;
+  }
+};
+
+skew::kafka::consumer_settings settings_for(const cluster& c, const std::string& topic,
+                                            group_log* log = nullptr) {
   skew::kafka::consumer_settings s;
   s.brokers = c.bootstrap;
   s.group = "workers";
   s.topic = topic;
   s.poll_timeout = std::chrono::milliseconds(20);
-  s.consumer_config = {{"log_level", "2"}, {"topic.metadata.refresh.interval.ms", "500"}};
+  s.consumer_config = {{"log_level", "2"}};
+  if (const char* debug = std::getenv("SKEW_KAFKA_DEBUG")) {
+    s.consumer_config.insert(s.consumer_config.end(), {{"debug", debug}, {"log_level", "7"}});
+  }
   s.producer_config = {{"log_level", "2"}};
+  s.log = [](std::string_view) {};
+  if (log != nullptr) {
+    s.group_changed = [log](const skew::kafka::group_event& e) {
+      std::lock_guard lock(log->mutex);
+      log->events.push_back(e);
+    };
+  }
   return s;
 }
 
@@ -96,20 +122,22 @@ void produce(const cluster& c, const std::string& topic, const std::vector<std::
     const std::string id = "id-" + std::to_string(n++);
     REQUIRE(p.send<Job>(topic, kafka_test::Job{name}, {.id = id, .source = "/test"}, "one-key"));
   }
-  REQUIRE(p.flush(std::chrono::seconds(10)));
+  REQUIRE(p.flush(std::chrono::seconds(30)));
 }
 
+// Waits for `done`. Every wait names its cause (an assignment, a record handled); the deadline
+// only turns a hang into a failure, so it is far above anything a loaded machine needs.
 template <class Condition>
-bool eventually(Condition done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+bool eventually(Condition done, std::chrono::seconds deadline = std::chrono::seconds(90)) {
+  const auto give_up = std::chrono::steady_clock::now() + deadline;
   while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
 }
 
-// Runs `consumer` on a thread until `done` holds (or 30 s pass), then stops it.
+// Runs `consumer` on a thread until `done` holds, then stops it.
 template <class Consumer, class Condition>
 bool run_until(Consumer& consumer, Condition done) {
   std::atomic<bool> stop{false};
@@ -260,8 +288,9 @@ TEST_CASE("an offset is committed only once its retry record is acknowledged by 
   std::atomic<bool> stop{false};
   bool ran = false;
   std::thread t([&] { ran = consumer.run(stop); });
-  CHECK(eventually([&] { return consumer.stats().broker.retried == 1; }));
-  // b's retry record cannot be written: nothing of the batch from b on is committed.
+  CHECK(eventually([&] { return consumer.stats().broker.retried == 1 && r.names().size() == 2; }));
+  // b's retry record cannot be written: nothing of the batch from b on is committed, however
+  // long the consumer has to commit (a commit that did not wait would land within milliseconds).
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const std::int64_t while_down = committed(c, topic);
   CHECK(while_down < 2);
@@ -290,4 +319,107 @@ TEST_CASE("the idempotency hook acknowledges what was handled before, without di
   CHECK(asked == std::vector<std::string>{"id-0", "id-1", "id-2"});
   CHECK(r.names() == std::vector<std::string>{"a", "c"});
   CHECK(consumer.stats().broker.duplicates == 1);
+}
+
+TEST_CASE("group events: the partitions assigned on joining, revoked on leaving") {
+  const std::string topic = "jobs-g";
+  cluster c(topic);
+  produce(c, topic, {"a"});
+  job_router r({});
+  group_log log;
+  std::vector<std::string> lines;
+  auto s = settings_for(c, topic, &log);
+  s.log = [&](std::string_view line) { lines.emplace_back(line); };
+  skew::kafka::consumer consumer(r.router, s);
+  CHECK(run_until(consumer, [&] { return r.names().size() == 1; }));
+  std::lock_guard lock(log.mutex);
+  REQUIRE(log.events.size() >= 2);
+  const auto& first = log.events.front();
+  CHECK(first.what == skew::kafka::group_event::kind::assigned);
+  const std::vector<skew::kafka::topic_partition> both{{topic, 0}, {topic + ".retry", 0}};
+  CHECK(first.partitions == both);
+  CHECK(log.events.back().what == skew::kafka::group_event::kind::revoked);
+  CHECK(log.events.back().partitions == both);
+  REQUIRE(lines.size() == log.events.size());
+  CHECK(lines.front() == "skew::kafka: group workers: assigned jobs-g[0], jobs-g.retry[0]");
+}
+
+TEST_CASE("a consumer made after another was destroyed in the same process gets the partitions") {
+  // A service that restarts its consumer in process: nothing of the first may hold up the second.
+  const std::string topic = "jobs-h";
+  cluster c(topic);
+  produce(c, topic, {"a", "b"});
+  job_router first_router({});
+  {
+    group_log log;
+    skew::kafka::consumer first(first_router.router, settings_for(c, topic, &log));
+    CHECK(run_until(first, [&] { return first_router.names().size() == 2; }));
+  }
+  produce(c, topic, {"c"});
+  job_router second_router({});
+  group_log log;
+  skew::kafka::consumer second(second_router.router, settings_for(c, topic, &log));
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(run_until(second, [&] { return second_router.names().size() == 1; }));
+  // The first left the group on stop. The mock holds a join that follows a leave for the
+  // session timeout less a second (skew's default: 10 s; librdkafka's 45 s made it 44 s), so the
+  // bound is one session timeout with room for a loaded machine.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+  CHECK(second_router.names() == std::vector<std::string>{"c"});  // a and b were committed
+}
+
+TEST_CASE("two consumers on different topics side by side each process their own records") {
+  const std::string one = "jobs-i";
+  const std::string two = "jobs-j";
+  cluster c(one);
+  for (const std::string& t : {two, two + ".retry", two + ".dlt"}) {
+    rd_kafka_mock_topic_create(c.mock, t.c_str(), 1, 1);
+  }
+  produce(c, one, {"i1", "i2"});
+  produce(c, two, {"j1", "j2", "j3"});
+  job_router r1({{"i2", 1}});
+  job_router r2({{"j1", 1}});
+  auto s2 = settings_for(c, two);
+  s2.group = "others";
+  skew::kafka::consumer c1(r1.router, settings_for(c, one));
+  skew::kafka::consumer c2(r2.router, s2);
+  std::atomic<bool> stop{false};
+  bool ran1 = false;
+  bool ran2 = false;
+  std::thread t1([&] { ran1 = c1.run(stop); });
+  std::thread t2([&] { ran2 = c2.run(stop); });
+  CHECK(eventually([&] { return r1.names().size() == 2 && r2.names().size() == 3; }));
+  stop = true;
+  t1.join();
+  t2.join();
+  CHECK(ran1);
+  CHECK(ran2);
+  CHECK(r1.names() == std::vector<std::string>{"i1", "i2"});
+  CHECK(r2.names() == std::vector<std::string>{"j2", "j3", "j1"});
+  CHECK(c1.stats().broker.retried == 1);
+  CHECK(c2.stats().broker.retried == 1);
+}
+
+TEST_CASE("a binary-mode record on a router without a CloudEvents format is dead-lettered") {
+  // A record's headers are input: the consumer must go on to the records behind it.
+  const std::string topic = "jobs-k";
+  cluster c(topic);
+  skew::kafka::producer p(c.bootstrap, {{"log_level", "2"}});
+  REQUIRE(p.send_record(topic, {}, std::string(R"({"name":"x"})"),
+                        {{"ce_specversion", "1.0"}, {"ce_id", "b-1"}, {"ce_type", "job"}}));
+  REQUIRE(
+      p.send_record(topic, {}, std::string(R"({"type":"job","schemaVersion":1,"name":"y"})"), {}));
+  REQUIRE(p.flush(std::chrono::seconds(30)));
+  skew::router<Job> router;  // flat envelopes
+  std::vector<std::string> handled;
+  router.on<Job>([&](const kafka_test::Job& j) { handled.push_back(j.name); });
+  skew::kafka::consumer consumer(router, settings_for(c, topic));
+  CHECK(run_until(consumer, [&] { return consumer.stats().broker.acked == 1; }));
+  CHECK(handled == std::vector<std::string>{"y"});
+  CHECK(consumer.stats().broker.dead_lettered == 1);
+  const auto dead = read_all(c, topic + ".dlt");
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].at("skew-reason") == "invalid_envelope");
+  CHECK(dead[0].at("skew-error").find("unsupported_content_mode") != std::string::npos);
+  CHECK(dead[0].at("ce_id") == "b-1");
 }

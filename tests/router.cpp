@@ -598,10 +598,22 @@ TEST_CASE("configuring a router after it began dispatching is a contract violati
         }).find("router::set_options after") != std::string::npos);
 }
 
-TEST_CASE("binary content mode on a router without a CloudEvents format is a contract violation") {
-  const skew::message_header headers[] = {{"ce_specversion", "1.0"}, {"ce_type", "send-email"}};
-  CHECK(stderr_of_aborted_child([&] {
-          skew::router<SendEmail, Payment> router;  // flat, the default
-          (void)router.dispatch(headers, R"({"to":"a"})");
-        }).find("router::dispatch(headers, payload)") != std::string::npos);
+TEST_CASE("a binary-mode message on a router without a CloudEvents format is an outcome") {
+  // The headers are input: whoever produced the message chose them. A consumer must not stop.
+  const skew::message_header headers[] = {
+      {"ce_specversion", "1.0"}, {"ce_id", "e-1"}, {"ce_type", "send-email"}};
+  skew::router<SendEmail, Payment> router;  // flat, the default
+  int handled = 0;
+  router.on<SendEmail>([&](const mail::SendEmailV2&) { ++handled; });
+  const skew::outcome o = router.dispatch(headers, R"({"to":"a"})");
+  CHECK(o.action == skew::action::dead_letter);
+  CHECK(o.reason == skew::reason::invalid_envelope);
+  REQUIRE(o.error.has_value());
+  CHECK(o.error->code == skew::errc::unsupported_content_mode);
+  CHECK(handled == 0);
+  CHECK(router.stats().total(skew::reason::invalid_envelope) == 1);
+  // The router's policy decides, as for any other reason.
+  skew::router<SendEmail, Payment> patient;
+  patient.set_policy(skew::reason::invalid_envelope, {skew::action::retry});
+  CHECK(patient.dispatch(headers, "{}").action == skew::action::retry);
 }

@@ -18,7 +18,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <csignal>
@@ -89,12 +89,12 @@ int main(int argc, char** argv) {
       .topic = args.get("--topic", "send-email"),
       .retry_delay = retry_delay,
       .batch = static_cast<std::size_t>(args.number("--batch", 200)),
-      .consumer_config = {{"client.id", name},
-                          {"session.timeout.ms", args.get("--session-timeout-ms", "6000")},
-                          {"heartbeat.interval.ms", "500"},
-                          {"log_level", "3"}},
+      // Static membership when the deployment gives each instance a stable name (a pod's).
+      .instance_id = args.get("--instance-id", ""),
+      .consumer_config = {{"client.id", name}, {"log_level", "3"}},
       .producer_config = {{"client.id", name + "-producer"}, {"log_level", "3"}},
   };
+  // Group events go to standard error by default; the test reads them from there.
   skew::kafka::consumer<decltype(router)> consumer(router, settings);
   if (!consumer.ok()) {
     fmt::print(stderr, "consumer {}: {}\n", name, consumer.error());

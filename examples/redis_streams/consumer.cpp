@@ -19,7 +19,7 @@
 #include "arguments.hpp"
 #include "send_email.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <chrono>

@@ -18,7 +18,7 @@
 #include "arguments.hpp"
 #include "send_email.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <cstdint>

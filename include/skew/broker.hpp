@@ -15,7 +15,7 @@
 #include <skew/outcome.hpp>
 #include <skew/stats.hpp>
 
-#include <fmt/core.h>
+#include <skew/detail/fmt.hpp>
 
 #include <atomic>
 #include <cstdint>

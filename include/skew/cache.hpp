@@ -13,7 +13,7 @@
 #include <skew/envelope.hpp>
 #include <skew/message.hpp>
 
-#include <fmt/core.h>
+#include <skew/detail/fmt.hpp>
 
 #include <cstdint>
 #include <optional>

@@ -28,7 +28,7 @@
 #include <skew/unknown_fields.hpp>
 #include <skew/variant.hpp>
 
-#include <fmt/core.h>
+#include <skew/detail/fmt.hpp>
 
 #include <cstdint>
 #include <limits>

@@ -19,7 +19,7 @@
 #include <skew/message.hpp>
 #include <skew/result.hpp>
 
-#include <fmt/format.h>  // fmt::memory_buffer, the buffer encode_to is made for
+#include <skew/detail/fmt.hpp>  // fmt::memory_buffer, the buffer encode_to is made for
 
 #include <array>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // skew::errc and skew::error: what went wrong, where in the message, and a one-line rendering.
 #pragma once
 
-#include <fmt/core.h>
+#include <skew/detail/fmt.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +32,7 @@ enum class errc : std::uint8_t {
   unsupported_version,  // a version this build cannot produce or read
   binary_data,          // a binary payload (CloudEvents data_base64) where JSON data was expected
   invalid_value,        // a value of the right JSON type that a member's skew::codec rejects
+  unsupported_content_mode,  // a CloudEvents binary-mode message for a router of another format
 };
 
 namespace detail {
@@ -61,8 +62,10 @@ inline constexpr errc_text errc_texts[] = {
     {"unsupported_version", "this build does not handle that version"},
     {"binary_data", "the payload is base64 binary, not JSON data"},
     {"invalid_value", "the value is not one the member's codec accepts"},
+    {"unsupported_content_mode",
+     "a CloudEvents binary-mode message, and this router reads no CloudEvents format"},
 };
-static_assert(std::size(errc_texts) == static_cast<std::size_t>(errc::invalid_value),
+static_assert(std::size(errc_texts) == static_cast<std::size_t>(errc::unsupported_content_mode),
               "one errc_texts entry per errc");
 
 constexpr const errc_text* find_errc_text(errc code) noexcept {

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include <fmt/core.h>
+#include <skew/detail/fmt.hpp>
 
 namespace skew {
 

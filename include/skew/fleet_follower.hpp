@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/core.h>
+#include <skew/detail/fmt.hpp>
 
 namespace skew {
 

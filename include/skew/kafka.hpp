@@ -27,12 +27,11 @@
 #include <skew/detail/kafka_partitions.hpp>
 #include <skew/envelope.hpp>
 
-#include <fmt/core.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,7 +59,18 @@ struct consumer_settings {
   binary_binding binding = binary_binding::kafka();
   already_handled seen{};  // optional idempotency hook (broker.hpp)
   consumer_hooks hooks{};
-  // More librdkafka properties, for the consuming and the producing client.
+  // Group membership for rolling deploys (see group_defaults below and the Kafka guide).
+  // Static membership: a stable name per instance (a pod's name); a consumer restarted under the
+  // same name within the session timeout gets its partitions back without a rebalance. Empty:
+  // dynamic membership.
+  std::string instance_id{};
+  rebalance_protocol rebalancing = rebalance_protocol::eager;
+  // Partitions assigned, revoked or lost, on the consuming thread; also written to `log`.
+  std::function<void(const group_event&)> group_changed{};
+  // The consumer's own log lines (group events, client errors). Empty: standard error.
+  std::function<void(std::string_view)> log{};
+  // More librdkafka properties, for the consuming and the producing client. They are applied
+  // after skew's own, so they override them.
   detail::kafka_properties consumer_config{};
   detail::kafka_properties producer_config{};
 };
@@ -86,8 +96,10 @@ class consumer {
     }
     if (s_.retry_topic.empty()) s_.retry_topic = s_.topic + ".retry";
     if (s_.dead_letter_topic.empty()) s_.dead_letter_topic = s_.topic + ".dlt";
-    partitions_.emplace(s_.brokers, s_.group, s_.topic, s_.retry_topic, s_.consumer_config,
-                        s_.producer_config);
+    partitions_.emplace(
+        s_.brokers, s_.group, s_.topic, s_.retry_topic,
+        detail::kafka_group{s_.instance_id, s_.rebalancing, s_.group_changed, s_.log},
+        s_.consumer_config, s_.producer_config);
   }
 
   consumer(const consumer&) = delete;

@@ -155,13 +155,14 @@ class router {
   }
 
   // A CloudEvent in binary content mode: the attributes from a broker message's headers (named by
-  // `binding`), the data from its value. The router's format must be a CloudEvents one. Errors
-  // in the data have offsets into `payload`; errors in an attribute have its path and no offset.
+  // `binding`), the data from its value. Errors in the data have offsets into `payload`; errors
+  // in an attribute have its path and no offset. A router whose format is not a CloudEvents one
+  // cannot read the event: the headers come from whoever produced the message, so that is an
+  // invalid_envelope outcome (errc::unsupported_content_mode), never a stop.
   outcome dispatch(std::span<const message_header> headers, std::string_view payload,
                    const binary_binding& binding = binary_binding::kafka()) {
     if (format_.layout != layout::cloudevents) {
-      detail::contract_violation("router::dispatch(headers, payload)",
-                                 "binary content mode needs a CloudEvents envelope_format");
+      return reject_envelope(this_thread_counters(), error{errc::unsupported_content_mode, {}, {}});
     }
     thread_local std::string event;
     const detail::binary_mapping m =
@@ -332,6 +333,13 @@ class router {
                                                         error err) {
     const detail::dispatch_frame f(options_, counters);
     outcome o = policies_.outcome_for(reason::malformed, std::move(err));
+    detail::finish(o, f, 0);
+    return o;
+  }
+  [[gnu::cold, gnu::noinline]] outcome reject_envelope(detail::thread_counters& counters,
+                                                       error err) {
+    const detail::dispatch_frame f(options_, counters);
+    outcome o = policies_.outcome_for(reason::invalid_envelope, std::move(err));
     detail::finish(o, f, 0);
     return o;
   }

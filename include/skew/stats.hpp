@@ -8,7 +8,7 @@
 
 #include <skew/outcome.hpp>
 
-#include <fmt/core.h>
+#include <skew/detail/fmt.hpp>
 
 #include <array>
 #include <cstdint>

@@ -14,7 +14,7 @@
 #include <skew/encode.hpp>
 #include <skew/router.hpp>
 
-#include <fmt/core.h>
+#include <skew/detail/fmt.hpp>
 
 #include <algorithm>
 #include <charconv>

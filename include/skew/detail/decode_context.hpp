@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -27,7 +28,6 @@ struct decode_context {
   // The structural index of the input and where unescaped strings go.
   const std::uint32_t* positions = nullptr;
   std::uint32_t count = 0;
-  simdjson::internal::dom_parser_implementation* parser = nullptr;
   char* strings = nullptr;
   char* strings_begin = nullptr;  // strings == strings_begin: nothing was unescaped
   std::uint32_t depth = 0;
@@ -49,7 +49,6 @@ struct decode_context {
   void bind(const structural_index& index) noexcept {
     positions = index.positions();
     count = index.count();
-    parser = index.parser();
     strings = index.strings();
     strings_begin = strings;
   }
@@ -173,20 +172,79 @@ SKEW_HOT_INLINE bool raw_key(decode_context& ctx, std::uint32_t i, std::string_v
   return true;
 }
 
-// Unescapes string content that holds a backslash into the context's string buffer, with
-// simdjson's kernel, after checking the escapes (a lone surrogate cannot become UTF-8).
+// Writes the UTF-8 of code point `cp` at `dst`; returns the byte after it.
+inline char* write_utf8(long cp, char* dst) noexcept {
+  auto byte = [](long v) { return static_cast<char>(static_cast<unsigned char>(v)); };
+  if (cp < 0x80) {
+    *dst++ = byte(cp);
+  } else if (cp < 0x800) {
+    *dst++ = byte(0xc0 | (cp >> 6));
+    *dst++ = byte(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    *dst++ = byte(0xe0 | (cp >> 12));
+    *dst++ = byte(0x80 | ((cp >> 6) & 0x3f));
+    *dst++ = byte(0x80 | (cp & 0x3f));
+  } else {
+    *dst++ = byte(0xf0 | (cp >> 18));
+    *dst++ = byte(0x80 | ((cp >> 12) & 0x3f));
+    *dst++ = byte(0x80 | ((cp >> 6) & 0x3f));
+    *dst++ = byte(0x80 | (cp & 0x3f));
+  }
+  return dst;
+}
+
+// The byte a one-character escape (RFC 8259: \" \\ \/ \b \f \n \r \t) stands for, else 0.
+constexpr char simple_escape(char e) noexcept {
+  constexpr std::string_view from = "\"\\/bfnrt";
+  constexpr std::string_view to = "\"\\/\b\f\n\r\t";
+  const std::size_t k = from.find(e);
+  return k == std::string_view::npos ? '\0' : to[k];
+}
+
+// Unescapes the content of a string that check_string accepted, from `p` (past the opening
+// quote) to its closing quote, into `dst`; returns the end of what it wrote, or null on an escape
+// check_string would have refused.
+inline char* unescape_checked(const char* p, char* dst) noexcept {
+  for (;;) {
+    const std::size_t run = find_string_special(p);
+    std::memcpy(dst, p, run);
+    dst += run;
+    p += run;
+    if (*p == '"') return dst;
+    if (*p != '\\') return nullptr;
+    if (p[1] == 'u') {
+      long cp = read_hex4(p + 2);
+      p += 6;
+      if (cp >= 0xd800 && cp <= 0xdbff) {
+        const long low = p[0] == '\\' && p[1] == 'u' ? read_hex4(p + 2) : -1;
+        if (low < 0xdc00 || low > 0xdfff) return nullptr;
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+        p += 6;
+      } else if (cp < 0 || (cp >= 0xdc00 && cp <= 0xdfff)) {
+        return nullptr;
+      }
+      dst = write_utf8(cp, dst);
+      continue;
+    }
+    const char c = simple_escape(p[1]);
+    if (c == 0) return nullptr;
+    *dst++ = c;
+    p += 2;
+  }
+}
+
+// Unescapes string content that holds a backslash into the context's string buffer, after
+// checking the escapes (a lone surrogate cannot become UTF-8).
 inline bool unescape(decode_context& ctx, std::string_view raw, std::string_view& out) {
   const scan_status s = check_string(raw.data(), nullptr);
   if (s != scan_status::ok) {
     return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
                     raw.data() - 1);
   }
-  auto* dst = reinterpret_cast<std::uint8_t*>(ctx.strings);
-  const std::uint8_t* end =
-      ctx.parser->parse_string(reinterpret_cast<const std::uint8_t*>(raw.data()), dst);
+  char* end = unescape_checked(raw.data(), ctx.strings);
   if (end == nullptr) return ctx.fail(errc::malformed_json, raw.data() - 1);
-  out = std::string_view(ctx.strings, static_cast<std::size_t>(end - dst));
-  ctx.strings += out.size();
+  out = std::string_view(ctx.strings, static_cast<std::size_t>(end - ctx.strings));
+  ctx.strings = end;
   return true;
 }
 

@@ -12,12 +12,50 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace skew::kafka {
+
+// How a group moves partitions between its members. eager (librdkafka's default assignors):
+// every member gives up all its partitions at each rebalance. cooperative (cooperative-sticky):
+// only the partitions that move are revoked. librdkafka cannot mix the two in one group, so a
+// group changes protocol only when none of its members runs: keep eager in a group that older
+// builds still read.
+enum class rebalance_protocol : unsigned char { eager, cooperative };
+
+struct topic_partition {
+  std::string topic;
+  std::int32_t partition = 0;
+  friend bool operator==(const topic_partition&, const topic_partition&) = default;
+};
+
+// A change of the partitions a consumer owns. lost: taken without a revoke (the session timed
+// out), so another member may already be handling them.
+struct group_event {
+  enum class kind : unsigned char { assigned, revoked, lost };
+  kind what = kind::assigned;
+  std::vector<topic_partition> partitions;
+};
+
+constexpr std::string_view to_string(group_event::kind k) noexcept {
+  switch (k) {
+    case group_event::kind::assigned:
+      return "assigned";
+    case group_event::kind::revoked:
+      return "revoked";
+    case group_event::kind::lost:
+      return "lost";
+  }
+  return "unknown";
+}
+
+}  // namespace skew::kafka
 
 namespace skew::detail {
 
@@ -39,6 +77,27 @@ struct partition_list_deleter {
 using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t, partition_list_deleter>;
 
 using kafka_properties = std::vector<std::pair<std::string, std::string>>;
+
+// What a consumer needs to know of its group beyond the librdkafka properties.
+struct kafka_group {
+  std::string instance_id;
+  kafka::rebalance_protocol protocol = kafka::rebalance_protocol::eager;
+  std::function<void(const kafka::group_event&)> changed;
+  std::function<void(std::string_view)> log;
+};
+
+// skew's consumer properties for rolling deploys, applied before the user's own. A session
+// timeout of 10 s (librdkafka's default is 45 s): a member that died without leaving holds its
+// partitions, and holds up the rebalance that lets a restarted or new member in, until it
+// expires. Heartbeats every second, well inside it. With an instance id, static membership.
+inline kafka_properties group_defaults(const kafka_group& g) {
+  kafka_properties p = {{"session.timeout.ms", "10000"}, {"heartbeat.interval.ms", "1000"}};
+  if (g.protocol == kafka::rebalance_protocol::cooperative) {
+    p.emplace_back("partition.assignment.strategy", "cooperative-sticky");
+  }
+  if (!g.instance_id.empty()) p.emplace_back("group.instance.id", g.instance_id);
+  return p;
+}
 
 // A configuration with every property set, or null with `error` saying which one failed.
 inline kafka_conf make_kafka_conf(const kafka_properties& properties, std::string& error) {

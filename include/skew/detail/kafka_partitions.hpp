@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <optional>
@@ -23,14 +24,19 @@ namespace skew::detail {
 class kafka_partitions {
  public:
   kafka_partitions(const std::string& brokers, const std::string& group, std::string topic,
-                   std::string retry_topic, const kafka_properties& consumer_config,
-                   const kafka_properties& producer_config)
-      : topic_(std::move(topic)), retry_topic_(std::move(retry_topic)) {
+                   std::string retry_topic, kafka_group membership,
+                   const kafka_properties& consumer_config, const kafka_properties& producer_config)
+      : topic_(std::move(topic)),
+        retry_topic_(std::move(retry_topic)),
+        group_(group),
+        membership_(std::move(membership)) {
     kafka_properties c = {{"bootstrap.servers", brokers},
                           {"group.id", group},
                           {"enable.auto.commit", "false"},
                           {"enable.auto.offset.store", "false"},
                           {"auto.offset.reset", "earliest"}};
+    const kafka_properties defaults = group_defaults(membership_);
+    c.insert(c.end(), defaults.begin(), defaults.end());
     c.insert(c.end(), consumer_config.begin(), consumer_config.end());
     kafka_conf cc = make_kafka_conf(c, error_);
     if (!cc) return;
@@ -218,6 +224,24 @@ class kafka_partitions {
     generations_.clear();
   }
 
+  // Tells the group_changed hook and the log which partitions came or went.
+  void report(kafka::group_event::kind what, const rd_kafka_topic_partition_list_t* partitions) {
+    kafka::group_event event{what, {}};
+    std::string line = "skew::kafka: group " + group_ + ": " + std::string(kafka::to_string(what));
+    for (int i = 0; i < partitions->cnt; ++i) {
+      event.partitions.push_back({partitions->elems[i].topic, partitions->elems[i].partition});
+      line += (i == 0 ? " " : ", ") + event.partitions.back().topic + "[" +
+              std::to_string(event.partitions.back().partition) + "]";
+    }
+    if (partitions->cnt == 0) line += " no partitions";
+    if (membership_.log) {
+      membership_.log(line);
+    } else {
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    if (membership_.changed) membership_.changed(event);
+  }
+
   // Revoked partitions leave the batch (another consumer owns them now) and their pauses and
   // counts are forgotten; nothing of them is settled, since a batch commits before the next poll.
   static void rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -225,6 +249,7 @@ class kafka_partitions {
     auto* self = static_cast<kafka_partitions*>(opaque);
     const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      self->report(kafka::group_event::kind::assigned, partitions);
       if (cooperative) {
         if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, partitions)) {
           rd_kafka_error_destroy(e);
@@ -234,6 +259,9 @@ class kafka_partitions {
       }
       return;
     }
+    self->report(rd_kafka_assignment_lost(rk) ? kafka::group_event::kind::lost
+                                              : kafka::group_event::kind::revoked,
+                 partitions);
     ++self->generation_;
     for (int i = 0; i < partitions->cnt; ++i) {
       const partition_key key{partitions->elems[i].topic, partitions->elems[i].partition};
@@ -252,6 +280,8 @@ class kafka_partitions {
   }
 
   std::string topic_, retry_topic_;
+  std::string group_;
+  kafka_group membership_;
   std::string error_;
   kafka_handle producer_;  // destroyed after the consumer
   kafka_handle consumer_;

@@ -16,6 +16,7 @@
 #include <skew/describe.hpp>
 #include <skew/detail/builtin_codecs.hpp>
 #include <skew/detail/decode_context.hpp>
+#include <skew/detail/parse_double.hpp>
 #include <skew/detail/scan.hpp>
 #include <skew/detail/skip.hpp>
 #include <skew/detail/struct_table.hpp>
@@ -139,11 +140,11 @@ bool read_floating(decode_context& ctx, std::uint32_t& i, T& out) {
   if (token.empty() || !classify_number(token).valid)
     return fail_value(ctx, i, json_kind::floating);
   double x = 0;
-  const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), x);
-  if (ec == std::errc::result_out_of_range) {
+  const parse_double_status status = parse_double(token, x);
+  if (status == parse_double_status::out_of_range) {
     if (!underflows(token)) return ctx.fail_at(errc::out_of_range, i);
     x = token[0] == '-' ? -0.0 : 0.0;
-  } else if (ec != std::errc{} || end != token.data() + token.size()) {
+  } else if (status != parse_double_status::ok) {
     return ctx.fail_at(errc::malformed_json, i);
   }
   if constexpr (sizeof(T) < sizeof(double)) {

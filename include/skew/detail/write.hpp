@@ -14,8 +14,8 @@
 #include <skew/unknown_fields.hpp>
 #include <skew/variant.hpp>
 
-#include <fmt/core.h>
-#include <simdjson.h>
+#include <skew/detail/fmt.hpp>
+#include <skew/detail/simdjson.hpp>
 
 #include <array>
 #include <bit>

@@ -1,0 +1,146 @@
+// skew's stage 1 (detail/structural_index.hpp) against a byte-at-a-time reference of the same
+// definition: the same positions and the same error for every JSONTestSuite file, every webhook
+// payload, hand-picked block-boundary cases and random inputs.
+#include <skew/detail/input_error.hpp>
+#include <skew/detail/structural_index.hpp>
+
+#include <doctest/doctest.h>
+
+#include "corpus.hpp"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+struct indexed {
+  simdjson::error_code error = simdjson::SUCCESS;
+  std::vector<std::uint32_t> positions;
+  friend bool operator==(const indexed&, const indexed&) = default;
+};
+
+// The definition, one byte at a time: an operator outside a string, or the first byte of a run
+// of bytes that are neither operators nor whitespace (an opening quote counts; a closing quote
+// ends a run); nothing inside a string or at its closing quote.
+indexed reference(std::string_view s) {
+  indexed out;
+  bool escape_next = false;
+  bool in_string = false;
+  bool previous_unquoted_scalar = false;
+  bool control_in_string = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const bool escaped = escape_next;
+    escape_next = b == '\\' && !escaped;
+    const bool quote = b == '"' && !escaped;
+    const bool was_in_string = in_string;
+    if (quote) in_string = !in_string;
+    const bool string_tail = was_in_string;  // inside, or the closing quote
+    const bool op = b == '{' || b == '}' || b == '[' || b == ']' || b == ':' || b == ',';
+    const bool whitespace = b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    const bool scalar = !op && !whitespace;
+    if (!string_tail && (op || (scalar && !previous_unquoted_scalar))) {
+      out.positions.push_back(static_cast<std::uint32_t>(i));
+    }
+    if (b < 0x20 && (in_string || was_in_string)) control_in_string = true;
+    previous_unquoted_scalar = scalar && !quote;
+  }
+  if (in_string) {
+    out.error = simdjson::UNCLOSED_STRING;
+  } else if (control_in_string) {
+    out.error = simdjson::UNESCAPED_CHARS;
+  } else if (out.positions.empty()) {
+    out.error = simdjson::EMPTY;
+  } else if (skew::detail::first_invalid_utf8(s) != s.size()) {
+    out.error = simdjson::UTF8_ERROR;
+  }
+  if (out.error != simdjson::SUCCESS && out.error != simdjson::UTF8_ERROR) out.positions.clear();
+  return out;
+}
+
+indexed index_of(skew::detail::structural_index& index, std::string_view s) {
+  const simdjson::padded_string padded(s);
+  indexed out;
+  out.error = index.build(padded.data(), s.size());
+  if (out.error == simdjson::SUCCESS || out.error == simdjson::UTF8_ERROR) {
+    out.positions.assign(index.positions(), index.positions() + index.count());
+  }
+  return out;
+}
+
+void check_same(skew::detail::structural_index& index, std::string_view s) {
+  const indexed got = index_of(index, s);
+  const indexed want = reference(s);
+  CAPTURE(s);
+  CHECK(got.error == want.error);
+  CHECK(got.positions == want.positions);
+}
+
+}  // namespace
+
+TEST_CASE("structural positions of small documents") {
+  skew::detail::structural_index index;
+  const auto at = [&](std::string_view s) { return index_of(index, s).positions; };
+  using p = std::vector<std::uint32_t>;
+  CHECK(at(R"({"a":1,"b":[true,null]})") == p{0, 1, 4, 5, 6, 7, 10, 11, 12, 16, 17, 21, 22});
+  CHECK(at(R"( "x\"y" )") == p{1});
+  CHECK(at(R"(["\\",1])") == p{0, 1, 5, 6, 7});
+  CHECK(at("12 34") == p{0, 3});
+  CHECK(at(R"(a"b")") == p{0});  // a quote after a scalar byte does not open a token
+}
+
+TEST_CASE("stage 1 errors, in simdjson's order") {
+  skew::detail::structural_index index;
+  CHECK(index_of(index, R"(["abc)").error == simdjson::UNCLOSED_STRING);
+  CHECK(index_of(index, "[\"a\tb\"]").error == simdjson::UNESCAPED_CHARS);
+  CHECK(index_of(index, "[\"a\t\xff").error == simdjson::UNCLOSED_STRING);
+  CHECK(index_of(index, " \n\t ").error == simdjson::EMPTY);
+  CHECK(index_of(index, "").error == simdjson::EMPTY);
+  CHECK(index_of(index, "[\"\xc3\x28\"]").error == simdjson::UTF8_ERROR);
+  CHECK(index_of(index, "[\"\xc3\xa9\"]").error == simdjson::SUCCESS);
+  CHECK(index_of(index, "[1,\x01]").error == simdjson::SUCCESS);  // outside a string: a token
+}
+
+TEST_CASE("escapes, strings and scalars across 64-byte blocks agree with the reference") {
+  skew::detail::structural_index index;
+  for (std::size_t pad = 0; pad < 70; ++pad) {
+    const std::string lead(pad, ' ');
+    for (const char* tail : {R"("\\\"",1])", R"("\\\\" , true ])", R"("ab\"cd",{"k":-1.5e3}])",
+                             R"(nul,"\u00e9\\"])", "\"\\\\\\\\\\\"\"]"}) {
+      check_same(index, lead + "[" + tail);
+      check_same(index, "[" + lead + tail);
+      check_same(index, "[\"" + lead + "\"," + tail);
+    }
+  }
+}
+
+TEST_CASE("random inputs agree with the reference") {
+  skew::detail::structural_index index;
+  std::mt19937 random(20261205);
+  const std::string_view alphabet = "{}[]:,\"\\ \t\nabt0-1.e\x01\xc3\xa9\xff";
+  std::uniform_int_distribution<std::size_t> letter(0, alphabet.size() - 1);
+  std::uniform_int_distribution<std::size_t> length(0, 300);
+  for (int n = 0; n < 20000; ++n) {
+    std::string s(length(random), ' ');
+    for (char& c : s) c = alphabet[letter(random)];
+    check_same(index, s);
+  }
+}
+
+TEST_CASE("JSONTestSuite and the webhook corpus agree with the reference") {
+  const auto suite = skew_test::corpus_or_skip("JSONTestSuite/test_parsing");
+  skew::detail::structural_index index;
+  int files = 0;
+  for (const auto& path : skew_test::files_in(suite)) {
+    check_same(index, skew_test::read_file(path));
+    ++files;
+  }
+  for (const auto& path : skew_test::files_in(skew_test::corpus_or_skip("webhooks"))) {
+    check_same(index, skew_test::read_file(path));
+    ++files;
+  }
+  CHECK(files > 500);
+}
