@@ -19,7 +19,6 @@ namespace {
 struct indexed {
   simdjson::error_code error = simdjson::SUCCESS;
   std::vector<std::uint32_t> positions;
-  friend bool operator==(const indexed&, const indexed&) = default;
 };
 
 // The definition, one byte at a time: an operator outside a string, or the first byte of a run
