@@ -162,14 +162,15 @@ class router {
   outcome dispatch(std::span<const message_header> headers, std::string_view payload,
                    const binary_binding& binding = binary_binding::kafka()) {
     if (format_.layout != layout::cloudevents) {
-      return reject_envelope(this_thread_counters(), error{errc::unsupported_content_mode, {}, {}});
+      return reject_unread(this_thread_counters(), reason::invalid_envelope,
+                           error{errc::unsupported_content_mode, {}, {}});
     }
     thread_local std::string event;
     const detail::binary_mapping m =
         detail::structured_from_binary(headers, payload, binding, event);
     if (m.payload_error) {
-      return reject_malformed(this_thread_counters(),
-                              error{errc::malformed_json, "/data", m.payload_error});
+      return reject_unread(this_thread_counters(), reason::malformed,
+                           error{errc::malformed_json, "/data", m.payload_error});
     }
     outcome o = dispatch_on_thread(std::string_view(event));
     if (o.error) detail::rebase_to_payload(*o.error, m.data_at);
@@ -218,11 +219,11 @@ class router {
   outcome dispatch_with(decoder& dec, Message message) {
     detail::thread_counters& counters = this_thread_counters();
     if (message.size() > options_.max_bytes) {
-      return reject_malformed(counters, error{errc::too_large, {}, {}});
+      return reject_unread(counters, reason::malformed, error{errc::too_large, {}, {}});
     }
     detail::parsed_input& input = detail::input_of(dec);
     if (auto e = input.parse(message)) {
-      return reject_malformed(counters, input.failure(e));
+      return reject_unread(counters, reason::malformed, input.failure(e));
     }
     return route(input, counters);
   }
@@ -329,17 +330,11 @@ class router {
 
   // The paths of a message no handler gets, out of line and cold: kept out of the hot path's
   // code, they no longer crowd its cache lines (the error and outcome they build are large).
-  [[gnu::cold, gnu::noinline]] outcome reject_malformed(detail::thread_counters& counters,
-                                                        error err) {
+  // A message rejected before its header was read: `r` is malformed or invalid_envelope.
+  [[gnu::cold, gnu::noinline]] outcome reject_unread(detail::thread_counters& counters, reason r,
+                                                     error err) {
     const detail::dispatch_frame f(options_, counters);
-    outcome o = policies_.outcome_for(reason::malformed, std::move(err));
-    detail::finish(o, f, 0);
-    return o;
-  }
-  [[gnu::cold, gnu::noinline]] outcome reject_envelope(detail::thread_counters& counters,
-                                                       error err) {
-    const detail::dispatch_frame f(options_, counters);
-    outcome o = policies_.outcome_for(reason::invalid_envelope, std::move(err));
+    outcome o = policies_.outcome_for(r, std::move(err));
     detail::finish(o, f, 0);
     return o;
   }
