@@ -1,8 +1,8 @@
 // Workload 5: one CloudEvent dispatched in structured content mode (the baseline: the event as
 // one JSON document) and in Kafka binary content mode (ce_ headers and the data as the value),
 // same router, same binary, same run. Both events are written by skew's encoders.
-#include <skew/binary_mode.hpp>
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
+#include <skew/envelope/binary_mode.hpp>
 
 #include <benchmark/benchmark.h>
 

@@ -13,6 +13,7 @@ TUs:
   structs_41    the same plus one more 5-member struct: its .text over structs_40's is the code
                 size of one additional struct
   router        a router and an emitter over those 20 families
+  compat        <skew/compat.hpp> alone: static_assert(family_compatible, forward) over those 20 families
 Each TU is compiled `--repeat` times (default 3); the median CPU time (user + system) and the largest
 memory count."""
 import argparse
@@ -120,6 +121,15 @@ def router_tu(families):
     return "".join(body)
 
 
+def compat_tu(families):
+    body = ["#include <skew/compat.hpp>\n#include <optional>\n#include <string>\n#include <vector>\n"
+            "namespace app {", family_structs(families), "}  // namespace app\n"]
+    for f in range(families):
+        body.append(f"static_assert(skew::family_compatible<app::Family{f}, skew::compat::forward>);\n")
+    body.append("int main() { return 0; }\n")
+    return "".join(body)
+
+
 def measure(cxx, flags, includes, source, obj, repeat):
     times = []
     peak_kb = 0
@@ -171,6 +181,7 @@ def main():
         "structs_40": structs_tu(20, False),
         "structs_41": structs_tu(20, True),
         "router": router_tu(20),
+        "compat": compat_tu(20),
     }
     wanted = [t for t in args.only.split(",") if t] or list(tus)
     if "baseline" not in wanted:

@@ -2,7 +2,7 @@
 // UTF-8 check) against simdjson's, as On-Demand runs it (parser.iterate), on the same inputs:
 // a small envelope, a string-heavy message with escapes and non-ASCII text, and every GitHub
 // webhook payload of ../shared/corpora/webhooks (skipped when absent). Ratios to simdjson's.
-#include <skew/detail/structural_index.hpp>
+#include <skew/json/detail/structural_index.hpp>
 
 #include <benchmark/benchmark.h>
 

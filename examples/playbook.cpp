@@ -1,8 +1,8 @@
 // The playbook's snippets, compiled and run by the test suite so they cannot rot. Each step is
 // one change a team makes under skew, with the calls that keep a rolling deploy safe; README.md
 // walks through them in order.
+#include <skew/evolve/testing.hpp>
 #include <skew/skew.hpp>
-#include <skew/testing.hpp>
 
 #include <fmt/core.h>
 

@@ -1,8 +1,8 @@
 // CloudEvents binary content mode (binary_binding.hpp, binary_mode.hpp, router::dispatch(headers,
 // payload)) against the protocol bindings' rules: Kafka's `ce_` headers and `content-type` for
 // datacontenttype, the data as the value, and the same rules under the HTTP and AMQP names.
-#include <skew/binary_mode.hpp>
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
+#include <skew/envelope/binary_mode.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // broker.hpp: what every broker adapter does with an outcome, and the counters it keeps.
-#include <skew/broker.hpp>
+#include <skew/adapters/broker.hpp>
 
 #include <doctest/doctest.h>
 
@@ -68,7 +68,7 @@ TEST_CASE("the error text is the decoder's error, or what the handler threw") {
   CHECK(skew::error_text(thrown) == "smtp timeout");
 }
 
-TEST_CASE("counters are read as one snapshot and format for logs") {
+TEST_CASE("internal: counters are read as one snapshot and format for logs") {
   skew::detail::broker_counter_block block;
   skew::detail::broker_counter_block::add(block.acked, 3);
   skew::detail::broker_counter_block::add(block.retried);

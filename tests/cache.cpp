@@ -1,5 +1,5 @@
 // Versioned cache keys and decode_cached: another version's entry is a miss, not an error.
-#include <skew/cache.hpp>
+#include <skew/envelope/cache.hpp>
 
 #include <doctest/doctest.h>
 

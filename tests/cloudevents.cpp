@@ -1,7 +1,7 @@
 // Every file of ../shared/corpora/cloudevents through a CloudEvents router: the spec's examples
 // are handled or reported with the right reason, and foreign envelopes are never misread.
-#include <skew/encode.hpp>
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
+#include <skew/envelope/encode.hpp>
 
 #include <doctest/doctest.h>
 

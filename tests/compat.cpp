@@ -1,5 +1,5 @@
 // Compile-time compatibility: each rule catches a real breaking change, and explain() names it.
-#include <skew/compat.hpp>
+#include <skew/evolve/compat.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>

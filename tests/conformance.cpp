@@ -1,5 +1,5 @@
 // JSONTestSuite (nst/JSONTestSuite): every n_ file must be rejected, every y_ file accepted.
-#include <skew/decoder.hpp>
+#include <skew/payload/decoder.hpp>
 
 #include <doctest/doctest.h>
 

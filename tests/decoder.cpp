@@ -1,5 +1,5 @@
 // Behaviour of skew::decoder on whole messages: the tolerant-reader rules.
-#include <skew/decoder.hpp>
+#include <skew/payload/decoder.hpp>
 
 #include <doctest/doctest.h>
 

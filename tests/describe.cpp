@@ -1,4 +1,4 @@
-#include <skew/describe.hpp>
+#include <skew/model/describe.hpp>
 
 #include <doctest/doctest.h>
 
@@ -42,7 +42,7 @@ static_assert(skew::described<shapes::Long>);
 static_assert(!skew::described<Undescribed>);
 static_assert(!skew::described<int>);
 
-TEST_CASE("SKEW_DESCRIBE: names equal member names, rules follow the member types") {
+TEST_CASE("internal: SKEW_DESCRIBE: names equal member names, rules follow the member types") {
   constexpr auto& f = skew::fields_of<shapes::Short>;
   static_assert(std::tuple_size_v<std::decay_t<decltype(f)>> == 5);
   static_assert(std::get<0>(f).name == "a");
@@ -56,7 +56,7 @@ TEST_CASE("SKEW_DESCRIBE: names equal member names, rules follow the member type
   CHECK(std::get<0>(f).alias_count == 0);
 }
 
-TEST_CASE("long form: names, aliases, defaults and requirement overrides") {
+TEST_CASE("internal: long form: names, aliases, defaults and requirement overrides") {
   constexpr auto& f = skew::fields_of<shapes::Long>;
   static_assert(std::get<0>(f).name == "amount_minor");
   static_assert(std::get<0>(f).alias_count == 1);

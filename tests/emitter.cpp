@@ -1,7 +1,7 @@
 // The emitter: run-time emission version, downcasts, rejection of unreachable versions, stamps,
 // and thread safety of set_version against concurrent encodes.
-#include <skew/emitter.hpp>
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
+#include <skew/rollout/emitter.hpp>
 
 #include <doctest/doctest.h>
 

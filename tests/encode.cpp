@@ -1,8 +1,8 @@
 // Encoding: JSON correctness, the three field states, unknown-field round trips, dual writes,
 // envelopes in every layout, and a generated round-trip property.
-#include <skew/decoder.hpp>
-#include <skew/encode.hpp>
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
+#include <skew/envelope/encode.hpp>
+#include <skew/payload/decoder.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>

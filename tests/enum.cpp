@@ -1,5 +1,5 @@
-#include <skew/decoder.hpp>
-#include <skew/enum.hpp>
+#include <skew/model/enum.hpp>
+#include <skew/payload/decoder.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Envelope layouts: flat header attributes and stamps, nested payloads, CloudEvents structured
 // mode.
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -566,7 +566,8 @@ TEST_CASE("flat: every near miss of the written header leaves the literal reader
   CHECK(escaped.type == "a\"b");
 }
 
-TEST_CASE("flat: the literal reader follows custom key names, and steps aside for odd ones") {
+TEST_CASE(
+    "internal: flat: the literal reader follows custom key names, and steps aside for odd ones") {
   skew::envelope_format format;
   format.type_key = "kind";
   format.version_key = "v";
@@ -601,7 +602,8 @@ TEST_CASE("flat: the literal reader follows custom key names, and steps aside fo
   CHECK(skew::detail::flat_keys(skew::envelope_format{}).canonical());
 }
 
-TEST_CASE("header keys are found without branching on the key, as by the general lookup") {
+TEST_CASE(
+    "internal: header keys are found without branching on the key, as by the general lookup") {
   using skew::detail::flat_keys;
   const flat_keys keys{skew::envelope_format{}};
   REQUIRE(keys.branch_free);

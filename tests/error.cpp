@@ -1,4 +1,4 @@
-#include <skew/error.hpp>
+#include <skew/base/error.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -26,7 +26,7 @@ TEST_CASE("errc: every code has a distinct name and description") {
   CHECK(fmt::format("{}", skew::errc::duplicate_key) == "duplicate_key");
 }
 
-TEST_CASE("error: JSON Pointer segments are escaped per RFC 6901") {
+TEST_CASE("internal: error: JSON Pointer segments are escaped per RFC 6901") {
   std::string path = "/x";
   skew::detail::prepend_pointer_segment(path, "a/b~c");
   CHECK(path == "/a~1b~0c/x");

@@ -1,4 +1,4 @@
-#include <skew/field.hpp>
+#include <skew/model/field.hpp>
 
 #include <doctest/doctest.h>
 

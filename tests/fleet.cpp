@@ -1,12 +1,12 @@
-// Manifests (skew/manifest.hpp), what a fleet allows (skew/fleet.hpp), the emitter that follows
-// it (skew/fleet_follower.hpp) and can-deploy (skew/can_deploy.hpp), without a store: the Redis
-// add-on and the integration test drive the same code over a real one.
-#include <skew/can_deploy.hpp>
-#include <skew/decoder.hpp>
-#include <skew/encode.hpp>
-#include <skew/fleet_follower.hpp>
-#include <skew/router.hpp>
-#include <skew/schema.hpp>
+// Manifests (skew/model/manifest.hpp), what a fleet allows (skew/rollout/fleet.hpp), the emitter
+// that follows it (skew/rollout/fleet_follower.hpp) and can-deploy (skew/rollout/can_deploy.hpp),
+// without a store: the Redis add-on and the integration test drive the same code over a real one.
+#include <skew/dispatch/router.hpp>
+#include <skew/envelope/encode.hpp>
+#include <skew/evolve/schema.hpp>
+#include <skew/payload/decoder.hpp>
+#include <skew/rollout/can_deploy.hpp>
+#include <skew/rollout/fleet_follower.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
 // skew::kafka against librdkafka's mock cluster, in process: the outcome mapping of each retry
 // mode, the headers skew writes, delivery limits, and what blocking retries do to order.
-#include <skew/kafka.hpp>
-#include <skew/router.hpp>
+#include <skew/adapters/kafka.hpp>
+#include <skew/dispatch/router.hpp>
 
 #include <librdkafka/rdkafka_mock.h>
 
@@ -149,42 +149,24 @@ bool run_until(Consumer& consumer, Condition done) {
   return reached && ran;
 }
 
-// The group's committed offset on partition 0 of `topic` (-1001 when none).
+// The group's committed offset on partition 0 of `topic` (the partition's start when none; -2
+// when the cluster cannot say).
 std::int64_t committed(const cluster& c, const std::string& topic) {
-  std::string error;
-  auto conf = skew::detail::make_kafka_conf(
-      {{"bootstrap.servers", c.bootstrap}, {"group.id", "workers"}, {"log_level", "2"}}, error);
-  auto rk = skew::detail::make_kafka_handle(RD_KAFKA_CONSUMER, std::move(conf), error);
-  skew::detail::partition_list list(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), 0);
-  if (rd_kafka_committed(rk.get(), list.get(), 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) return -2;
-  return list->elems[0].offset;
+  skew::kafka::inspector inspect(c.bootstrap);
+  const auto partitions = inspect.lag("workers", topic);
+  return partitions && !partitions->empty() ? partitions->front().committed : -2;
 }
 
 // The records of a topic, as header maps.
 std::vector<std::map<std::string, std::string>> read_all(const cluster& c, const std::string& t) {
-  std::string error;
-  auto conf = skew::detail::make_kafka_conf(
-      {{"bootstrap.servers", c.bootstrap}, {"group.id", "reader"}, {"log_level", "2"}}, error);
-  auto rk = skew::detail::make_kafka_handle(RD_KAFKA_CONSUMER, std::move(conf), error);
-  std::int64_t low = 0, high = 0;
-  rd_kafka_query_watermark_offsets(rk.get(), t.c_str(), 0, &low, &high, 5000);
-  skew::detail::partition_list list(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(list.get(), t.c_str(), 0)->offset = low;
-  rd_kafka_assign(rk.get(), list.get());
+  skew::kafka::inspector inspect(c.bootstrap);
   std::vector<std::map<std::string, std::string>> out;
-  std::vector<skew::message_header> headers;
-  while (static_cast<std::int64_t>(out.size()) < high - low) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 5000);
-    if (m == nullptr) break;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      skew::detail::read_headers(m, headers);
-      auto& row = out.emplace_back();
-      for (const auto& h : headers) row[std::string(h.name)] = std::string(h.value);
-    }
-    rd_kafka_message_destroy(m);
+  const auto records = inspect.records(t);
+  if (!records) return out;
+  for (const skew::kafka::stored_record& r : *records) {
+    auto& row = out.emplace_back();
+    for (const auto& [name, value] : r.headers) row[name] = value;
   }
-  rd_kafka_consumer_close(rk.get());
   return out;
 }
 

@@ -1,4 +1,4 @@
-#include <skew/message.hpp>
+#include <skew/model/message.hpp>
 
 #include <doctest/doctest.h>
 

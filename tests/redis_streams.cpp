@@ -1,8 +1,8 @@
 // skew::redis::stream_consumer against a real Redis: the one at $SKEW_REDIS_PORT, or a private
 // redis-server on a free port (skipped when neither exists). The rolling-deploy tests cover
 // reclaiming and delivery limits under load; these check each mapping on its own.
-#include <skew/redis_streams.hpp>
-#include <skew/router.hpp>
+#include <skew/adapters/redis/streams.hpp>
+#include <skew/dispatch/router.hpp>
 
 #include <doctest/doctest.h>
 

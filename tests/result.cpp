@@ -1,4 +1,4 @@
-#include <skew/result.hpp>
+#include <skew/base/result.hpp>
 
 #include <doctest/doctest.h>
 

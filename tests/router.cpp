@@ -1,6 +1,6 @@
 // Dispatch through skew::router: upcasting, exact-version handlers, and every outcome.
-#include <skew/encode.hpp>
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
+#include <skew/envelope/encode.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -210,7 +210,9 @@ TEST_CASE("message types are told apart by length and bytes, however long or ali
   CHECK(seen.size() == 12);
 }
 
-TEST_CASE("the type lookup table: one compare by length, every name checked where they share it") {
+TEST_CASE(
+    "internal: the type lookup table: one compare by length, every name checked where they share "
+    "it") {
   constexpr skew::detail::name_index<4> names{std::array<std::string_view, 4>{
       "abc", "xyz", "abcd", std::string_view("0123456789abcdef0123456789abcdef0123")}};
   auto find = [&](std::string_view s) {

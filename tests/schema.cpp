@@ -1,6 +1,6 @@
 // JSON Schema export: the shape of the output here; tests/validate_schemas.py runs a real
 // validator (python3-jsonschema) over the schemas this program writes and the fixtures.
-#include <skew/schema.hpp>
+#include <skew/evolve/schema.hpp>
 
 #include <doctest/doctest.h>
 

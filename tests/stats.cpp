@@ -1,7 +1,7 @@
 // Router counters: per (type, version, reason, action), upcast hops, ignored keys, alias reads;
 // the snapshot's formatter and the Prometheus exposition.
-#include <skew/router.hpp>
-#include <skew/stats.hpp>
+#include <skew/dispatch/router.hpp>
+#include <skew/dispatch/stats.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>

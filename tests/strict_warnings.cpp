@@ -1,8 +1,8 @@
 // Compiled with -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Werror, skew's
 // headers included as ordinary (non-system) headers, as a project that builds skew in-tree sees
 // them: every header and the templates a consumer instantiates must compile warning-free.
+#include <skew/evolve/testing.hpp>
 #include <skew/skew.hpp>
-#include <skew/testing.hpp>
 
 #include <cstdint>
 #include <map>

@@ -1,8 +1,8 @@
-// skew's stage 1 (detail/structural_index.hpp) against a byte-at-a-time reference of the same
+// skew's stage 1 (json/detail/structural_index.hpp) against a byte-at-a-time reference of the same
 // definition: the same positions and the same error for every JSONTestSuite file, every webhook
 // payload, hand-picked block-boundary cases and random inputs.
-#include <skew/detail/input_error.hpp>
-#include <skew/detail/structural_index.hpp>
+#include <skew/json/detail/input_error.hpp>
+#include <skew/json/detail/structural_index.hpp>
 
 #include <doctest/doctest.h>
 
@@ -13,6 +13,11 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+// Built a second time with SKEW_NO_SSE2 (test_structural_index_scalar), for the portable path.
+#if defined(SKEW_NO_SSE2) && defined(SKEW_USE_SSE2)
+#error "SKEW_NO_SSE2 must leave the SSE2 code out"
+#endif
 
 namespace {
 
@@ -80,7 +85,7 @@ void check_same(skew::detail::structural_index& index, std::string_view s) {
 
 }  // namespace
 
-TEST_CASE("structural positions of small documents") {
+TEST_CASE("internal: structural positions of small documents") {
   skew::detail::structural_index index;
   const auto at = [&](std::string_view s) { return index_of(index, s).positions; };
   using p = std::vector<std::uint32_t>;
@@ -91,7 +96,7 @@ TEST_CASE("structural positions of small documents") {
   CHECK(at(R"(a"b")") == p{0});  // a quote after a scalar byte does not open a token
 }
 
-TEST_CASE("stage 1 errors, in simdjson's order") {
+TEST_CASE("internal: stage 1 errors, in simdjson's order") {
   skew::detail::structural_index index;
   CHECK(index_of(index, R"(["abc)").error == simdjson::UNCLOSED_STRING);
   CHECK(index_of(index, "[\"a\tb\"]").error == simdjson::UNESCAPED_CHARS);
@@ -103,7 +108,7 @@ TEST_CASE("stage 1 errors, in simdjson's order") {
   CHECK(index_of(index, "[1,\x01]").error == simdjson::SUCCESS);  // outside a string: a token
 }
 
-TEST_CASE("escapes, strings and scalars across 64-byte blocks agree with the reference") {
+TEST_CASE("internal: escapes, strings and scalars across 64-byte blocks agree with the reference") {
   skew::detail::structural_index index;
   for (std::size_t pad = 0; pad < 70; ++pad) {
     const std::string lead(pad, ' ');
@@ -116,7 +121,7 @@ TEST_CASE("escapes, strings and scalars across 64-byte blocks agree with the ref
   }
 }
 
-TEST_CASE("random inputs agree with the reference") {
+TEST_CASE("internal: random inputs agree with the reference") {
   skew::detail::structural_index index;
   std::mt19937 random(20261205);
   const std::string_view alphabet = "{}[]:,\"\\ \t\nabt0-1.e\x01\xc3\xa9\xff";
@@ -129,7 +134,7 @@ TEST_CASE("random inputs agree with the reference") {
   }
 }
 
-TEST_CASE("JSONTestSuite and the webhook corpus agree with the reference") {
+TEST_CASE("internal: JSONTestSuite and the webhook corpus agree with the reference") {
   const auto suite = skew_test::corpus_or_skip("JSONTestSuite/test_parsing");
   skew::detail::structural_index index;
   int files = 0;

@@ -1,5 +1,5 @@
-// skew/testing.hpp: golden fixtures of the examples' families, and the cross-version matrix.
-#include <skew/testing.hpp>
+// skew/evolve/testing.hpp: golden fixtures of the examples' families, and the cross-version matrix.
+#include <skew/evolve/testing.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // Every type the decoder reads, with its edges.
-#include <skew/decoder.hpp>
+#include <skew/payload/decoder.hpp>
 
 #include <doctest/doctest.h>
 

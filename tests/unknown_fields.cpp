@@ -1,5 +1,5 @@
-#include <skew/decoder.hpp>
-#include <skew/unknown_fields.hpp>
+#include <skew/model/unknown_fields.hpp>
+#include <skew/payload/decoder.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-// Tagged variants (skew/variant.hpp): read by tag, written tag first, unknown tags kept for
+// Tagged variants (skew/model/variant.hpp): read by tag, written tag first, unknown tags kept for
 // re-emission, exported to JSON Schema and compatibility-checked alternative by alternative.
 #include <skew/skew.hpp>
 

@@ -1,5 +1,5 @@
-// The consumer of the Kafka demo, on skew's Kafka adapter (skew/kafka.hpp). One source, two
-// releases, as in the Redis demo: SKEW_DEMO_BUILD=1 is build N (reads send-email v1),
+// The consumer of the Kafka demo, on skew's Kafka adapter (skew/adapters/kafka.hpp). One source,
+// two releases, as in the Redis demo: SKEW_DEMO_BUILD=1 is build N (reads send-email v1),
 // SKEW_DEMO_BUILD=2 is build N+1 (reads v1, upcast, and v2). Several run in one consumer group.
 //
 // The adapter maps outcomes onto topics: a version this build cannot read goes to
@@ -9,8 +9,8 @@
 // The handler is idempotent by envelope id: it claims the id in a ledger directory (a hard
 // link under the id's name, an atomic step on a local filesystem), and only the first claim
 // "sends". A redelivered message (its consumer died before committing) changes nothing.
-#include <skew/kafka.hpp>
-#include <skew/router.hpp>
+#include <skew/adapters/kafka.hpp>
+#include <skew/dispatch/router.hpp>
 
 #include "arguments.hpp"
 #include "send_email.hpp"

@@ -3,7 +3,7 @@
 // written as v1 or v2 (at --per-second at most), then --malformed broken records (bad-<n>: values
 // that are not JSON, and payloads without their required field), each with an x-test-id header. It
 // exits once the cluster has acknowledged every record.
-#include <skew/kafka.hpp>
+#include <skew/adapters/kafka.hpp>
 
 #include "arguments.hpp"
 #include "send_email.hpp"

@@ -1,20 +1,20 @@
 // The consumer of the Redis Streams demo, on skew's Redis Streams adapter
-// (skew/redis_streams.hpp). One source, two releases: compiled with SKEW_DEMO_BUILD=1 it is build
-// N (reads send-email v1), with SKEW_DEMO_BUILD=2 build N+1 (reads v1, upcast, and v2). Several
-// run in one consumer group; the adapter maps skew's outcomes onto the stream (XACK, XAUTOCLAIM
-// retries, dead letters to <stream>:dlq with XACK in one MULTI, delivery limits with version-skew
-// retries exempt unless --max-skew-deliveries is set).
+// (skew/adapters/redis/streams.hpp). One source, two releases: compiled with SKEW_DEMO_BUILD=1 it
+// is build N (reads send-email v1), with SKEW_DEMO_BUILD=2 build N+1 (reads v1, upcast, and v2).
+// Several run in one consumer group; the adapter maps skew's outcomes onto the stream (XACK,
+// XAUTOCLAIM retries, dead letters to <stream>:dlq with XACK in one MULTI, delivery limits with
+// version-skew retries exempt unless --max-skew-deliveries is set).
 //
 // The handler is idempotent by envelope id, so at-least-once delivery (a killed consumer's entries
 // are reclaimed and delivered again) still sends each email once. Outcome counts are recorded in
 // Redis after each batch (<prefix>:outcomes:<build>) for operators and the test.
 //
 // Each instance publishes its manifest (what its router reads) as a heartbeat with a TTL
-// (skew/redis_manifests.hpp), so that producers can follow the fleet, and refuses to start when
-// it cannot read a floor an operator finalized. --reconnect keeps it running across a Redis
+// (skew/adapters/redis/manifests.hpp), so that producers can follow the fleet, and refuses to start
+// when it cannot read a floor an operator finalized. --reconnect keeps it running across a Redis
 // restart.
-#include <skew/redis_manifests.hpp>
-#include <skew/redis_streams.hpp>
+#include <skew/adapters/redis/manifests.hpp>
+#include <skew/adapters/redis/streams.hpp>
 
 #include "arguments.hpp"
 #include "send_email.hpp"

@@ -12,8 +12,8 @@
 // Valid messages have ids m-0 … m-<count-1>; every --malformed-every valid messages one broken
 // message follows, and the hash <stream>:malformed records its stream entry id and kind, so a
 // test can check that each one reached the dead-letter stream for the right reason.
-#include <skew/redis_connection.hpp>
-#include <skew/redis_manifests.hpp>
+#include <skew/adapters/redis/connection.hpp>
+#include <skew/adapters/redis/manifests.hpp>
 
 #include "arguments.hpp"
 #include "send_email.hpp"

@@ -9,10 +9,10 @@
 // can-deploy answers "can this build go out now?" with reasons, and exits 0 (yes) or 1 (no). With
 // Redis, the current fleet is every live consumer and producer manifest, and the versions still
 // retained in the stream are read from its entries' headers. Other failures exit 2.
-#include <skew/can_deploy.hpp>
-#include <skew/envelope.hpp>
-#include <skew/redis_connection.hpp>
-#include <skew/redis_manifests.hpp>
+#include <skew/adapters/redis/connection.hpp>
+#include <skew/adapters/redis/manifests.hpp>
+#include <skew/envelope/peek.hpp>
+#include <skew/rollout/can_deploy.hpp>
 
 #include "arguments.hpp"
 

@@ -1,5 +1,5 @@
 // Must not compile: Opaque is neither described nor has a skew::codec.
-#include <skew/decoder.hpp>
+#include <skew/payload/decoder.hpp>
 
 namespace app {
 struct Opaque {

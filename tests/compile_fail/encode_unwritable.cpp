@@ -1,5 +1,5 @@
 // Must not compile: Opaque is neither described nor has a skew::codec.
-#include <skew/encode.hpp>
+#include <skew/envelope/encode.hpp>
 
 namespace app {
 struct Opaque {

@@ -1,5 +1,5 @@
 // Must not compile: the handler takes an int, not the family's payload struct.
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
 
 #include <string>
 

@@ -1,5 +1,5 @@
 // Must not compile: v1 has no upcast step to v2, and a handler for the latest version needs one.
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
 
 #include <string>
 

@@ -1,5 +1,5 @@
 // Must not compile: the router holds Mail only, and a handler is set for Sms.
-#include <skew/router.hpp>
+#include <skew/dispatch/router.hpp>
 
 #include <string>
 

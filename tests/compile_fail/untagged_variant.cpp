@@ -1,5 +1,5 @@
 // Must not compile: a std::variant member without SKEW_TAGGED.
-#include <skew/decoder.hpp>
+#include <skew/payload/decoder.hpp>
 
 #include <variant>
 

@@ -1,10 +1,10 @@
 // A downstream program: proves the installed or embedded skew target carries everything needed.
 #include <skew/skew.hpp>
 #ifdef SKEW_CONSUMER_WITH_REDIS
-#include <skew/redis_manifests.hpp>
+#include <skew/adapters/redis/manifests.hpp>
 #endif
 #ifdef SKEW_CONSUMER_WITH_KAFKA
-#include <skew/kafka.hpp>
+#include <skew/adapters/kafka.hpp>
 #endif
 
 #include <cstdio>

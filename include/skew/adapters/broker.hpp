@@ -1,0 +1,134 @@
+// Layer adapters/: brokers and stores: the outcome-to-broker vocabulary here, and one subfolder per
+// client library (kafka/ needs librdkafka, redis/ needs hiredis) that nothing outside adapters/
+// includes.
+//
+// What skew's outcomes mean to a broker, shared by the broker adapters (adapters/redis/streams.hpp,
+// kafka.hpp) so that every adapter acts alike:
+//
+//   ack, drop    acknowledge: the message is done
+//   retry        deliver it again later, until redelivery_limits say it has come back too often;
+//                retries caused by version skew (unknown_type, unsupported_version) have their
+//                own limit, none by default: a newer build will read them, and dead-lettering
+//                work during a deploy is what skew exists to prevent
+//   dead_letter  park it with the reason and the error, for people
+//
+// Each adapter takes a router and its broker's settings, runs until stopped, and reports the
+// router's stats with its own counters (consumer_stats).
+#pragma once
+
+#include <skew/dispatch/outcome.hpp>
+#include <skew/dispatch/stats.hpp>
+
+#include <skew/base/detail/fmt.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace skew {
+
+// How many deliveries a message gets before a retry becomes a dead letter; 0 means no limit.
+struct redelivery_limits {
+  std::uint32_t max_deliveries = 5;
+  std::uint32_t max_skew_deliveries = 0;
+};
+
+// Idempotency by envelope id, the user's hook: called before a message that has an id is
+// dispatched; true means its effect is already done, and it is acknowledged without dispatch
+// (counted as a duplicate). Handlers whose effect and record are one atomic step do not need it.
+using already_handled = std::function<bool(std::string_view id)>;
+
+enum class broker_step : unsigned char { acknowledge, retry, dead_letter };
+
+struct broker_decision {
+  broker_step step = broker_step::acknowledge;
+  std::string reason;  // for a dead letter: why, for people reading the dead-letter queue
+};
+
+// Optional hooks an adapter calls on its consuming thread: after each dispatch, with what the
+// broker does about it (for metrics and logs), and after each batch is settled on the broker.
+struct consumer_hooks {
+  std::function<void(const outcome&, const broker_decision&)> dispatched;
+  std::function<void()> batch_settled;
+};
+
+// Retries that only a newer build can end.
+constexpr bool is_skew_retry(::skew::reason r) noexcept {
+  return r == reason::unknown_type || r == reason::unsupported_version;
+}
+
+// What the broker does with delivery number `delivery` (1 for the first) of a message whose
+// dispatch gave `o`.
+inline broker_decision decide(const outcome& o, std::uint32_t delivery,
+                              const redelivery_limits& limits) {
+  switch (o.action) {
+    case action::ack:
+    case action::drop:
+      return {broker_step::acknowledge, {}};
+    case action::dead_letter:
+      return {broker_step::dead_letter, o.reason == reason::handled
+                                            ? std::string("rejected by handler")
+                                            : std::string(to_string(o.reason))};
+    case action::retry:
+      break;
+  }
+  const std::uint32_t limit =
+      is_skew_retry(o.reason) ? limits.max_skew_deliveries : limits.max_deliveries;
+  if (limit != 0 && delivery >= limit) {
+    return {broker_step::dead_letter,
+            fmt::format("{} after {} deliveries", to_string(o.reason), delivery)};
+  }
+  return {broker_step::retry, {}};
+}
+
+// A dead letter's error text: the decoder's error, or what a throwing handler said.
+inline std::string error_text(const outcome& o) {
+  if (o.error) return fmt::format("{}", *o.error);
+  return std::string(o.handler_error);
+}
+
+// An adapter's own counts, next to the router's.
+struct broker_counters {
+  std::uint64_t acked = 0;          // acknowledged (ack and drop, duplicates included)
+  std::uint64_t retried = 0;        // sent back for a later delivery
+  std::uint64_t dead_lettered = 0;  // parked in the dead-letter queue or topic
+  std::uint64_t redelivered = 0;    // deliveries that were not a message's first
+  std::uint64_t duplicates = 0;     // acknowledged because already_handled said so
+};
+
+struct consumer_stats {
+  router_stats router;
+  broker_counters broker;
+};
+
+namespace detail {
+
+// Written by the consuming thread, read by any: relaxed atomics, each number exact.
+struct broker_counter_block {
+  std::atomic<std::uint64_t> acked{0}, retried{0}, dead_lettered{0}, redelivered{0}, duplicates{0};
+
+  static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
+    c.fetch_add(n, std::memory_order_relaxed);
+  }
+  broker_counters snapshot() const noexcept {
+    return {acked.load(std::memory_order_relaxed), retried.load(std::memory_order_relaxed),
+            dead_lettered.load(std::memory_order_relaxed),
+            redelivered.load(std::memory_order_relaxed),
+            duplicates.load(std::memory_order_relaxed)};
+  }
+};
+
+}  // namespace detail
+}  // namespace skew
+
+template <>
+struct fmt::formatter<skew::broker_counters> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(const skew::broker_counters& c, FormatContext& ctx) const {
+    return fmt::format_to(ctx.out(),
+                          "acked={} retried={} dead_lettered={} redelivered={} duplicates={}",
+                          c.acked, c.retried, c.dead_lettered, c.redelivered, c.duplicates);
+  }
+};

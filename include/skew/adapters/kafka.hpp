@@ -1,0 +1,332 @@
+// skew on Kafka (librdkafka's C API; CMake target skew::kafka): a consumer that dispatches every
+// record of a topic through a router and maps the outcomes as broker.hpp says, and a producer that
+// writes messages in CloudEvents binary content mode.
+//
+//   ack, drop    store the offset; offsets are committed after each batch
+//   retry        produce to <topic>.retry with skew-retry-due, skew-attempt and skew-reason
+//                headers, then commit; the same consumer reads the retry topic and dispatches a
+//                record once it is due (pausing only that retry partition until then)
+//   dead_letter  produce to <topic>.dlt with skew-reason, skew-error and the original topic,
+//                partition and offset, then commit
+//
+// An offset is committed only once the retry or dead-letter record is acknowledged by the broker
+// (acks=all, idempotent producer). Delivery is at least once: a consumer that dies before its
+// commit leaves its batch to the next owner of the partition, so handlers are idempotent (or use
+// consumer_settings::seen) and dead-letter readers may see a record twice (same original
+// partition and offset).
+//
+// Ordering. With retry_mode::retry_topic a retried record leaves its partition: later records of
+// the same key are handled before it. retry_mode::blocking keeps order: the partition is paused,
+// sought back to the record and resumed after the delay, so nothing behind it moves meanwhile;
+// its delivery count lives in the consumer and starts again after a rebalance. In that mode the
+// retry topic is not read.
+#pragma once
+
+#include <skew/adapters/broker.hpp>
+#include <skew/adapters/kafka/detail/partitions.hpp>
+#include <skew/adapters/kafka/inspect.hpp>
+#include <skew/envelope/binary_mode.hpp>
+#include <skew/envelope/peek.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace skew::kafka {
+
+enum class retry_mode : unsigned char { retry_topic, blocking };
+
+struct consumer_settings {
+  std::string brokers{};  // bootstrap.servers
+  std::string group{};    // group.id
+  std::string topic{};
+  std::string retry_topic{};        // empty: <topic>.retry
+  std::string dead_letter_topic{};  // empty: <topic>.dlt
+  retry_mode retries = retry_mode::retry_topic;
+  std::chrono::milliseconds retry_delay{500};  // for a retry whose outcome names no delay
+  redelivery_limits limits{};
+  std::size_t batch = 500;  // records dispatched between two commits
+  std::chrono::milliseconds poll_timeout{100};
+  // After stop: how long a batch may still wait for its retry and dead-letter records to be
+  // acknowledged before the consumer leaves them uncommitted (to be delivered again).
+  std::chrono::milliseconds stop_grace{10000};
+  binary_binding binding = binary_binding::kafka();
+  already_handled seen{};  // optional idempotency hook (broker.hpp)
+  consumer_hooks hooks{};
+  // Group membership for rolling deploys (see group_defaults below and the Kafka guide).
+  // Static membership: a stable name per instance (a pod's name); a consumer restarted under the
+  // same name within the session timeout gets its partitions back without a rebalance. Empty:
+  // dynamic membership.
+  std::string instance_id{};
+  rebalance_protocol rebalancing = rebalance_protocol::eager;
+  // Partitions assigned, revoked or lost, on the consuming thread; also written to `log`.
+  std::function<void(const group_event&)> group_changed{};
+  // The consumer's own log lines (group events, client errors). Empty: standard error.
+  std::function<void(std::string_view)> log{};
+  // More librdkafka properties, for the consuming and the producing client. They are applied
+  // after skew's own, so they override them.
+  properties consumer_config{};
+  properties producer_config{};
+};
+
+// The headers skew writes on retry and dead-letter records.
+namespace header {
+inline constexpr std::string_view retry_due = "skew-retry-due";  // unix time, milliseconds
+inline constexpr std::string_view attempt = "skew-attempt";      // the delivery it will be
+inline constexpr std::string_view reason = "skew-reason";
+inline constexpr std::string_view error = "skew-error";
+inline constexpr std::string_view original_topic = "skew-original-topic";
+inline constexpr std::string_view original_partition = "skew-original-partition";
+inline constexpr std::string_view original_offset = "skew-original-offset";
+}  // namespace header
+
+template <class Router>
+class consumer {
+ public:
+  consumer(Router& router, consumer_settings s) : router_(router), s_(std::move(s)) {
+    if (s_.topic.empty() || s_.group.empty() || s_.brokers.empty()) {
+      error_ = "skew::kafka::consumer needs brokers, a group and a topic";
+      return;
+    }
+    if (s_.retry_topic.empty()) s_.retry_topic = s_.topic + ".retry";
+    if (s_.dead_letter_topic.empty()) s_.dead_letter_topic = s_.topic + ".dlt";
+    partitions_.emplace(
+        s_.brokers, s_.group, s_.topic, s_.retry_topic,
+        detail::kafka_group{s_.instance_id, s_.rebalancing, s_.group_changed, s_.log},
+        s_.consumer_config, s_.producer_config);
+  }
+
+  consumer(const consumer&) = delete;
+  consumer& operator=(const consumer&) = delete;
+
+  // False when the clients could not be made; error() says why.
+  bool ok() const noexcept { return partitions_ && partitions_->ok(); }
+  const std::string& error() const noexcept { return partitions_ ? partitions_->error() : error_; }
+
+  // Consumes until `stop` is set, then finishes its batch, commits and leaves the group. False
+  // when the consumer could not start or the client failed for good.
+  bool run(const std::atomic<bool>& stop) {
+    if (!ok() || !partitions_->subscribe(s_.retries == retry_mode::retry_topic)) return false;
+    std::vector<message_header> headers;
+    while (!stop.load(std::memory_order_relaxed)) {
+      partitions_->resume_due();
+      if (!partitions_->next_batch(s_.batch, s_.poll_timeout)) return false;
+      const auto& batch = partitions_->batch();
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (!partitions_->skipped(i)) handle(batch[i], headers);
+      }
+      partitions_->finish_batch(stop, s_.stop_grace);
+      if (s_.hooks.batch_settled) s_.hooks.batch_settled();
+    }
+    partitions_->close();
+    return true;
+  }
+
+  consumer_stats stats() const { return {router_.stats(), counters_.snapshot()}; }
+
+ private:
+  void handle(const rd_kafka_message_t* m, std::vector<message_header>& headers) {
+    detail::read_headers(m, headers);
+    const std::string_view value(static_cast<const char*>(m->payload), m->len);
+    const bool from_retry_topic = partitions_->is_retry_topic(m);
+    std::uint32_t delivery = 1;
+    if (from_retry_topic) {
+      const auto due = detail::header_number(headers, header::retry_due).value_or(0);
+      if (due > detail::unix_ms_now()) {
+        partitions_->hold(m, std::chrono::milliseconds(due - detail::unix_ms_now()));
+        return;
+      }
+      delivery =
+          static_cast<std::uint32_t>(detail::header_number(headers, header::attempt).value_or(2));
+    } else if (s_.retries == retry_mode::blocking) {
+      delivery = partitions_->blocking_delivery(m);
+    }
+    if (delivery > 1) detail::broker_counter_block::add(counters_.redelivered);
+
+    const bool binary = is_binary_mode(headers, s_.binding);
+    if (s_.seen && is_seen(headers, value, binary)) {
+      detail::broker_counter_block::add(counters_.duplicates);
+      acknowledge(m);
+      return;
+    }
+    const outcome o =
+        binary ? router_.dispatch(headers, value, s_.binding) : router_.dispatch(value);
+    const broker_decision d = decide(o, delivery, s_.limits);
+    if (s_.hooks.dispatched) s_.hooks.dispatched(o, d);
+    switch (d.step) {
+      case broker_step::acknowledge:
+        acknowledge(m);
+        break;
+      case broker_step::retry: {
+        detail::broker_counter_block::add(counters_.retried);
+        const auto delay = o.retry_delay.count() > 0 ? o.retry_delay : s_.retry_delay;
+        if (s_.retries == retry_mode::blocking && !from_retry_topic) {
+          partitions_->hold(m, delay);
+          break;
+        }
+        partitions_->produce_after(m, retry_record(m, headers, o, delivery + 1, delay));
+        break;
+      }
+      case broker_step::dead_letter:
+        detail::broker_counter_block::add(counters_.dead_lettered);
+        partitions_->produce_after(
+            m, dead_letter_record(m, headers, d.reason, error_text(o), delivery));
+        break;
+    }
+  }
+
+  bool is_seen(const std::vector<message_header>& headers, std::string_view value, bool binary) {
+    std::string_view id;
+    if (binary) {
+      id = detail::find_header(headers, std::string(s_.binding.attribute_prefix) + "id")
+               .value_or("");
+    } else if (auto h = peek_header(value, router_.format())) {
+      id = h->id;
+    }
+    return !id.empty() && s_.seen(id);
+  }
+
+  void acknowledge(const rd_kafka_message_t* m) {
+    detail::broker_counter_block::add(counters_.acked);
+    partitions_->done(m);
+  }
+
+  // The original record, its key, value and headers, with skew's headers replaced.
+  detail::outgoing_record copy_of(const rd_kafka_message_t* m,
+                                  const std::vector<message_header>& headers,
+                                  const std::string& topic) {
+    detail::outgoing_record r;
+    r.topic = topic;
+    if (m->key != nullptr) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+    for (const auto& h : headers) {
+      if (!h.name.starts_with("skew-")) r.headers.emplace_back(h.name, h.value);
+    }
+    // Where it came from first: kept through retries.
+    const bool retried = partitions_->is_retry_topic(m);
+    auto original = [&](std::string_view name, std::string value) {
+      const auto kept = detail::find_header(headers, name);
+      r.headers.emplace_back(name, retried && kept ? std::string(*kept) : std::move(value));
+    };
+    original(header::original_topic, rd_kafka_topic_name(m->rkt));
+    original(header::original_partition, std::to_string(m->partition));
+    original(header::original_offset, std::to_string(m->offset));
+    return r;
+  }
+
+  detail::outgoing_record retry_record(const rd_kafka_message_t* m,
+                                       const std::vector<message_header>& headers, const outcome& o,
+                                       std::uint32_t next_delivery,
+                                       std::chrono::milliseconds delay) {
+    detail::outgoing_record r = copy_of(m, headers, s_.retry_topic);
+    r.headers.emplace_back(header::retry_due,
+                           std::to_string(detail::unix_ms_now() + delay.count()));
+    r.headers.emplace_back(header::attempt, std::to_string(next_delivery));
+    r.headers.emplace_back(header::reason, std::string(to_string(o.reason)));
+    return r;
+  }
+
+  detail::outgoing_record dead_letter_record(const rd_kafka_message_t* m,
+                                             const std::vector<message_header>& headers,
+                                             std::string reason, std::string error,
+                                             std::uint32_t delivery) {
+    detail::outgoing_record r = copy_of(m, headers, s_.dead_letter_topic);
+    r.headers.emplace_back(header::reason, std::move(reason));
+    r.headers.emplace_back(header::error, std::move(error));
+    r.headers.emplace_back(header::attempt, std::to_string(delivery));
+    return r;
+  }
+
+  Router& router_;
+  consumer_settings s_;
+  std::string error_;
+  std::optional<detail::kafka_partitions> partitions_;
+  detail::broker_counter_block counters_;
+};
+
+// Writes messages in CloudEvents binary content mode, and any record as it is. Delivery is
+// acknowledged by all in-sync replicas (acks=all) and idempotent.
+class producer {
+ public:
+  producer(std::string brokers, properties config = {},
+           binary_binding binding = binary_binding::kafka())
+      : binding_(binding) {
+    config.insert(config.begin(),
+                  {{"bootstrap.servers", std::move(brokers)}, {"enable.idempotence", "true"}});
+    detail::kafka_conf conf = detail::make_kafka_conf(config, error_);
+    if (!conf) return;
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), &detail::record_delivery);
+    handle_ = detail::make_kafka_handle(RD_KAFKA_PRODUCER, std::move(conf), error_);
+  }
+
+  bool ok() const noexcept { return handle_ != nullptr; }
+  const std::string& error() const noexcept { return error_; }
+
+  // Queues a message of Family; the key is the event's `partitionkey` when `key` is empty and
+  // the event has one (the bindings' opt-in key mapper). Errors are encode's, or the client's
+  // (errc::not_representable names none: see error()).
+  template <message_family Family, class Payload>
+  result<void> send(const std::string& topic, const Payload& payload, const envelope_fields& fields,
+                    std::optional<std::string> key = {}) {
+    auto event = encode_binary<Family>(payload, fields, binding_);
+    if (!event) return failure(event.error());
+    if (!key) {
+      if (auto k = event->partition_key(binding_)) key.emplace(*k);
+    }
+    return send_record(topic, std::move(key), std::move(event->data), std::move(event->headers));
+  }
+
+  // Queues any record: for relays, and for tests that need bytes no encoder writes.
+  result<void> send_record(const std::string& topic, std::optional<std::string> key,
+                           std::optional<std::string> value,
+                           std::vector<std::pair<std::string, std::string>> headers) {
+    if (!ok()) return failure(errc::not_representable);
+    records_.push_back({topic, std::move(key), std::move(value), std::move(headers)});
+    if (!detail::produce_record(handle_.get(), records_.back())) {
+      error_ = rd_kafka_err2str(records_.back().error);
+      records_.pop_back();
+      return failure(errc::not_representable);
+    }
+    rd_kafka_poll(handle_.get(), 0);
+    return {};
+  }
+
+  // Waits until every queued record is acknowledged, sending failed ones again, for at most
+  // `timeout`. True when all were delivered.
+  bool flush(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (ok()) {
+      rd_kafka_flush(handle_.get(), 100);
+      bool all = true;
+      for (auto& r : records_) {
+        if (r.delivered || r.in_flight) {
+          all = all && r.delivered;
+          continue;
+        }
+        all = false;
+        detail::produce_record(handle_.get(), r);
+      }
+      if (all) {
+        records_.clear();
+        return true;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+    }
+    return false;
+  }
+
+ private:
+  binary_binding binding_;
+  std::string error_;
+  detail::kafka_handle handle_;
+  std::deque<detail::outgoing_record> records_;  // stable addresses: each is a message's opaque
+};
+
+}  // namespace skew::kafka

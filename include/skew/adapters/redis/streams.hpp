@@ -1,0 +1,203 @@
+// skew on Redis Streams (hiredis; CMake target skew::redis): a consumer in a consumer group that
+// dispatches every entry's `message` field through a router and maps the outcomes as broker.hpp
+// says:
+//
+//   ack, drop    XACK, one per batch
+//   retry        no XACK: the entry stays pending; once it has been idle for the retry delay, a
+//                consumer (any build) takes it back with XAUTOCLAIM and dispatches it again.
+//                Redis counts its deliveries, and redelivery_limits end the retries
+//   dead_letter  XADD to <stream>:dlq with the reason, the error and the original payload, and
+//                XACK, in one MULTI, so that a crash between the two can neither lose nor double it
+//
+// Delivery is at least once: entries a dead consumer held are reclaimed after the retry delay, so
+// handlers are idempotent (or use stream_settings::seen).
+#pragma once
+
+#include <skew/adapters/broker.hpp>
+#include <skew/adapters/redis/connection.hpp>
+#include <skew/envelope/peek.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace skew::redis {
+
+struct stream_settings {
+  endpoint where{};
+  std::string stream{};
+  std::string group{};
+  std::string consumer{};                      // this consumer's name in the group
+  std::string dead_letter_stream{};            // empty: <stream>:dlq
+  std::string field = "message";               // the entry field that holds the envelope
+  std::chrono::milliseconds retry_delay{500};  // idle time before a pending entry is reclaimed
+  redelivery_limits limits{};
+  std::size_t batch = 100;
+  std::chrono::milliseconds block{100};  // XREADGROUP's wait; below where.timeout
+  already_handled seen{};
+  consumer_hooks hooks{};
+};
+
+template <class Router>
+class stream_consumer {
+ public:
+  stream_consumer(Router& router, stream_settings s)
+      : router_(router), s_(std::move(s)), redis_(s_.where) {
+    if (s_.dead_letter_stream.empty()) s_.dead_letter_stream = s_.stream + ":dlq";
+  }
+
+  // Consumes until `stop` is set, finishing the batch in hand. False when Redis failed (error()
+  // says how); calling run again reconnects and goes on, since pending entries stay in the group.
+  bool run(const std::atomic<bool>& stop) {
+    if (s_.stream.empty() || s_.group.empty() || s_.consumer.empty()) {
+      error_ = "skew::redis::stream_consumer needs a stream, a group and a consumer name";
+      return false;
+    }
+    if (!redis_.command({"XGROUP", "CREATE", s_.stream, s_.group, "0", "MKSTREAM"}) &&
+        !redis_.error().starts_with("BUSYGROUP")) {
+      return failed("XGROUP CREATE");
+    }
+    const std::string count = std::to_string(s_.batch);
+    const std::string block = std::to_string(s_.block.count());
+    const std::string min_idle = std::to_string(s_.retry_delay.count());
+    auto next_claim = std::chrono::steady_clock::now();
+    while (!stop.load(std::memory_order_relaxed)) {
+      // Entries idle for the retry delay: retries, and whatever a dead consumer held.
+      if (std::chrono::steady_clock::now() >= next_claim) {
+        reply claimed = redis_.command(
+            {"XAUTOCLAIM", s_.stream, s_.group, s_.consumer, min_idle, cursor_, "COUNT", count});
+        if (!claimed || claimed->type != REDIS_REPLY_ARRAY || claimed->elements < 2) {
+          return failed("XAUTOCLAIM");
+        }
+        cursor_ = std::string(reply_text(claimed->element[0]));
+        if (!process(claimed->element[1], true)) return false;
+        if (cursor_ == "0-0") {  // a full pass over the pending entries: rest a little
+          next_claim = std::chrono::steady_clock::now() +
+                       std::max(std::chrono::milliseconds(1), s_.retry_delay / 4);
+        }
+      }
+      reply read = redis_.command({"XREADGROUP", "GROUP", s_.group, s_.consumer, "COUNT", count,
+                                   "BLOCK", block, "STREAMS", s_.stream, ">"});
+      if (!read) return failed("XREADGROUP");
+      if (read->type == REDIS_REPLY_NIL) continue;  // nothing new within the block time
+      if (read->type != REDIS_REPLY_ARRAY || read->elements < 1 || read->element[0]->elements < 2) {
+        return failed("XREADGROUP");
+      }
+      if (!process(read->element[0]->element[1], false)) return false;
+    }
+    return true;
+  }
+
+  consumer_stats stats() const { return {router_.stats(), counters_.snapshot()}; }
+  const std::string& error() const noexcept { return error_; }
+
+ private:
+  bool process(const redisReply* entries, bool reclaimed) {
+    acks_.clear();
+    for (std::size_t i = 0; i < entries->elements; ++i) {
+      const redisReply* entry = entries->element[i];
+      if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;  // deleted entry
+      const std::string_view id = reply_text(entry->element[0]);
+      const redisReply* fields = entry->element[1];
+      std::string_view message;
+      bool found = false;
+      for (std::size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements;
+           f += 2) {
+        if (reply_text(fields->element[f]) == s_.field) {
+          message = reply_text(fields->element[f + 1]);
+          found = true;
+        }
+      }
+      if (reclaimed) detail::broker_counter_block::add(counters_.redelivered);
+      if (!found) {
+        if (!dead_letter(id, message, "no " + s_.field + " field", "")) return false;
+        continue;
+      }
+      if (s_.seen) {
+        const auto header = peek_header(message, router_.format());
+        if (header && !header->id.empty() && s_.seen(header->id)) {
+          detail::broker_counter_block::add(counters_.duplicates);
+          acknowledge(id);
+          continue;
+        }
+      }
+      const outcome o = router_.dispatch(message);
+      std::uint32_t delivery = 1;
+      if (reclaimed && o.action == action::retry && !deliveries(id, delivery)) return false;
+      const broker_decision d = decide(o, delivery, s_.limits);
+      if (s_.hooks.dispatched) s_.hooks.dispatched(o, d);
+      switch (d.step) {
+        case broker_step::acknowledge:
+          acknowledge(id);
+          break;
+        case broker_step::retry:  // stays pending until XAUTOCLAIM takes it again
+          detail::broker_counter_block::add(counters_.retried);
+          break;
+        case broker_step::dead_letter:
+          if (!dead_letter(id, message, d.reason, error_text(o))) return false;
+          break;
+      }
+    }
+    if (!acks_.empty()) {
+      std::vector<std::string_view> command = {"XACK", s_.stream, s_.group};
+      command.insert(command.end(), acks_.begin(), acks_.end());
+      if (!redis_.command(command)) return failed("XACK");
+    }
+    if (s_.hooks.batch_settled) s_.hooks.batch_settled();
+    return true;
+  }
+
+  void acknowledge(std::string_view id) {
+    detail::broker_counter_block::add(counters_.acked);
+    acks_.push_back(id);
+  }
+
+  // How often Redis has delivered the entry (XPENDING); a retry is decided on it.
+  bool deliveries(std::string_view id, std::uint32_t& out) {
+    reply pending = redis_.command({"XPENDING", s_.stream, s_.group, id, id, "1"});
+    if (!pending || pending->type != REDIS_REPLY_ARRAY) return failed("XPENDING");
+    if (pending->elements == 0) return true;        // acknowledged meanwhile
+    const redisReply* entry = pending->element[0];  // [id, consumer, idle ms, deliveries]
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 4 ||
+        entry->element[3]->type != REDIS_REPLY_INTEGER) {
+      return failed("XPENDING");
+    }
+    out = static_cast<std::uint32_t>(std::max<long long>(1, entry->element[3]->integer));
+    return true;
+  }
+
+  bool dead_letter(std::string_view id, std::string_view message, std::string_view reason,
+                   std::string_view error) {
+    const std::vector<reply> replies =
+        redis_.pipeline({{"MULTI"},
+                         {"XADD", s_.dead_letter_stream, "*", "reason", reason, "error", error,
+                          "payload", message, "source-id", id, "consumer", s_.consumer},
+                         {"XACK", s_.stream, s_.group, id},
+                         {"EXEC"}});
+    if (replies.size() != 4 || replies[3]->type != REDIS_REPLY_ARRAY) {
+      return failed("dead letter (MULTI/XADD/XACK/EXEC)");
+    }
+    detail::broker_counter_block::add(counters_.dead_lettered);
+    return true;
+  }
+
+  bool failed(std::string_view what) {
+    error_ = std::string(what) + " failed: " + redis_.error();
+    return false;
+  }
+
+  Router& router_;
+  stream_settings s_;
+  connection redis_;
+  std::string cursor_ = "0-0";
+  std::vector<std::string_view> acks_;  // views into the batch's reply
+  std::string error_;
+  detail::broker_counter_block counters_;
+};
+
+}  // namespace skew::redis

@@ -1,0 +1,200 @@
+// Byte-level scanning the decoder does itself instead of asking simdjson to materialize text:
+// finding where a key or string ends, and checking the grammar of tokens nobody reads.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <skew/base/detail/config.hpp>
+#include <skew/base/detail/hex.hpp>
+#include <skew/json/detail/simd.hpp>
+#include <string_view>
+
+namespace skew::detail {
+
+inline constexpr std::uint64_t swar_ones = 0x0101010101010101ULL;
+inline constexpr std::uint64_t swar_high = 0x8080808080808080ULL;
+
+// High bit set in each byte of `x` that is below `n` (n <= 128). Bits above the lowest match may be
+// false positives (borrows), so callers only use the lowest set bit.
+constexpr std::uint64_t swar_bytes_below(std::uint64_t x, std::uint8_t n) noexcept {
+  return (x - swar_ones * n) & ~x & swar_high;
+}
+constexpr std::uint64_t swar_bytes_equal(std::uint64_t x, std::uint8_t c) noexcept {
+  return swar_bytes_below(x ^ (swar_ones * c), 1);
+}
+
+// Offset of the first '"', '\\' or control byte at or after `p`. Reads 8 bytes at a time past the
+// match, which is safe because padded input always carries input_padding readable bytes and a
+// string that reached us is closed before the end of the input.
+inline std::size_t find_string_special(const char* p) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    for (std::size_t i = 0;; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      const std::uint64_t m =
+          swar_bytes_equal(w, '"') | swar_bytes_equal(w, '\\') | swar_bytes_below(w, 0x20);
+      if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m)) / 8;
+    }
+  } else {
+    std::size_t i = 0;
+    while (p[i] != '"' && p[i] != '\\' && static_cast<unsigned char>(p[i]) >= 0x20) ++i;
+    return i;
+  }
+}
+
+// Whether [p, p + n) holds a backslash: 16 bytes at a time with SSE2 (the x86-64 baseline), else
+// 8 at a time. Reading up to 15 bytes past the end is safe in padded input; those bytes are masked
+// off.
+SKEW_ALWAYS_INLINE inline bool contains_backslash(const char* p, std::size_t n) noexcept {
+#if defined(SKEW_USE_SSE2)
+  for (std::size_t i = 0; i < n; i += 16) {
+    std::uint32_t m = backslash_bytes16(p + i);
+    // Bytes past the end are masked off without a branch: string lengths vary from message to
+    // message, and a branch on them mispredicts.
+    const std::size_t left = n - i < 32 ? n - i : 32;
+    m &= static_cast<std::uint32_t>((std::uint64_t{1} << left) - 1);
+    if (m != 0) return true;
+  }
+  return false;
+#else
+  if constexpr (std::endian::native == std::endian::little) {
+    for (std::size_t i = 0; i < n; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      std::uint64_t m = swar_bytes_equal(w, '\\');
+      if (n - i < 8) m &= (std::uint64_t{1} << (8 * (n - i))) - 1;
+      if (m != 0) return true;
+    }
+    return false;
+  } else {
+    return std::memchr(p, '\\', n) != nullptr;
+  }
+#endif
+}
+
+constexpr bool is_json_whitespace(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+enum class scan_status : unsigned char { ok, malformed, bad_surrogate };
+
+// Reads four hex digits at p; -1 when they are not hex.
+constexpr long read_hex4(const char* p) noexcept {
+  long v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int d = hex_digit(p[i]);
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+// Checks a JSON string whose content starts at `p` (just past the opening quote) up to its closing
+// quote: no raw control characters, only the escapes RFC 8259 defines, and surrogate escapes in
+// proper pairs (a lone surrogate cannot become UTF-8). `*length` receives the raw content length.
+inline scan_status check_string(const char* p, std::size_t* length) noexcept {
+  std::size_t i = 0;
+  for (;;) {
+    i += find_string_special(p + i);
+    const char c = p[i];
+    if (c == '"') break;
+    if (c != '\\') return scan_status::malformed;  // raw control character
+    const char e = p[i + 1];
+    switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
+        i += 2;
+        continue;
+      case 'u':
+        break;
+      default:
+        return scan_status::malformed;
+    }
+    const long cp = read_hex4(p + i + 2);
+    if (cp < 0) return scan_status::malformed;
+    i += 6;
+    if (cp >= 0xDC00 && cp <= 0xDFFF) return scan_status::bad_surrogate;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      if (p[i] != '\\' || p[i + 1] != 'u') return scan_status::bad_surrogate;
+      const long low = read_hex4(p + i + 2);
+      if (low < 0) return scan_status::malformed;
+      if (low < 0xDC00 || low > 0xDFFF) return scan_status::bad_surrogate;
+      i += 6;
+    }
+  }
+  if (length != nullptr) *length = i;
+  return scan_status::ok;
+}
+
+constexpr bool only_whitespace(std::string_view s) noexcept {
+  for (char c : s) {
+    if (!is_json_whitespace(c)) return false;
+  }
+  return true;
+}
+
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+
+struct number_shape {
+  bool valid = false;
+  bool negative = false;
+  bool integral = false;  // no fraction and no exponent
+};
+
+// Classifies a number token (as simdjson hands it: the token plus trailing whitespace) by the
+// RFC 8259 grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+constexpr number_shape classify_number(std::string_view token) noexcept {
+  number_shape shape;
+  std::size_t i = 0;
+  const std::size_t n = token.size();
+  if (i < n && token[i] == '-') {
+    shape.negative = true;
+    ++i;
+  }
+  if (i >= n || !is_digit(token[i])) return shape;
+  if (token[i] == '0') {
+    ++i;
+  } else {
+    while (i < n && is_digit(token[i])) ++i;
+  }
+  shape.integral = true;
+  if (i < n && token[i] == '.') {
+    shape.integral = false;
+    ++i;
+    if (i >= n || !is_digit(token[i])) return shape;
+    while (i < n && is_digit(token[i])) ++i;
+  }
+  if (i < n && (token[i] == 'e' || token[i] == 'E')) {
+    shape.integral = false;
+    ++i;
+    if (i < n && (token[i] == '+' || token[i] == '-')) ++i;
+    if (i >= n || !is_digit(token[i])) return shape;
+    while (i < n && is_digit(token[i])) ++i;
+  }
+  shape.valid = only_whitespace(token.substr(i));
+  return shape;
+}
+
+// true when `token` is exactly `literal` followed by whitespace only.
+constexpr bool is_literal(std::string_view token, std::string_view literal) noexcept {
+  return token.substr(0, literal.size()) == literal &&
+         only_whitespace(token.substr(literal.size()));
+}
+
+// The token without trailing whitespace.
+constexpr std::string_view trim_right(std::string_view s) noexcept {
+  while (!s.empty() && is_json_whitespace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace skew::detail

@@ -1,0 +1,168 @@
+// Values nobody reads: stepped over by counting brackets at the structural positions, or with
+// options::validate_skipped checked against the JSON grammar; and the raw text of a value.
+#pragma once
+
+#include <skew/base/detail/config.hpp>
+#include <skew/json/detail/decode_context.hpp>
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace skew::detail {
+
+SKEW_ALWAYS_INLINE inline bool skip_value(decode_context& ctx, std::uint32_t& i) {
+  const walk w = ctx.view();
+  const char c = w.at(i);
+  if (c != '{' && c != '[') {
+    if (i >= ctx.count || is_separator(c)) return ctx.fail_at(errc::malformed_json, i);
+    ++i;
+    return true;
+  }
+  const std::uint32_t start = i;
+  std::uint32_t depth = 0;
+  do {
+    const char d = w.at(i);
+    if (d == '{' || d == '[') {
+      ++depth;
+    } else if (d == '}' || d == ']') {
+      --depth;
+    }
+    ++i;
+  } while (depth != 0 && i < ctx.count);
+  if (depth != 0) return ctx.fail_at(errc::malformed_json, start);
+  return true;
+}
+
+// A string token (opening quote included) that is closed and holds no escape: stage 1 already
+// rejected raw control characters and invalid UTF-8, so nothing is left to check.
+SKEW_ALWAYS_INLINE inline bool plain_string_token(std::string_view token) noexcept {
+  return token.size() >= 2 && token.back() == '"' &&
+         !contains_backslash(token.data() + 1, token.size() - 2);
+}
+
+// Checks one scalar token.
+inline bool validate_scalar_token(decode_context& ctx, std::string_view token) {
+  if (token.empty()) return ctx.fail(errc::malformed_json);
+  const char* at = token.data();
+  bool ok = false;
+  switch (token[0]) {
+    case '"': {
+      // Stage 1 already rejected raw control characters, invalid UTF-8 and unclosed strings:
+      // only escapes are left to check, and most strings have none.
+      if (plain_string_token(token)) [[likely]]
+        return true;
+      const scan_status s = check_string(token.data() + 1, nullptr);
+      if (s == scan_status::bad_surrogate) return ctx.fail(errc::invalid_utf8, at);
+      ok = s == scan_status::ok;
+      break;
+    }
+    case 't':
+      ok = is_literal(token, "true");
+      break;
+    case 'f':
+      ok = is_literal(token, "false");
+      break;
+    case 'n':
+      ok = is_literal(token, "null");
+      break;
+    default:
+      ok = classify_number(token).valid;
+      break;
+  }
+  return ok ? true : ctx.fail(errc::malformed_json, at);
+}
+
+inline void prepend_index(std::string& path, std::size_t index) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
+  prepend_pointer_segment(path, std::string_view(digits, static_cast<std::size_t>(end - digits)));
+}
+
+inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
+  const char c = ctx.at(i);
+  if (c == '{') {
+    if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
+    ++i;
+    bool done = ctx.at(i) == '}';
+    if (done) ++i;
+    while (!done) {
+      std::string_view key;
+      if (!raw_key(ctx, i, key)) return false;
+      const scan_status s = contains_backslash(key.data(), key.size())
+                                ? check_string(key.data(), nullptr)
+                                : scan_status::ok;
+      if (s != scan_status::ok) {
+        return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
+                        key.data() - 1);
+      }
+      i += 2;
+      if (!validate_value(ctx, i)) {
+        prepend_pointer_segment(ctx.err.path, key);
+        return false;
+      }
+      if (!next_item(ctx, i, '}', done)) return false;
+      if (!done && ctx.at(i) != '"') return ctx.fail_at(errc::malformed_json, i);
+    }
+    --ctx.depth;
+    return true;
+  }
+  if (c == '[') {
+    if (++ctx.depth > ctx.opts.max_depth) return ctx.fail_at(errc::too_deep, i);
+    ++i;
+    bool done = ctx.at(i) == ']';
+    if (done) ++i;
+    for (std::size_t index = 0; !done; ++index) {
+      if (!validate_value(ctx, i)) {
+        prepend_index(ctx.err.path, index);
+        return false;
+      }
+      if (!next_item(ctx, i, ']', done)) return false;
+    }
+    --ctx.depth;
+    return true;
+  }
+  if (i >= ctx.count || is_separator(c)) return ctx.fail_at(errc::malformed_json, i);
+  if (!validate_scalar_token(ctx, ctx.token(i))) return false;
+  ++i;
+  return true;
+}
+
+SKEW_ALWAYS_INLINE inline bool skip_or_validate(decode_context& ctx, std::uint32_t& i) {
+  if (!ctx.opts.validate_skipped) return skip_value(ctx, i);
+  // The common skipped value, a string without escapes, is checked here without a call: stage 1
+  // already vouched for its bytes.
+  if (ctx.at(i) == '"') {
+    if (plain_string_token(ctx.token(i))) [[likely]] {
+      ++i;
+      return true;
+    }
+  }
+  // Through a copy: the position of a loop that calls out of line stays in a register.
+  std::uint32_t j = i;
+  const bool ok = validate_value(ctx, j);
+  i = j;
+  return ok;
+}
+
+// The raw text of a value (for raw_json and unknown_fields): scalars are always checked, containers
+// when validate_skipped is on.
+inline bool capture_raw(decode_context& ctx, std::uint32_t& i, std::string_view& out) {
+  const char c = ctx.at(i);
+  const char* start = ctx.where(i);
+  if (c != '{' && c != '[') {
+    if (i >= ctx.count || is_separator(c)) return ctx.fail_at(errc::malformed_json, i);
+    out = ctx.token(i);
+    if (!validate_scalar_token(ctx, out)) return false;
+    ++i;
+    return true;
+  }
+  if (!skip_or_validate(ctx, i)) return false;
+  const char* end = ctx.where(i);
+  out = trim_right(std::string_view(start, static_cast<std::size_t>(end - start)));
+  return true;
+}
+
+}  // namespace skew::detail

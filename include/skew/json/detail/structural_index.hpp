@@ -1,0 +1,187 @@
+// The input as the reader walks it: skew's own stage 1 (the position of every structural
+// character and of the first byte of every scalar and string, found 64 bytes at a time) and a
+// view of the input with those positions. Of simdjson it uses only the public API that
+// json/detail/simdjson.hpp names (its UTF-8 validator, its error codes and its padding), so skew
+// builds and behaves the same on every simdjson release.
+#pragma once
+
+#include <skew/base/detail/config.hpp>
+#include <skew/json/detail/scan.hpp>
+#include <skew/json/detail/simd.hpp>
+#include <skew/json/detail/simdjson.hpp>
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+namespace skew::detail {
+
+// Set bits of x. std::popcount is a library call where the target has no popcnt instruction
+// (x86-64 without -mpopcnt), which costs more than this.
+constexpr std::uint32_t count_bits(std::uint64_t x) noexcept {
+#if defined(__POPCNT__) || !defined(__x86_64__)
+  return static_cast<std::uint32_t>(std::popcount(x));
+#else
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+  return static_cast<std::uint32_t>((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
+// Finds the structural positions of a whole input, block by block, carrying across blocks whether
+// the last byte escaped the next one, ended inside a string, or was inside a scalar.
+class structural_indexer {
+ public:
+  explicit structural_indexer(std::uint32_t* out) noexcept : out_(out) {}
+
+  SKEW_ALWAYS_INLINE inline void block(const char* p, std::uint32_t base) noexcept {
+    const block_classes c = classify_block(p);
+    const std::uint64_t escaped = escaped_bytes(c.backslash);
+    const std::uint64_t quote = c.quote & ~escaped;
+    const std::uint64_t in_string = prefix_xor(quote) ^ in_string_;
+    in_string_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_string) >> 63);
+    control_in_string_ |= c.control & in_string;
+    non_ascii_ |= c.non_ascii;
+    // A scalar starts at a byte that is neither an operator nor whitespace and does not follow
+    // another such byte (a closing quote counts as the end of one); string contents and closing
+    // quotes never start anything.
+    const std::uint64_t scalar = ~(c.op | c.whitespace);
+    const std::uint64_t unquoted_scalar = scalar & ~quote;
+    const std::uint64_t follows_scalar = (unquoted_scalar << 1) | scalar_carry_;
+    scalar_carry_ = unquoted_scalar >> 63;
+    const std::uint64_t string_tail = in_string ^ quote;
+    write((c.op | (scalar & ~follows_scalar)) & ~string_tail, base);
+  }
+
+  std::uint32_t count() const noexcept { return count_; }
+  bool unclosed_string() const noexcept { return in_string_ != 0; }
+  bool control_in_string() const noexcept { return control_in_string_ != 0; }
+  bool saw_non_ascii() const noexcept { return non_ascii_ != 0; }
+
+ private:
+  // The bytes escaped by a backslash: a backslash escapes the byte after it unless it is itself
+  // escaped. Backslashes are rare outside escape-heavy strings, so this walks them one by one.
+  std::uint64_t escaped_bytes(std::uint64_t backslash) noexcept {
+    std::uint64_t escaped = escape_carry_;
+    backslash &= ~escape_carry_;
+    escape_carry_ = 0;
+    while (backslash != 0) {
+      const int i = std::countr_zero(backslash);
+      if (i == 63) {
+        escape_carry_ = 1;
+        break;
+      }
+      escaped |= std::uint64_t{2} << i;
+      backslash &= ~(std::uint64_t{3} << i);
+    }
+    return escaped;
+  }
+
+  // Writes the positions of the set bits, eight at a time without a branch per bit: past the
+  // last one it writes junk that the next block overwrites (the output has a block of slack).
+  // The count is a local: stores through out_ could alias a member.
+  void write(std::uint64_t bits, std::uint32_t base) noexcept {
+    const std::uint32_t n = count_bits(bits);
+    std::uint32_t* out = out_ + count_;
+    for (std::uint32_t written = 0; written < n; written += 8) {
+      for (std::uint32_t k = 0; k < 8; ++k) {
+        out[written + k] = base + static_cast<std::uint32_t>(std::countr_zero(bits));
+        bits &= bits - 1;
+      }
+    }
+    count_ += n;
+  }
+
+  std::uint32_t* out_;
+  std::uint32_t count_ = 0;
+  std::uint64_t escape_carry_ = 0;
+  std::uint64_t in_string_ = 0;
+  std::uint64_t scalar_carry_ = 0;
+  std::uint64_t control_in_string_ = 0;
+  std::uint64_t non_ascii_ = 0;
+};
+
+// The structural positions of one input and the buffer that unescaped strings are written to.
+// One per decoder: both are reused from message to message.
+class structural_index {
+ public:
+  // The largest input: positions are 32-bit offsets.
+  static constexpr std::size_t max_length = 0xffffffffu - 64;
+
+  // Indexes `length` bytes at `json`. The errors and their order are simdjson's stage 1's: an
+  // unclosed string, a raw control character in a string, no token at all, invalid UTF-8.
+  stage1_status build(const char* json, std::size_t length) {
+    if (length > max_length) return stage1::too_long;
+    if (length > capacity_ || !positions_) {
+      // Grow geometrically so a stream of slowly growing messages does not reallocate each time.
+      std::size_t capacity = capacity_ == 0 ? 4096 : capacity_;
+      while (capacity < length) capacity *= 2;
+      // Every byte may be a structural position (`[[[[`); one more block for the tail.
+      positions_ = std::make_unique<std::uint32_t[]>(capacity + 64);
+      // Unescaping never lengthens a string; a dispatch may walk the message twice.
+      strings_ = std::make_unique<char[]>(2 * capacity + 2 * input_padding);
+      capacity_ = capacity;
+    }
+    structural_indexer indexer(positions_.get());
+    const std::size_t whole = length - length % 64;
+    for (std::size_t at = 0; at < whole; at += 64) {
+      indexer.block(json + at, static_cast<std::uint32_t>(at));
+    }
+    if (whole < length) {
+      char tail[64];
+      std::memset(tail, ' ', sizeof tail);
+      std::memcpy(tail, json + whole, length - whole);
+      indexer.block(tail, static_cast<std::uint32_t>(whole));
+    }
+    count_ = indexer.count();
+    if (indexer.unclosed_string()) return stage1::unclosed_string;
+    if (indexer.control_in_string()) return stage1::unescaped_chars;
+    if (count_ == 0) return stage1::empty;
+    if (indexer.saw_non_ascii() && !valid_utf8(json, length)) {
+      return stage1::utf8_error;
+    }
+    return stage1::success;
+  }
+
+  const std::uint32_t* positions() const noexcept { return positions_.get(); }
+  std::uint32_t count() const noexcept { return count_; }
+  char* strings() const noexcept { return strings_.get(); }
+
+ private:
+  std::unique_ptr<std::uint32_t[]> positions_;
+  std::unique_ptr<char[]> strings_;
+  std::size_t capacity_ = 0;
+  std::uint32_t count_ = 0;
+};
+
+// The input and its structural positions, copied into a local by the hot functions: a local
+// stays in registers, while members reached through the context are reloaded after every store
+// through a char pointer (which may alias anything).
+struct walk {
+  const char* begin;
+  const char* end;
+  const std::uint32_t* positions;
+  std::uint32_t count;
+
+  // The character at position i, or '\0' past the last one.
+  SKEW_ALWAYS_INLINE char at(std::uint32_t i) const noexcept {
+    return i < count ? begin[positions[i]] : '\0';
+  }
+  SKEW_ALWAYS_INLINE const char* where(std::uint32_t i) const noexcept {
+    return i < count ? begin + positions[i] : end;
+  }
+  // The token at position i: its bytes up to the next position, without trailing whitespace.
+  SKEW_ALWAYS_INLINE std::string_view token(std::uint32_t i) const noexcept {
+    if (i >= count) return {};
+    const char* first = begin + positions[i];
+    const char* last = i + 1 < count ? begin + positions[i + 1] : end;
+    while (last > first && is_json_whitespace(last[-1])) --last;
+    return std::string_view(first, static_cast<std::size_t>(last - first));
+  }
+};
+
+}  // namespace skew::detail
