@@ -13,27 +13,7 @@
 
 #include "alloc_counter.hpp"
 #include "job_envelope.hpp"
-
-namespace jobs {
-struct RenderV1 {
-  std::string tenant;
-  int priority = 0;
-  std::string payload;
-};
-SKEW_DESCRIBE(RenderV1, tenant, priority, payload)
-struct RenderV2 {
-  std::string tenant;
-  int priority = 0;
-  std::string payload;
-  std::string createdAt;
-};
-SKEW_DESCRIBE(RenderV2, tenant, priority, payload, createdAt)
-RenderV2 upcast(RenderV1&& v) {
-  return {std::move(v.tenant), v.priority, std::move(v.payload), ""};
-}
-}  // namespace jobs
-
-using Render = skew::message<"render-report", jobs::RenderV1, jobs::RenderV2>;
+#include "job_family.hpp"
 
 namespace mixed {
 struct EmailV1 {
@@ -88,12 +68,7 @@ namespace {
 
 constexpr std::string_view header_first = bench::job_json;
 
-constexpr std::string_view header_last =
-    R"({"tenant":"acme-corp","attempt":1,"priority":5,"createdAt":"2026-11-26T08:22:27Z",)"
-    R"("traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",)"
-    R"("producer":{"service":"scheduler","build":"2026.11.3"},"queue":"reports",)"
-    R"("deadlineMs":30000,"payload":"quarterly-revenue-q3",)"
-    R"("id":"4f1c2a9e-8b7d-4c3e-9a21-6d5f0e7b8c90","schemaVersion":2,"type":"render-report"})";
+constexpr std::string_view header_last = bench::header_last;
 
 void BM_decode(benchmark::State& state, std::string_view json) {
   skew::decoder decoder;

@@ -18,38 +18,7 @@
 #include <utility>
 
 #include "job_envelope.hpp"
-
-namespace jobs {
-struct RenderV1 {
-  std::string tenant;
-  int priority = 0;
-  std::string payload;
-};
-SKEW_DESCRIBE(RenderV1, tenant, priority, payload)
-struct RenderV2 {
-  std::string tenant;
-  int priority = 0;
-  std::string payload;
-  std::string createdAt;
-};
-SKEW_DESCRIBE(RenderV2, tenant, priority, payload, createdAt)
-RenderV2 upcast(RenderV1&& v) {
-  return {std::move(v.tenant), v.priority, std::move(v.payload), ""};
-}
-}  // namespace jobs
-
-using Render = skew::message<"render-report", jobs::RenderV1, jobs::RenderV2>;
-
-namespace {
-
-constexpr std::string_view header_last =
-    R"({"tenant":"acme-corp","attempt":1,"priority":5,"createdAt":"2026-11-26T08:22:27Z",)"
-    R"("traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",)"
-    R"("producer":{"service":"scheduler","build":"2026.11.3"},"queue":"reports",)"
-    R"("deadlineMs":30000,"payload":"quarterly-revenue-q3",)"
-    R"("id":"4f1c2a9e-8b7d-4c3e-9a21-6d5f0e7b8c90","schemaVersion":2,"type":"render-report"})";
-
-}  // namespace
+#include "job_family.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -60,7 +29,7 @@ int main(int argc, char** argv) {
   const std::string operation = argv[1];
   const long count = std::atol(argv[2]);
   const std::string_view json =
-      operation.ends_with("-first") ? bench::job_json : std::string_view(header_last);
+      operation.ends_with("-first") ? bench::job_json : bench::header_last;
   skew::decoder decoder;
   long checksum = 0;
   if (operation.starts_with("decode")) {

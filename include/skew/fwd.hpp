@@ -1,5 +1,6 @@
 // The customization points, and nothing that reads or writes JSON: a header of your own that
-// describes its types or gives one a codec includes this, and pulls in neither fmt nor simdjson.
+// describes its types or gives one a codec includes this, and pulls in neither fmt nor the JSON
+// parser.
 //
 //   SKEW_DESCRIBE(Type, member...)      describe a struct (in the type's namespace, after it)
 //   SKEW_ENUM(Enum, enumerator...)      describe an enum (the same)

@@ -1,35 +1,9 @@
-// The message family most snippets of the guides use: send-email, versions 1 and 2.
+// The message family most snippets of the guides use: send-email, versions 1 and 2, as the
+// examples define it (examples/send_email.hpp), named at global scope as the snippets name it.
 #pragma once
 
-#include <skew/fwd.hpp>
+#include "send_email.hpp"
 
-#include <string>
-#include <utility>
-
-namespace app {
-
-struct SendEmailV1 {
-  std::string to;
-  std::string templateId;
-};
-SKEW_DESCRIBE(SendEmailV1, to, templateId)
-
-struct SendEmailV2 {
-  std::string to;
-  std::string templateId;
-  std::string locale;
-};
-SKEW_DESCRIBE(SendEmailV2, to, templateId, locale)
-
-inline SendEmailV2 upcast(SendEmailV1&& v) {
-  return {std::move(v.to), std::move(v.templateId), "en"};
-}
-inline SendEmailV1 downcast(const SendEmailV2& v) {
-  return {v.to, v.templateId};
-}
-
-}  // namespace app
-
-using SendEmail = skew::message<"send-email", app::SendEmailV1, app::SendEmailV2>;
-using app::SendEmailV1;
-using app::SendEmailV2;
+using mail::SendEmail;
+using mail::SendEmailV1;
+using mail::SendEmailV2;

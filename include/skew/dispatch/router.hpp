@@ -96,7 +96,7 @@ class router {
   // once, into that decoder's padded buffer.
   outcome dispatch(std::string_view message) { return dispatch_on_thread(message); }
   // The same without the copy: the message is read where it is, and the outcome's views point
-  // into it. A view with less than simdjson's padding past its end is copied instead.
+  // into it. A view with less than detail::input_padding bytes past its end is copied instead.
   template <class Padded>
   requires std::same_as<Padded, detail::padded_view> outcome dispatch(Padded message) {
     return dispatch_on_thread(message);

@@ -209,6 +209,9 @@ concept has_short_form_enumerators = requires(const T* p) {
 
 // Whether skew finds the short form of T's description where it looks for it: by argument-
 // dependent lookup, in T's namespace. SKEW_DESCRIBE and SKEW_ENUM check it where they are written.
+// Functions of their own rather than the concepts above: a concept checked before the macro (a use
+// of the type before its description) keeps its first answer, and the macro's check would then
+// blame the namespace.
 template <class T>
 constexpr bool describe_is_found() {
   return requires(const T* p) {

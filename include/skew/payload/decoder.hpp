@@ -55,7 +55,7 @@ class decoder {
     if (auto status = decode_into(out, json, opts); !status) return failure(status.error());
     return result<T>(std::move(out));
   }
-  // A simdjson::padded_string (a template so std::string arguments never convert to one).
+  // A padded string (a template so std::string arguments never convert to one).
   template <class T, class Padded>
   requires std::same_as<Padded, detail::padded_string> result<T> decode(const Padded& json,
                                                                         const options& opts = {}) {

@@ -74,10 +74,7 @@ class inspector {
     for (std::int32_t p = 0; p < *n; ++p) {
       std::int64_t low = 0;
       std::int64_t high = 0;
-      if (!succeeded(rd_kafka_query_watermark_offsets(rk.get(), name.c_str(), p, &low, &high,
-                                                      timeout_ms()))) {
-        return std::nullopt;
-      }
+      if (!watermarks(rk.get(), name, p, low, high)) return std::nullopt;
       const std::int64_t committed = list->elems[p].offset < 0 ? low : list->elems[p].offset;
       out.push_back({name, p, committed, high});
     }
@@ -98,10 +95,7 @@ class inspector {
     for (std::int32_t p = 0; p < *n; ++p) {
       std::int64_t low = 0;
       std::int64_t high = 0;
-      if (!succeeded(rd_kafka_query_watermark_offsets(rk.get(), name.c_str(), p, &low, &high,
-                                                      timeout_ms()))) {
-        return std::nullopt;
-      }
+      if (!watermarks(rk.get(), name, p, low, high)) return std::nullopt;
       remaining += high - low;
       rd_kafka_topic_partition_list_add(list.get(), name.c_str(), p)->offset = low;
     }
@@ -132,6 +126,13 @@ class inspector {
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
     error_ = rd_kafka_err2str(err);
     return false;
+  }
+
+  // A partition's first offset and the offset its next record will get.
+  bool watermarks(rd_kafka_t* rk, const std::string& topic, std::int32_t partition,
+                  std::int64_t& low, std::int64_t& high) {
+    return succeeded(
+        rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, timeout_ms()));
   }
 
   detail::kafka_handle client(std::string_view group) {

@@ -119,12 +119,9 @@ template <message_family... Families>
 template <class Message>
 outcome router<Families...>::dispatch_with(decoder& dec, Message message) {
   detail::thread_counters& counters = this_thread_counters();
-  if (message.size() > options_.max_bytes) {
-    return reject_unread(counters, reason::malformed, error{errc::too_large, {}, {}});
-  }
   detail::parsed_input& input = detail::input_of(dec);
-  if (auto e = input.parse(message)) {
-    return reject_unread(counters, reason::malformed, input.failure(e));
+  if (auto status = detail::parse_envelope_input(input, message, options_)) {
+    return reject_unread(counters, reason::malformed, detail::envelope_input_error(input, status));
   }
   return route(input, counters);
 }

@@ -9,6 +9,7 @@
 // read through header_attributes.
 #pragma once
 
+#include <skew/base/detail/config.hpp>
 #include <skew/base/error.hpp>
 #include <skew/base/options.hpp>
 #include <skew/envelope/detail/decode_payload.hpp>
@@ -18,6 +19,7 @@
 #include <skew/envelope/format.hpp>
 #include <skew/envelope/view.hpp>
 #include <skew/json/detail/decode_context.hpp>
+#include <skew/json/detail/dependencies.hpp>
 #include <skew/json/detail/parsed_input.hpp>
 
 #include <optional>
@@ -26,12 +28,18 @@
 
 namespace skew::detail {
 
-// Step 1: the input within opts.max_bytes, then its structural index. The error, if any.
-inline std::optional<error> parse_envelope_input(parsed_input& input, std::string_view json,
-                                                 const options& opts) {
-  if (json.size() > opts.max_bytes) return error{errc::too_large, {}, {}};
-  if (auto e = input.parse(json)) return input.failure(e);
-  return std::nullopt;
+// Step 1: the input within opts.max_bytes, then its structural index: stage1::success, or the
+// status whose error envelope_input_error gives. `json` is a std::string_view or a padded view.
+template <class Input>
+SKEW_ALWAYS_INLINE inline stage1_status parse_envelope_input(parsed_input& input, Input json,
+                                                             const options& opts) {
+  if (json.size() > opts.max_bytes) return stage1::too_long;
+  return input.parse(json);
+}
+
+// The error of a failed step 1 (too_large for an input over opts.max_bytes).
+inline error envelope_input_error(const parsed_input& input, stage1_status status) {
+  return status == stage1::too_long ? error{errc::too_large, {}, {}} : input.failure(status);
 }
 
 // The rest of step 2. The flat layout's header pass stops once type and version are known, so the
@@ -75,7 +83,9 @@ inline std::optional<error> read_envelope_header(parsed_input& input, std::strin
                                                  const flat_keys& keys,
                                                  std::optional<envelope_read>& read,
                                                  bool whole_header) {
-  if (auto err = parse_envelope_input(input, json, opts)) return err;
+  if (auto status = parse_envelope_input(input, json, opts)) {
+    return envelope_input_error(input, status);
+  }
   envelope_read& r = read.emplace(input, opts);
   if (!read_header(r.ctx, format, r.scratch, r.header, keys) ||
       (whole_header && !read_rest_of_header(r.ctx, format, keys, r.scratch, r.header))) {

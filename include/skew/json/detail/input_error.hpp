@@ -6,7 +6,7 @@
 
 #include <skew/base/error.hpp>
 #include <skew/json/detail/decode_context.hpp>
-#include <skew/json/detail/simdjson.hpp>
+#include <skew/json/detail/dependencies.hpp>
 #include <skew/json/detail/structural_index.hpp>
 
 #include <cstddef>
@@ -132,7 +132,7 @@ inline void locate_invalid_utf8(std::string_view json, error& err) {
 
 // The error for input stage 1 rejected with `e`.
 inline error input_error(stage1_status e, std::string_view json) {
-  error err{map_simdjson_error(e), {}, {}};
+  error err{map_stage1_error(e), {}, {}};
   if (err.code == errc::invalid_utf8) locate_invalid_utf8(json, err);
   return err;
 }

@@ -1,4 +1,4 @@
-// Byte-level scanning the decoder does itself instead of asking simdjson to materialize text:
+// Byte-level scanning the decoder does itself instead of asking a parser to materialize text:
 // finding where a key or string ends, and checking the grammar of tokens nobody reads.
 #pragma once
 
@@ -151,8 +151,8 @@ struct number_shape {
   bool integral = false;  // no fraction and no exponent
 };
 
-// Classifies a number token (as simdjson hands it: the token plus trailing whitespace) by the
-// RFC 8259 grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// Classifies a number token (as the structural index gives it: the token plus trailing whitespace)
+// by the RFC 8259 grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 constexpr number_shape classify_number(std::string_view token) noexcept {
   number_shape shape;
   std::size_t i = 0;

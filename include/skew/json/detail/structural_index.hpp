@@ -1,14 +1,14 @@
 // The input as the reader walks it: skew's own stage 1 (the position of every structural
 // character and of the first byte of every scalar and string, found 64 bytes at a time) and a
-// view of the input with those positions. Of simdjson it uses only the public API that
-// json/detail/simdjson.hpp names (its UTF-8 validator, its error codes and its padding), so skew
-// builds and behaves the same on every simdjson release.
+// view of the input with those positions. Of its dependency it uses only what
+// json/detail/dependencies.hpp names (a UTF-8 validator, error codes and the input padding), so
+// skew builds and behaves the same on every release of it.
 #pragma once
 
 #include <skew/base/detail/config.hpp>
+#include <skew/json/detail/dependencies.hpp>
 #include <skew/json/detail/scan.hpp>
 #include <skew/json/detail/simd.hpp>
-#include <skew/json/detail/simdjson.hpp>
 
 #include <bit>
 #include <cstddef>
@@ -112,7 +112,8 @@ class structural_index {
   // The largest input: positions are 32-bit offsets.
   static constexpr std::size_t max_length = 0xffffffffu - 64;
 
-  // Indexes `length` bytes at `json`. The errors and their order are simdjson's stage 1's: an
+  // Indexes `length` bytes at `json`. The errors and their order are those of the stage 1 the
+  // dependency has (so that both report the same for the same text): an
   // unclosed string, a raw control character in a string, no token at all, invalid UTF-8.
   stage1_status build(const char* json, std::size_t length) {
     if (length > max_length) return stage1::too_long;

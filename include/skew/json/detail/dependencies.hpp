@@ -1,6 +1,7 @@
-// The one file that names simdjson: the padded input types, stage 1's status codes and their
-// mapping onto skew::errc, and UTF-8 validation. Everything else in skew uses these names, so a
-// change between simdjson releases is a change here.
+// The one file that names simdjson, skew's one third-party dependency below the add-ons: the
+// padded input types, stage 1's status codes and their mapping onto skew::errc, and UTF-8
+// validation. Everything else in skew uses these names, so a change between simdjson releases is
+// a change here.
 #pragma once
 
 #include <simdjson.h>
@@ -35,7 +36,7 @@ inline bool valid_utf8(const char* data, std::size_t size) noexcept {
 
 // Invalid UTF-8, an input too long for a parser, and otherwise text that is not JSON (an unclosed
 // string, a raw control character).
-constexpr errc map_simdjson_error(stage1_status e) noexcept {
+constexpr errc map_stage1_error(stage1_status e) noexcept {
   switch (e) {
     case simdjson::UTF8_ERROR:
       return errc::invalid_utf8;
