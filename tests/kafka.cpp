@@ -16,161 +16,9 @@
 #include <thread>
 #include <vector>
 
-namespace kafka_test {
-struct Job {
-  std::string name;
-};
-SKEW_DESCRIBE(Job, name)
-}  // namespace kafka_test
+#include "kafka_support.hpp"
 
-using Job = skew::message<"job", kafka_test::Job>;
-
-namespace {
-
-struct cluster {
-  rd_kafka_t* rk = nullptr;
-  rd_kafka_mock_cluster_t* mock = nullptr;
-  std::string bootstrap;
-  // One partition per topic. With two brokers, broker 1 leads the main topic and coordinates
-  // the group, and broker 2 leads the retry and dead-letter topics.
-  explicit cluster(const std::string& topic, int brokers = 1) {
-    char error[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "2", error, sizeof error);
-    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
-    mock = rd_kafka_mock_cluster_new(rk, brokers);
-    for (const std::string& t : {topic, topic + ".retry", topic + ".dlt"}) {
-      rd_kafka_mock_topic_create(mock, t.c_str(), 1, brokers);
-      rd_kafka_mock_partition_set_leader(mock, t.c_str(), 0, t == topic ? 1 : brokers);
-    }
-    rd_kafka_mock_coordinator_set(mock, "group", "workers", 1);
-    bootstrap = rd_kafka_mock_cluster_bootstraps(mock);
-  }
-  ~cluster() {
-    rd_kafka_mock_cluster_destroy(mock);
-    rd_kafka_destroy(rk);
-  }
-};
-
-// Records the names handled, in order; fails a name the number of times `failures` says.
-struct job_router {
-  skew::router<Job> router;
-  std::mutex mutex;
-  std::vector<std::string> handled;
-  std::map<std::string, int> failures;
-  explicit job_router(std::map<std::string, int> fail) : failures(std::move(fail)) {
-    router.set_format(skew::envelope_format::cloudevents());
-    router.set_policy(skew::reason::handler_failed,
-                      {skew::action::retry, std::chrono::milliseconds(50)});
-    router.on<Job>([this](const kafka_test::Job& j) {
-      std::lock_guard lock(mutex);
-      if (failures[j.name] > 0) {
-        --failures[j.name];
-        return skew::outcome::retry(std::chrono::milliseconds(50));
-      }
-      handled.push_back(j.name);
-      return skew::outcome::ack();
-    });
-  }
-  std::vector<std::string> names() {
-    std::lock_guard lock(mutex);
-    return handled;
-  }
-};
-
-// Group events seen by a consumer, readable from the test's thread.
-struct group_log {
-  std::mutex mutex;
-  std::vector<skew::kafka::group_event> events;
-  std::size_t assigned_partitions() {
-    std::lock_guard lock(mutex);
-    std::size_t n = 0;
-    for (const auto& e : events) {
-      if (e.what == skew::kafka::group_event::kind::assigned) n += e.partitions.size();
-    }
-    return n;
-  }
-};
-
-skew::kafka::consumer_settings settings_for(const cluster& c, const std::string& topic,
-                                            group_log* log = nullptr) {
-  skew::kafka::consumer_settings s;
-  s.brokers = c.bootstrap;
-  s.group = "workers";
-  s.topic = topic;
-  s.poll_timeout = std::chrono::milliseconds(20);
-  s.consumer_config = {{"log_level", "2"}};
-  if (const char* debug = std::getenv("SKEW_KAFKA_DEBUG")) {
-    s.consumer_config.insert(s.consumer_config.end(), {{"debug", debug}, {"log_level", "7"}});
-  }
-  s.producer_config = {{"log_level", "2"}};
-  s.log = [](std::string_view) {};
-  if (log != nullptr) {
-    s.group_changed = [log](const skew::kafka::group_event& e) {
-      std::lock_guard lock(log->mutex);
-      log->events.push_back(e);
-    };
-  }
-  return s;
-}
-
-void produce(const cluster& c, const std::string& topic, const std::vector<std::string>& names) {
-  skew::kafka::producer p(c.bootstrap, {{"log_level", "2"}});
-  REQUIRE(p.ok());
-  int n = 0;
-  for (const auto& name : names) {
-    const std::string id = "id-" + std::to_string(n++);
-    REQUIRE(p.send<Job>(topic, kafka_test::Job{name}, {.id = id, .source = "/test"}, "one-key"));
-  }
-  REQUIRE(p.flush(std::chrono::seconds(30)));
-}
-
-// Waits for `done`. Every wait names its cause (an assignment, a record handled); the deadline
-// only turns a hang into a failure, so it is far above anything a loaded machine needs.
-template <class Condition>
-bool eventually(Condition done, std::chrono::seconds deadline = std::chrono::seconds(90)) {
-  const auto give_up = std::chrono::steady_clock::now() + deadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
-// Runs `consumer` on a thread until `done` holds, then stops it.
-template <class Consumer, class Condition>
-bool run_until(Consumer& consumer, Condition done) {
-  std::atomic<bool> stop{false};
-  bool ran = false;
-  std::thread t([&] { ran = consumer.run(stop); });
-  const bool reached = eventually(done);
-  stop = true;
-  t.join();
-  return reached && ran;
-}
-
-// The group's committed offset on partition 0 of `topic` (the partition's start when none; -2
-// when the cluster cannot say).
-std::int64_t committed(const cluster& c, const std::string& topic) {
-  skew::kafka::inspector inspect(c.bootstrap);
-  const auto partitions = inspect.lag("workers", topic);
-  return partitions && !partitions->empty() ? partitions->front().committed : -2;
-}
-
-// The records of a topic, as header maps.
-std::vector<std::map<std::string, std::string>> read_all(const cluster& c, const std::string& t) {
-  skew::kafka::inspector inspect(c.bootstrap);
-  std::vector<std::map<std::string, std::string>> out;
-  const auto records = inspect.records(t);
-  if (!records) return out;
-  for (const skew::kafka::stored_record& r : *records) {
-    auto& row = out.emplace_back();
-    for (const auto& [name, value] : r.headers) row[name] = value;
-  }
-  return out;
-}
-
-}  // namespace
+using namespace kafka_test;
 
 TEST_CASE("settings without brokers, group or topic are refused before any client is made") {
   job_router r({});
@@ -218,10 +66,32 @@ TEST_CASE("retries end in the dead-letter topic after max_deliveries, with where
   CHECK(run_until(consumer, [&] { return consumer.stats().broker.dead_lettered == 1; }));
   const auto dead = read_all(c, topic + ".dlt");
   REQUIRE(dead.size() == 1);
-  CHECK(dead[0].at("skew-reason") == "handled after 3 deliveries");
+  // The reason is a name; the deliveries, the last error and the group have their own headers.
+  CHECK(dead[0].at("skew-reason") == "handled");
+  CHECK(dead[0].at("skew-deliveries") == "3");
+  CHECK(dead[0].at("skew-error") == "the handler asked to retry 'job' v1");
+  CHECK(dead[0].at("skew-group") == "workers");
   CHECK(dead[0].at("skew-original-topic") == topic);
   CHECK(dead[0].at("skew-original-partition") == "0");
   CHECK(dead[0].at("skew-original-offset") == "1");
+  // Spring Kafka's DeadLetterPublishingRecoverer headers, about the first record.
+  CHECK(dead[0].at("kafka_dlt-original-topic") == topic);
+  CHECK(dead[0].at("kafka_dlt-original-partition") == std::string("\0\0\0\0", 4));
+  CHECK(dead[0].at("kafka_dlt-original-offset") == std::string("\0\0\0\0\0\0\0\1", 8));
+  CHECK(dead[0].at("kafka_dlt-original-timestamp").size() == 8);
+  CHECK(dead[0].at("kafka_dlt-original-timestamp-type") == "CreateTime");
+  CHECK(dead[0].at("kafka_dlt-original-consumer-group") == "workers");
+  CHECK(dead[0].at("kafka_dlt-exception-fqcn") == "skew::handled");
+  CHECK(dead[0].at("kafka_dlt-exception-message") == "the handler asked to retry 'job' v1");
+  CHECK(std::stoll(dead[0].at("skew-original-timestamp")) ==
+        skew::kafka::from_big_endian(dead[0].at("kafka_dlt-original-timestamp")));
+  // The router counted three retries; the adapter two, and one dead letter that exhausted them.
+  CHECK(consumer.stats().broker.exhausted == 1);
+  std::uint64_t router_retries = 0;
+  for (const auto& m : consumer.stats().router.messages) {
+    router_retries += m.count(skew::action::retry);
+  }
+  CHECK(router_retries == consumer.stats().broker.retried + consumer.stats().broker.exhausted);
   CHECK(consumer.stats().broker.retried == 2);
   CHECK(r.names() == std::vector<std::string>{"ok"});
 }
@@ -394,7 +264,7 @@ TEST_CASE("a binary-mode record on a router without a CloudEvents format is dead
   REQUIRE(p.flush(std::chrono::seconds(30)));
   skew::router<Job> router;  // flat envelopes
   std::vector<std::string> handled;
-  router.on<Job>([&](const kafka_test::Job& j) { handled.push_back(j.name); });
+  router.on<Job>([&](const kafka_job::Job& j) { handled.push_back(j.name); });
   skew::kafka::consumer consumer(router, settings_for(c, topic));
   CHECK(run_until(consumer, [&] { return consumer.stats().broker.acked == 1; }));
   CHECK(handled == std::vector<std::string>{"y"});

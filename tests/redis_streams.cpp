@@ -6,136 +6,12 @@
 
 #include <doctest/doctest.h>
 
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <chrono>
-#include <cstdlib>
 #include <string>
-#include <thread>
 #include <vector>
 
-namespace redis_test {
-struct Task {
-  std::string name;
-};
-SKEW_DESCRIBE(Task, name)
-}  // namespace redis_test
+#include "redis_support.hpp"
 
-using Task = skew::message<"task", redis_test::Task>;
-
-namespace {
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// The Redis the tests use, and the server this process started, if any.
-struct server {
-  int port = 0;
-  pid_t child = -1;
-  server() {
-    if (const char* p = std::getenv("SKEW_REDIS_PORT"); p != nullptr && *p != '\0') {
-      port = std::atoi(p);
-      return;
-    }
-    for (const char* path : {"/usr/bin/redis-server", "/usr/local/bin/redis-server"}) {
-      if (::access(path, X_OK) != 0) continue;
-      port = free_port();
-      child = ::fork();
-      if (child == 0) {
-        const std::string p = std::to_string(port);
-        ::execl(path, path, "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--loglevel", "warning", static_cast<char*>(nullptr));
-        ::_exit(127);
-      }
-      skew::redis::connection probe({"127.0.0.1", port, std::chrono::milliseconds(200)});
-      for (int i = 0; i < 100 && !probe.command({"PING"}); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-      return;
-    }
-  }
-  ~server() {
-    if (child > 0) {
-      ::kill(child, SIGTERM);
-      ::waitpid(child, nullptr, 0);
-    }
-  }
-  skew::redis::endpoint where() const { return {"127.0.0.1", port}; }
-};
-
-server& redis_server() {
-  static server s;
-  if (s.port == 0) std::exit(77);  // no Redis: skipped
-  return s;
-}
-
-struct task_router {
-  skew::router<Task> router;
-  std::vector<std::string> handled;
-  task_router() {
-    router.on<Task>([this](const redis_test::Task& t) {
-      if (t.name == "refuse") return skew::outcome::dead_letter();
-      handled.push_back(t.name);
-      return skew::outcome::ack();
-    });
-  }
-};
-
-std::string stream_name(const char* test) {
-  return std::string("skew-test-") + test + "-" + std::to_string(::getpid());
-}
-
-void add(skew::redis::connection& redis, const std::string& stream, const std::string& field,
-         const std::string& value) {
-  REQUIRE(redis.command({"XADD", stream, "*", field, value}));
-}
-
-std::string task(const std::string& id, const std::string& name) {
-  return R"({"type":"task","schemaVersion":1,"id":")" + id + R"(","name":")" + name + R"("})";
-}
-
-// Runs the consumer until `done` holds (or 20 s pass).
-template <class Consumer, class Condition>
-bool run_until(Consumer& consumer, Condition done) {
-  std::atomic<bool> stop{false};
-  bool ran = false;
-  std::thread t([&] { ran = consumer.run(stop); });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  const bool reached = done();
-  stop = true;
-  t.join();
-  return reached && ran;
-}
-
-skew::redis::stream_settings settings_for(const std::string& stream) {
-  skew::redis::stream_settings s;
-  s.where = redis_server().where();
-  s.stream = stream;
-  s.group = "workers";
-  s.consumer = "c1";
-  s.retry_delay = std::chrono::milliseconds(50);
-  s.block = std::chrono::milliseconds(20);
-  return s;
-}
-
-}  // namespace
+using namespace redis_test;
 
 TEST_CASE("acknowledged in one batch; dead letters carry reason, error and payload; none pending") {
   const std::string stream = stream_name("map");
@@ -165,7 +41,7 @@ TEST_CASE("acknowledged in one batch; dead letters carry reason, error and paylo
     }
   }
   CHECK(reasons ==
-        std::vector<std::string>{"malformed", "rejected by handler", "no message field"});
+        std::vector<std::string>{"malformed", "rejected_by_handler", "no_envelope_field"});
   skew::redis::reply pending = redis.command({"XPENDING", stream, "workers"});
   REQUIRE(pending);
   CHECK(pending->element[0]->integer == 0);
@@ -187,9 +63,66 @@ TEST_CASE("retries are reclaimed and dead-lettered after max_deliveries") {
   skew::redis::reply dlq = redis.command({"XRANGE", stream + ":dlq", "-", "+"});
   REQUIRE(dlq);
   REQUIRE(dlq->elements == 1);
-  const redisReply* fields = dlq->element[0]->element[1];
-  CHECK(skew::redis::reply_text(fields->element[1]) == "unknown_type after 3 deliveries");
+  const auto fields = fields_of(dlq->element[0]);
+  // The reason is a name; the deliveries and the last error have fields of their own.
+  CHECK(fields.at("reason") == "unknown_type");
+  CHECK(fields.at("deliveries") == "3");
+  CHECK(fields.at("error") == "no family of this build has the type 'unknown-kind'");
+  CHECK(fields.at("group") == "workers");
+  CHECK(fields.at("consumer") == "c1");
+  CHECK(fields.at("stream") == stream);
+  // The router counted three retries; the adapter two retries and one exhausted dead letter.
+  const auto stats = consumer.stats();
+  std::uint64_t router_retries = 0;
+  for (const auto& m : stats.router.messages) router_retries += m.count(skew::action::retry);
+  CHECK(router_retries == stats.broker.retried + stats.broker.exhausted);
+  CHECK(stats.broker.exhausted == 1);
   (void)redis.command({"DEL", stream, stream + ":dlq"});
+}
+
+TEST_CASE("a dead letter keeps the entry's other fields, and its source id") {
+  const std::string stream = stream_name("fields");
+  skew::redis::connection redis(redis_server().where());
+  skew::redis::reply added =
+      redis.command({"XADD", stream, "*", "traceparent",
+                     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "message",
+                     task("7", "refuse"), "tenant", "acme"});
+  REQUIRE(added);
+  task_router r;
+  skew::redis::stream_consumer consumer(r.router, settings_for(stream));
+  CHECK(run_until(consumer, [&] { return consumer.stats().broker.dead_lettered == 1; }));
+  skew::redis::reply dlq = redis.command({"XRANGE", stream + ":dlq", "-", "+"});
+  REQUIRE(dlq);
+  REQUIRE(dlq->elements == 1);
+  const auto fields = fields_of(dlq->element[0]);
+  CHECK(fields.at("reason") == "rejected_by_handler");
+  CHECK(fields.at("deliveries") == "1");
+  CHECK(fields.at("source-id") == skew::redis::reply_text(added.get()));
+  CHECK(fields.at("payload") == task("7", "refuse"));
+  CHECK(fields.at("field:traceparent") ==
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  CHECK(fields.at("field:tenant") == "acme");
+  CHECK(fields.count("field:message") == 0);
+  (void)redis.command({"DEL", stream, stream + ":dlq"});
+}
+
+TEST_CASE("an entry a redrive addressed to another group is acknowledged without dispatch") {
+  const std::string stream = stream_name("addressed");
+  skew::redis::connection redis(redis_server().where());
+  REQUIRE(redis.command(
+      {"XADD", stream, "*", "message", task("1", "mine"), "redrive-group", "workers"}));
+  REQUIRE(redis.command(
+      {"XADD", stream, "*", "message", task("2", "theirs"), "redrive-group", "auditors"}));
+  add(redis, stream, "message", task("3", "everyone's"));
+  task_router r;
+  skew::redis::stream_consumer consumer(r.router, settings_for(stream));
+  CHECK(run_until(consumer, [&] { return consumer.stats().broker.acked == 3; }));
+  CHECK(r.handled == std::vector<std::string>{"mine", "everyone's"});
+  CHECK(consumer.stats().broker.not_addressed == 1);
+  skew::redis::reply pending = redis.command({"XPENDING", stream, "workers"});
+  REQUIRE(pending);
+  CHECK(pending->element[0]->integer == 0);
+  (void)redis.command({"DEL", stream});
 }
 
 TEST_CASE("the idempotency hook acknowledges ids handled before, without dispatch") {

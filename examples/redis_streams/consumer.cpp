@@ -82,10 +82,7 @@ class mailer {
   skew::consumer_hooks hooks() {
     return {[this](const skew::outcome& o, const skew::broker_decision& d) {
               ++counts_[fmt::format("{}.{}", skew::to_string(o.reason), skew::to_string(o.action))];
-              if (d.step == skew::broker_step::dead_letter &&
-                  d.reason.find(" after ") != std::string::npos) {
-                ++counts_["deliveries_exhausted"];
-              }
+              if (d.exhausted) ++counts_["deliveries_exhausted"];
               if (first_of_batch_ && s_.ack_delay_ms > 0) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(s_.ack_delay_ms));
               }

@@ -221,7 +221,8 @@ class Deploy:
         wait_for("two dead letters after retries", lambda: self.redis("XLEN", dlq) >= 2,
                  self.deadline)
         self.stop("limits", signal.SIGTERM)
-        reasons = sorted(e[1][e[1].index("reason") + 1] for e in self.redis("XRANGE", dlq, "-", "+"))
+        letters = [dict(zip(e[1][::2], e[1][1::2])) for e in self.redis("XRANGE", dlq, "-", "+")]
+        reasons = sorted("%s after %s deliveries" % (l["reason"], l["deliveries"]) for l in letters)
         pending = self.redis("XPENDING", stream, "mailers")[0]
         print("  retry limits: dead letters %s, pending %d" % (reasons, pending))
         self.redis("DEL", stream, dlq, stream + ":outcomes:N+1")

@@ -10,7 +10,8 @@
 //                retries caused by version skew (unknown_type, unsupported_version) have their
 //                own limit, none by default: a newer build will read them, and dead-lettering
 //                work during a deploy is what skew exists to prevent
-//   dead_letter  park it with the reason and the error, for people
+//   dead_letter  park it with the reason (a name), the error, the deliveries and the group, for
+//                people and for skew's redrive (adapters/redrive.hpp)
 //
 // Each adapter takes a router and its broker's settings, runs until stopped, and reports the
 // router's stats with its own counters (consumer_stats).
@@ -42,9 +43,18 @@ using already_handled = std::function<bool(std::string_view id)>;
 
 enum class broker_step : unsigned char { acknowledge, retry, dead_letter };
 
+// A handler that returned outcome::dead_letter() rejected the message: the dead letter's reason.
+inline constexpr std::string_view rejected_by_handler = "rejected_by_handler";
+// A broker message without the field or value that holds the envelope: the dead letter's reason.
+inline constexpr std::string_view no_envelope_field = "no_envelope_field";
+
 struct broker_decision {
   broker_step step = broker_step::acknowledge;
-  std::string reason;  // for a dead letter: why, for people reading the dead-letter queue
+  // For a dead letter, why, as a name a program can match: the outcome's reason
+  // (to_string(reason)), or rejected_by_handler.
+  std::string reason;
+  std::uint32_t deliveries = 1;  // the deliveries the message had, this one included
+  bool exhausted = false;        // a retry that the delivery limit turned into a dead letter
 };
 
 // Optional hooks an adapter calls on its consuming thread: after each dispatch, with what the
@@ -66,36 +76,60 @@ inline broker_decision decide(const outcome& o, std::uint32_t delivery,
   switch (o.action) {
     case action::ack:
     case action::drop:
-      return {broker_step::acknowledge, {}};
+      return {broker_step::acknowledge, {}, delivery, false};
     case action::dead_letter:
-      return {broker_step::dead_letter, o.reason == reason::handled
-                                            ? std::string("rejected by handler")
-                                            : std::string(to_string(o.reason))};
+      return {broker_step::dead_letter,
+              std::string(o.reason == reason::handled ? rejected_by_handler : to_string(o.reason)),
+              delivery, false};
     case action::retry:
       break;
   }
   const std::uint32_t limit =
       is_skew_retry(o.reason) ? limits.max_skew_deliveries : limits.max_deliveries;
   if (limit != 0 && delivery >= limit) {
-    return {broker_step::dead_letter,
-            fmt::format("{} after {} deliveries", to_string(o.reason), delivery)};
+    return {broker_step::dead_letter, std::string(to_string(o.reason)), delivery, true};
   }
-  return {broker_step::retry, {}};
+  return {broker_step::retry, {}, delivery, false};
 }
 
-// A dead letter's error text: the decoder's error, or what a throwing handler said.
+// A dead letter's error text, never empty: the decoder's error, what a throwing handler said, or
+// what the router could not find.
 inline std::string error_text(const outcome& o) {
   if (o.error) return fmt::format("{}", *o.error);
-  return std::string(o.handler_error);
+  if (!o.handler_error.empty()) return std::string(o.handler_error);
+  const std::string version = o.version ? fmt::format(" v{}", *o.version) : std::string();
+  switch (o.reason) {
+    case reason::unknown_type:
+      return fmt::format("no family of this build has the type '{}'", o.type);
+    case reason::unsupported_version:
+      return fmt::format("this build has no handler for '{}'{}", o.type, version);
+    case reason::retired_version:
+      return fmt::format("'{}'{} is older than this build reads", o.type, version);
+    case reason::handled:
+      if (o.action == action::retry) {
+        return fmt::format("the handler asked to retry '{}'{}", o.type, version);
+      }
+      return fmt::format("the handler rejected '{}'{}", o.type, version);
+    default:
+      return std::string(to_string(o.reason));
+  }
 }
 
-// An adapter's own counts, next to the router's.
+// An adapter's own counts, next to the router's. The router counts what each dispatch said; the
+// adapter counts what it did on the broker. A retry outcome that reached the delivery limit is a
+// retry to the router and a dead letter here (counted in both dead_lettered and exhausted), so:
+//   router retries      = retried + exhausted
+//   router dead letters = dead_lettered - exhausted - dead letters no dispatch made (an entry
+//                         without the envelope field)
 struct broker_counters {
   std::uint64_t acked = 0;          // acknowledged (ack and drop, duplicates included)
   std::uint64_t retried = 0;        // sent back for a later delivery
   std::uint64_t dead_lettered = 0;  // parked in the dead-letter queue or topic
   std::uint64_t redelivered = 0;    // deliveries that were not a message's first
   std::uint64_t duplicates = 0;     // acknowledged because already_handled said so
+  std::uint64_t exhausted = 0;      // dead letters whose retries ran out (in dead_lettered too)
+  // Redriven records addressed to another group: acknowledged without dispatch (in acked too).
+  std::uint64_t not_addressed = 0;
 };
 
 struct consumer_stats {
@@ -107,16 +141,18 @@ namespace detail {
 
 // Written by the consuming thread, read by any: relaxed atomics, each number exact.
 struct broker_counter_block {
-  std::atomic<std::uint64_t> acked{0}, retried{0}, dead_lettered{0}, redelivered{0}, duplicates{0};
+  std::atomic<std::uint64_t> acked{0}, retried{0}, dead_lettered{0}, redelivered{0}, duplicates{0},
+      exhausted{0}, not_addressed{0};
 
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
     c.fetch_add(n, std::memory_order_relaxed);
   }
   broker_counters snapshot() const noexcept {
-    return {acked.load(std::memory_order_relaxed), retried.load(std::memory_order_relaxed),
-            dead_lettered.load(std::memory_order_relaxed),
-            redelivered.load(std::memory_order_relaxed),
-            duplicates.load(std::memory_order_relaxed)};
+    return {
+        acked.load(std::memory_order_relaxed),         retried.load(std::memory_order_relaxed),
+        dead_lettered.load(std::memory_order_relaxed), redelivered.load(std::memory_order_relaxed),
+        duplicates.load(std::memory_order_relaxed),    exhausted.load(std::memory_order_relaxed),
+        not_addressed.load(std::memory_order_relaxed)};
   }
 };
 
@@ -128,7 +164,9 @@ struct fmt::formatter<skew::broker_counters> : fmt::formatter<std::string_view> 
   template <class FormatContext>
   auto format(const skew::broker_counters& c, FormatContext& ctx) const {
     return fmt::format_to(ctx.out(),
-                          "acked={} retried={} dead_lettered={} redelivered={} duplicates={}",
-                          c.acked, c.retried, c.dead_lettered, c.redelivered, c.duplicates);
+                          "acked={} retried={} dead_lettered={} redelivered={} duplicates={} "
+                          "exhausted={} not_addressed={}",
+                          c.acked, c.retried, c.dead_lettered, c.redelivered, c.duplicates,
+                          c.exhausted, c.not_addressed);
   }
 };

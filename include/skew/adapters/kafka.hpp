@@ -6,8 +6,13 @@
 //   retry        produce to <topic>.retry with skew-retry-due, skew-attempt and skew-reason
 //                headers, then commit; the same consumer reads the retry topic and dispatches a
 //                record once it is due (pausing only that retry partition until then)
-//   dead_letter  produce to <topic>.dlt with skew-reason, skew-error and the original topic,
-//                partition and offset, then commit
+//   dead_letter  produce to <topic>.dlt with skew-reason (a name), skew-error (the last error),
+//                skew-deliveries, skew-group, the original topic, partition, offset and timestamp,
+//                and the same facts under Spring Kafka's header names (kafka/dead_letter.hpp),
+//                then commit
+//
+// A record with a skew-redrive-group header was put back by a redrive for that group alone: the
+// consumers of other groups acknowledge it without dispatch (broker_counters::not_addressed).
 //
 // An offset is committed only once the retry or dead-letter record is acknowledged by the broker
 // (acks=all, idempotent producer). Delivery is at least once: a consumer that dies before its
@@ -23,6 +28,7 @@
 #pragma once
 
 #include <skew/adapters/broker.hpp>
+#include <skew/adapters/kafka/dead_letter.hpp>
 #include <skew/adapters/kafka/detail/partitions.hpp>
 #include <skew/adapters/kafka/inspect.hpp>
 #include <skew/envelope/binary_mode.hpp>
@@ -31,6 +37,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -75,17 +82,6 @@ struct consumer_settings {
   properties consumer_config{};
   properties producer_config{};
 };
-
-// The headers skew writes on retry and dead-letter records.
-namespace header {
-inline constexpr std::string_view retry_due = "skew-retry-due";  // unix time, milliseconds
-inline constexpr std::string_view attempt = "skew-attempt";      // the delivery it will be
-inline constexpr std::string_view reason = "skew-reason";
-inline constexpr std::string_view error = "skew-error";
-inline constexpr std::string_view original_topic = "skew-original-topic";
-inline constexpr std::string_view original_partition = "skew-original-partition";
-inline constexpr std::string_view original_offset = "skew-original-offset";
-}  // namespace header
 
 template <class Router>
 class consumer {
@@ -149,6 +145,12 @@ class consumer {
       delivery = partitions_->blocking_delivery(m);
     }
     if (delivery > 1) detail::broker_counter_block::add(counters_.redelivered);
+    if (const auto to = detail::find_header(headers, header::redrive_group);
+        to && *to != s_.group) {
+      detail::broker_counter_block::add(counters_.not_addressed);
+      acknowledge(m);
+      return;
+    }
 
     const bool binary = is_binary_mode(headers, s_.binding);
     if (s_.seen && is_seen(headers, value, binary)) {
@@ -176,8 +178,8 @@ class consumer {
       }
       case broker_step::dead_letter:
         detail::broker_counter_block::add(counters_.dead_lettered);
-        partitions_->produce_after(
-            m, dead_letter_record(m, headers, d.reason, error_text(o), delivery));
+        if (d.exhausted) detail::broker_counter_block::add(counters_.exhausted);
+        partitions_->produce_after(m, dead_letter_record(m, headers, d, error_text(o)));
         break;
     }
   }
@@ -198,7 +200,8 @@ class consumer {
     partitions_->done(m);
   }
 
-  // The original record, its key, value and headers, with skew's headers replaced.
+  // The original record, its key, value and headers, with skew's headers replaced (a redrive's
+  // marks are kept: they say which group the record is for).
   detail::outgoing_record copy_of(const rd_kafka_message_t* m,
                                   const std::vector<message_header>& headers,
                                   const std::string& topic) {
@@ -207,7 +210,9 @@ class consumer {
     if (m->key != nullptr) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
     if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
     for (const auto& h : headers) {
-      if (!h.name.starts_with("skew-")) r.headers.emplace_back(h.name, h.value);
+      if (!h.name.starts_with("skew-") || h.name.starts_with(header::redrive_prefix)) {
+        r.headers.emplace_back(h.name, h.value);
+      }
     }
     // Where it came from first: kept through retries.
     const bool retried = partitions_->is_retry_topic(m);
@@ -218,6 +223,7 @@ class consumer {
     original(header::original_topic, rd_kafka_topic_name(m->rkt));
     original(header::original_partition, std::to_string(m->partition));
     original(header::original_offset, std::to_string(m->offset));
+    original(header::original_timestamp, std::to_string(rd_kafka_message_timestamp(m, nullptr)));
     return r;
   }
 
@@ -233,14 +239,38 @@ class consumer {
     return r;
   }
 
+  // skew's headers, then Spring Kafka's for the same facts (about the first record, through
+  // retries), without Spring headers the original record may carry.
   detail::outgoing_record dead_letter_record(const rd_kafka_message_t* m,
                                              const std::vector<message_header>& headers,
-                                             std::string reason, std::string error,
-                                             std::uint32_t delivery) {
+                                             const broker_decision& d, std::string error) {
     detail::outgoing_record r = copy_of(m, headers, s_.dead_letter_topic);
-    r.headers.emplace_back(header::reason, std::move(reason));
-    r.headers.emplace_back(header::error, std::move(error));
-    r.headers.emplace_back(header::attempt, std::to_string(delivery));
+    std::erase_if(r.headers, [](const auto& h) { return h.first.starts_with("kafka_dlt-"); });
+    auto kept = [&](std::string_view name) {
+      for (const auto& [n, v] : r.headers) {
+        if (n == name) return v;
+      }
+      return std::string();
+    };
+    const auto number = [&](std::string_view name) {
+      return std::strtoll(kept(name).c_str(), nullptr, 10);
+    };
+    const std::string topic = kept(header::original_topic);
+    const std::int64_t partition = number(header::original_partition);
+    const std::int64_t offset = number(header::original_offset);
+    const std::int64_t timestamp = number(header::original_timestamp);
+    r.headers.emplace_back(header::reason, d.reason);
+    r.headers.emplace_back(header::error, error);
+    r.headers.emplace_back(header::deliveries, std::to_string(d.deliveries));
+    r.headers.emplace_back(header::group, s_.group);
+    r.headers.emplace_back(spring_header::original_topic, topic);
+    r.headers.emplace_back(spring_header::original_partition, big_endian(partition, 4));
+    r.headers.emplace_back(spring_header::original_offset, big_endian(offset, 8));
+    r.headers.emplace_back(spring_header::original_timestamp, big_endian(timestamp, 8));
+    r.headers.emplace_back(spring_header::original_timestamp_type, "CreateTime");
+    r.headers.emplace_back(spring_header::original_consumer_group, s_.group);
+    r.headers.emplace_back(spring_header::exception_fqcn, "skew::" + d.reason);
+    r.headers.emplace_back(spring_header::exception_message, std::move(error));
     return r;
   }
 

@@ -123,6 +123,13 @@ class router {
     return dispatch_with(dec, message);
   }
 
+  // A dry run for traffic replay: decodes, upcasts and chooses the handler like dispatch, but
+  // calls none; a message a handler would get is ack/handled. Counted like any dispatch (replay
+  // with a router of its own).
+  outcome dry_run(std::string_view message);
+  outcome dry_run(std::span<const message_header> headers, std::string_view payload,
+                  const binary_binding& binding = binary_binding::kafka());
+
   // A snapshot of the counters, sorted by type and version. Safe to call while other threads
   // dispatch (each number is exact; the set is not one atomic cut).
   router_stats stats() const { return detail::snapshot(*counters_); }
@@ -181,6 +188,10 @@ class router {
   SKEW_ALWAYS_INLINE void decode_and_call_with(
       detail::dispatch_frame& f, detail::family_handlers<Family>& handlers, outcome& o,
       typename Family::template payload_at<Index>& payload_value, bool exact);
+  // A dry run's stand-in for the handler call: the upcast only.
+  template <class Family, std::size_t Index>
+  SKEW_COLD static void dry_run_call(typename Family::template payload_at<Index>& value, bool exact,
+                                     std::uint32_t& hops);
   // The index of (Family, version index) among the router's pairs, in pack order.
   template <class Family, std::size_t Index>
   static constexpr std::size_t known_slot();

@@ -48,6 +48,28 @@ struct stored_record {
   }
 };
 
+}  // namespace skew::kafka
+
+namespace skew::detail {
+// A consumed message as a stored_record; `headers` is scratch space.
+inline kafka::stored_record stored(const rd_kafka_message_t* m,
+                                   std::vector<message_header>& headers) {
+  kafka::stored_record r;
+  r.topic = rd_kafka_topic_name(m->rkt);
+  r.partition = m->partition;
+  r.offset = m->offset;
+  if (m->key != nullptr) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+  read_headers(m, headers);
+  for (const message_header& h : headers) {
+    if (h.value.data() != nullptr) r.headers.emplace_back(h.name, h.value);
+  }
+  return r;
+}
+}  // namespace skew::detail
+
+namespace skew::kafka {
+
 class inspector {
  public:
   // `extra`: more librdkafka properties for the clients it makes (security settings and the like).
@@ -110,7 +132,7 @@ class inspector {
       }
       if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         --remaining;
-        out.push_back(stored(m, headers));
+        out.push_back(detail::stored(m, headers));
       }
       rd_kafka_message_destroy(m);
     }
@@ -161,20 +183,6 @@ class inspector {
     }
     rd_kafka_topic_destroy(t);
     return n;
-  }
-
-  static stored_record stored(const rd_kafka_message_t* m, std::vector<message_header>& headers) {
-    stored_record r;
-    r.topic = rd_kafka_topic_name(m->rkt);
-    r.partition = m->partition;
-    r.offset = m->offset;
-    if (m->key != nullptr) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
-    if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
-    detail::read_headers(m, headers);
-    for (const message_header& h : headers) {
-      if (h.value.data() != nullptr) r.headers.emplace_back(h.name, h.value);
-    }
-    return r;
   }
 
   std::string bootstrap_;

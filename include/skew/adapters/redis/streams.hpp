@@ -6,8 +6,16 @@
 //   retry        no XACK: the entry stays pending; once it has been idle for the retry delay, a
 //                consumer (any build) takes it back with XAUTOCLAIM and dispatches it again.
 //                Redis counts its deliveries, and redelivery_limits end the retries
-//   dead_letter  XADD to <stream>:dlq with the reason, the error and the original payload, and
-//                XACK, in one MULTI, so that a crash between the two can neither lose nor double it
+//   dead_letter  XADD to <stream>:dlq (fields below) and XACK, in one MULTI, so that a crash
+//                between the two can neither lose nor double it
+//
+// A dead-letter entry has the fields reason (a name, broker.hpp), error (the last error),
+// deliveries, group, consumer, stream, source-id (the entry's id) and payload (its message field),
+// and every other field of the entry under "field:<name>", so that a redrive
+// (adapters/redis/redrive.hpp) restores the entry as it was.
+//
+// An entry with a redrive-group field was put back by a redrive for that group alone: the
+// consumers of other groups acknowledge it without dispatch (broker_counters::not_addressed).
 //
 // Delivery is at least once: entries a dead consumer held are reclaimed after the retry delay, so
 // handlers are idempotent (or use stream_settings::seen).
@@ -27,6 +35,24 @@
 #include <vector>
 
 namespace skew::redis {
+
+// The field names of a dead-letter entry, and the marks a redriven entry carries.
+namespace dead_letter_field {
+inline constexpr std::string_view reason = "reason";
+inline constexpr std::string_view error = "error";
+inline constexpr std::string_view deliveries = "deliveries";
+inline constexpr std::string_view group = "group";
+inline constexpr std::string_view consumer = "consumer";
+inline constexpr std::string_view stream = "stream";
+inline constexpr std::string_view source_id = "source-id";
+inline constexpr std::string_view payload = "payload";
+inline constexpr std::string_view original_prefix = "field:";  // + the entry's field name
+}  // namespace dead_letter_field
+namespace redrive_field {
+inline constexpr std::string_view group = "redrive-group";    // the only group that reads it
+inline constexpr std::string_view reason = "redrive-reason";  // why it was dead-lettered first
+inline constexpr std::string_view of = "redrive-of";          // the dead letter's entry id
+}  // namespace redrive_field
 
 struct stream_settings {
   endpoint where{};
@@ -106,16 +132,29 @@ class stream_consumer {
       const redisReply* fields = entry->element[1];
       std::string_view message;
       bool found = false;
+      std::string_view addressed_to;
       for (std::size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements;
            f += 2) {
-        if (reply_text(fields->element[f]) == s_.field) {
+        const std::string_view name = reply_text(fields->element[f]);
+        if (name == s_.field) {
           message = reply_text(fields->element[f + 1]);
           found = true;
+        } else if (name == redrive_field::group) {
+          addressed_to = reply_text(fields->element[f + 1]);
         }
       }
       if (reclaimed) detail::broker_counter_block::add(counters_.redelivered);
+      if (!addressed_to.empty() && addressed_to != s_.group) {
+        detail::broker_counter_block::add(counters_.not_addressed);
+        acknowledge(id);
+        continue;
+      }
       if (!found) {
-        if (!dead_letter(id, message, "no " + s_.field + " field", "")) return false;
+        const broker_decision none{broker_step::dead_letter, std::string(no_envelope_field), 1,
+                                   false};
+        if (!dead_letter(id, fields, message, none, "the entry has no " + s_.field + " field")) {
+          return false;
+        }
         continue;
       }
       if (s_.seen) {
@@ -139,7 +178,7 @@ class stream_consumer {
           detail::broker_counter_block::add(counters_.retried);
           break;
         case broker_step::dead_letter:
-          if (!dead_letter(id, message, d.reason, error_text(o))) return false;
+          if (!dead_letter(id, fields, message, d, error_text(o))) return false;
           break;
       }
     }
@@ -171,18 +210,33 @@ class stream_consumer {
     return true;
   }
 
-  bool dead_letter(std::string_view id, std::string_view message, std::string_view reason,
-                   std::string_view error) {
+  bool dead_letter(std::string_view id, const redisReply* fields, std::string_view message,
+                   const broker_decision& d, std::string_view error) {
+    namespace field = dead_letter_field;
+    const std::string deliveries = std::to_string(d.deliveries);
+    std::vector<std::string> names;  // field:<name>, owned while the command views them
+    std::vector<std::string_view> add = {
+        "XADD",      s_.dead_letter_stream, "*",        field::reason,    d.reason, field::error,
+        error,       field::deliveries,     deliveries, field::group,     s_.group, field::consumer,
+        s_.consumer, field::stream,         s_.stream,  field::source_id, id,       field::payload,
+        message};
+    if (fields->type == REDIS_REPLY_ARRAY) {
+      names.reserve(fields->elements / 2);
+      for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+        const std::string_view name = reply_text(fields->element[f]);
+        if (name == s_.field) continue;
+        names.push_back(std::string(field::original_prefix) + std::string(name));
+        add.push_back(names.back());
+        add.push_back(reply_text(fields->element[f + 1]));
+      }
+    }
     const std::vector<reply> replies =
-        redis_.pipeline({{"MULTI"},
-                         {"XADD", s_.dead_letter_stream, "*", "reason", reason, "error", error,
-                          "payload", message, "source-id", id, "consumer", s_.consumer},
-                         {"XACK", s_.stream, s_.group, id},
-                         {"EXEC"}});
+        redis_.pipeline({{"MULTI"}, add, {"XACK", s_.stream, s_.group, id}, {"EXEC"}});
     if (replies.size() != 4 || replies[3]->type != REDIS_REPLY_ARRAY) {
       return failed("dead letter (MULTI/XADD/XACK/EXEC)");
     }
     detail::broker_counter_block::add(counters_.dead_lettered);
+    if (d.exhausted) detail::broker_counter_block::add(counters_.exhausted);
     return true;
   }
 

@@ -111,6 +111,10 @@ struct busy_guard {
   busy_guard& operator=(const busy_guard&) = delete;
 };
 
+// Set while the thread runs router::dry_run: the handler is chosen (and the payload decoded and
+// upcast to it) but not called. Constant-initialized, so reading it is one thread-local load.
+inline thread_local bool dry_run_on_thread = false;
+
 // What one dispatch works on, passed down the call chain as one reference.
 struct dispatch_frame {
   // A constructor, so that the header's raw attribute storage is left uninitialized (value

@@ -93,6 +93,19 @@ outcome router<Families...>::dispatch(std::span<const message_header> headers,
 }
 
 template <message_family... Families>
+outcome router<Families...>::dry_run(std::string_view message) {
+  detail::busy_guard guard(detail::dry_run_on_thread);
+  return dispatch(message);
+}
+
+template <message_family... Families>
+outcome router<Families...>::dry_run(std::span<const message_header> headers,
+                                     std::string_view payload, const binary_binding& binding) {
+  detail::busy_guard guard(detail::dry_run_on_thread);
+  return dispatch(headers, payload, binding);
+}
+
+template <message_family... Families>
 void router<Families...>::require_configurable(const char* call) const {
   if (counters_->dispatched.load(std::memory_order_relaxed)) {
     detail::contract_violation(call,
@@ -299,6 +312,17 @@ void router<Families...>::decode_and_call(detail::dispatch_frame& f, outcome& o)
 
 template <message_family... Families>
 template <class Family, std::size_t Index>
+void router<Families...>::dry_run_call(typename Family::template payload_at<Index>& value,
+                                       bool exact, std::uint32_t& hops) {
+  if (exact) return;
+  if constexpr (Index + 1 < Family::version_count) {
+    hops = static_cast<std::uint32_t>(Family::version_count - 1 - Index);
+    (void)upcast_to<Family, Index, Family::version_count - 1>(std::move(value));
+  }
+}
+
+template <message_family... Families>
+template <class Family, std::size_t Index>
 SKEW_NOINLINE void router<Families...>::decode_and_call_fresh(
     detail::dispatch_frame& f, detail::family_handlers<Family>& handlers, outcome& o, bool exact) {
   typename Family::template payload_at<Index> fresh{};
@@ -324,7 +348,9 @@ SKEW_ALWAYS_INLINE inline void router<Families...>::decode_and_call_with(
   const envelope_view env{header.type,        header.version,         header.id,
                           header.produced_by, header.config_revision, attributes};
   std::uint32_t hops = 0;
-  if (exact) {
+  if (detail::dry_run_on_thread) [[unlikely]] {
+    dry_run_call<Family, Index>(*value, exact, hops);
+  } else if (exact) {
     handlers.exact[Index](o, value, env);
   } else if constexpr (Index + 1 == Family::version_count) {
     handlers.latest_handler(o, *value, env);  // by reference: the slot keeps its capacity

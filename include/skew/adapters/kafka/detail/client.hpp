@@ -178,6 +178,8 @@ struct outgoing_record {
   std::optional<std::string> value;
   std::vector<std::pair<std::string, std::string>> headers;
   bool delivered = false;
+  std::int32_t partition = -1;  // where the broker stored it, once delivered
+  std::int64_t offset = -1;
   rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;  // of the last attempt
   bool in_flight = false;
 };
@@ -190,6 +192,8 @@ inline void record_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
   record->in_flight = false;
   record->error = m->err;
   record->delivered = m->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  record->partition = m->partition;
+  record->offset = m->offset;
 }
 
 // Queues `record` on `producer`; false with `record.error` set when the client refuses it. A
