@@ -35,14 +35,24 @@ inline SendEmailV1 downcast(const SendEmailV2& v2) {
   return {v2.to, v2.templateId};
 }
 
+// A message type build N+1 introduces: build N has no family for it.
+struct SendSmsV1 {
+  std::string to;
+  std::string text;
+};
+SKEW_DESCRIBE(SendSmsV1, to, text)
+using SendSms = skew::message<"send-sms", SendSmsV1>;
+
 #if SKEW_DEMO_BUILD == 1
 inline constexpr const char* build_name = "N";
 using SendEmail = skew::message<"send-email", SendEmailV1>;
 using LatestSendEmail = SendEmailV1;
+using mailer_router = skew::router<SendEmail>;
 #else
 inline constexpr const char* build_name = "N+1";
 using SendEmail = skew::message<"send-email", SendEmailV1, SendEmailV2>;
 using LatestSendEmail = SendEmailV2;
+using mailer_router = skew::router<SendEmail, SendSms>;
 #endif
 
 }  // namespace mail

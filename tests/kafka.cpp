@@ -49,6 +49,7 @@ TEST_CASE("retry topic: a failing record leaves its partition and comes back whe
   CHECK(retries[0].at("skew-attempt") == "2");
   CHECK(retries[1].at("skew-attempt") == "3");
   CHECK(retries[0].at("skew-reason") == "handled");
+  CHECK(retries[0].at("skew-group") == "workers");  // other groups sharing the topic skip it
   CHECK(retries[1].at("skew-original-topic") == topic);
   CHECK(retries[1].at("skew-original-offset") == "1");  // b's, kept through the retries
   CHECK(std::stoll(retries[0].at("skew-retry-due")) > 0);

@@ -13,21 +13,6 @@
 
 using namespace kafka_test;
 
-namespace kafka_job {
-struct JobV2 {
-  std::string name;
-  int priority = 0;
-};
-SKEW_DESCRIBE(JobV2, name, priority)
-inline JobV2 upcast(const Job& j) {
-  return {j.name, 0};
-}
-}  // namespace kafka_job
-
-// Build N+1 reads v2 as well.
-using JobN1 =
-    skew::message<"job", skew::version<1, kafka_job::Job>, skew::version<2, kafka_job::JobV2>>;
-
 namespace {
 
 struct job_router_n1 {

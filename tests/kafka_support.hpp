@@ -23,9 +23,25 @@ struct Job {
   std::string name;
 };
 SKEW_DESCRIBE(Job, name)
+
+// What build N+1 adds: v2 of the same type.
+struct JobV2 {
+  std::string name;
+  int priority = 0;
+};
+SKEW_DESCRIBE(JobV2, name, priority)
+inline JobV2 upcast(const Job& j) {
+  return {j.name, 0};
+}
+inline Job downcast(const JobV2& j) {
+  return {j.name};
+}
 }  // namespace kafka_job
 
 using Job = skew::message<"job", kafka_job::Job>;
+// Build N+1 reads v1 and v2.
+using JobN1 =
+    skew::message<"job", skew::version<1, kafka_job::Job>, skew::version<2, kafka_job::JobV2>>;
 
 namespace kafka_test {
 

@@ -6,8 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
 
-namespace {
+namespace redrive_test {
 
 struct PingV1 {
   std::string from;
@@ -18,10 +19,17 @@ struct PingV2 {
   std::string note;
 };
 SKEW_DESCRIBE(PingV2, from, note)
-inline PingV2 upcast(const PingV1& v) {
-  return {v.from, {}};
+inline PingV2 upcast(PingV1&& v) {
+  return {std::move(v.from), {}};
 }
 using Ping = skew::message<"ping", skew::version<1, PingV1>, skew::version<2, PingV2>>;
+
+}  // namespace redrive_test
+
+namespace {
+
+using redrive_test::Ping;
+using redrive_test::PingV2;
 
 skew::dead_letter letter(std::string reason, std::string type, std::optional<std::uint32_t> v,
                          std::string group = "mailers") {
@@ -132,6 +140,18 @@ TEST_CASE("without manifests a build's router says what is readable") {
   CHECK(d.verdict == skew::redrive_verdict::not_yet);
   CHECK(d.why == "the build does not read ping v3");
   CHECK(skew::classify(letter("unknown_type", "pong", 1), "mailers", readers).verdict ==
+        skew::redrive_verdict::not_yet);
+}
+
+TEST_CASE("a build's manifest says what is readable, for every group") {
+  skew::manifest m;
+  m.families.push_back({"ping", {1, 2}, 0, {}, {}});
+  const auto readers = skew::letter_readers::from_manifest(m);
+  CHECK(skew::classify(letter("unsupported_version", "ping", 2), "any", readers).verdict ==
+        skew::redrive_verdict::readable_now);
+  CHECK(skew::classify(letter("unsupported_version", "ping", 3), "any", readers).verdict ==
+        skew::redrive_verdict::not_yet);
+  CHECK(skew::classify(letter("unknown_type", "pong", 1), "any", readers).verdict ==
         skew::redrive_verdict::not_yet);
 }
 

@@ -3,13 +3,17 @@
 // SKEW_DEMO_BUILD=2 is build N+1 (reads v1, upcast, and v2). Several run in one consumer group.
 //
 // The adapter maps outcomes onto topics: a version this build cannot read goes to
-// send-email.retry until a build that reads it takes it; what cannot be read at all goes to
-// send-email.dlt with its reason.
+// send-email.retry until a build that reads it takes it (or, with --max-skew-deliveries, to the
+// dead-letter topic after that many deliveries); what cannot be read at all goes to
+// send-email.dlt with its reason. Build N+1 also reads send-sms, a type build N lacks. With
+// --heartbeat-ttl-ms each instance publishes its manifest to send-email.manifests.
 //
 // The handler is idempotent by envelope id: it claims the id in a ledger directory (a hard
 // link under the id's name, an atomic step on a local filesystem), and only the first claim
 // "sends". A redelivered message (its consumer died before committing) changes nothing.
 #include <skew/adapters/kafka.hpp>
+#include <skew/adapters/kafka/manifests.hpp>
+#include <skew/dispatch/replay.hpp>
 #include <skew/dispatch/router.hpp>
 
 #include "arguments.hpp"
@@ -21,8 +25,10 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -56,38 +62,61 @@ int main(int argc, char** argv) {
   const demo::arguments args(argc, argv);
   const std::string name = args.get("--name", "");
   const std::string ledger = args.get("--ledger", "");
-  if (name.empty() || ledger.empty()) {
-    fmt::print(stderr, "usage: {} --name <consumer> --ledger <dir> [--bootstrap host:port] ...\n",
-               argv[0]);
-    return 2;
-  }
   const auto retry_delay = std::chrono::milliseconds(args.number("--retry-delay-ms", 200));
   // Time each message takes after its side effect, as a slow downstream call would: the test
   // sets it on the consumer it kills, so that the SIGKILL lands between effects and the commit.
   const auto handle_delay = std::chrono::microseconds(args.number("--handle-delay-us", 0));
 
-  skew::router<mail::SendEmail> router;
+  mail::mailer_router router;
   router.set_format(skew::envelope_format::cloudevents());
   const skew::policy retry{skew::action::retry, retry_delay};
   router.set_policy(skew::reason::unknown_type, retry);
   router.set_policy(skew::reason::unsupported_version, retry);
   router.set_policy(skew::reason::handler_failed, retry);
   long duplicates = 0;
-  router.on<mail::SendEmail>(
-      [&](const mail::LatestSendEmail& m, const skew::envelope_view& env) -> skew::outcome {
-        if (!m.to.ends_with("@example.com")) return skew::outcome::dead_letter();
-        if (!claim(ledger, name, env.id,
-                   fmt::format("{} {} v{}\n", name, mail::build_name, env.version))) {
-          ++duplicates;
-        }
-        return skew::outcome::ack();
-      });
+  // The side effect, once per id: who handled it, in which build, at which version.
+  auto handle = [&](std::string_view to, const skew::envelope_view& env) {
+    if (!to.ends_with("@example.com")) return skew::outcome::dead_letter();
+    if (!claim(ledger, name, env.id,
+               fmt::format("{} {} {} v{}\n", name, mail::build_name, env.type, env.version))) {
+      ++duplicates;
+    }
+    return skew::outcome::ack();
+  };
+  router.on<mail::SendEmail>([&](const mail::LatestSendEmail& m, const skew::envelope_view& env) {
+    return handle(m.to, env);
+  });
+#if SKEW_DEMO_BUILD >= 2
+  router.on<mail::SendSms>(
+      [&](const mail::SendSmsV1& m, const skew::envelope_view& env) { return handle(m.to, env); });
+#endif
+  // `--skew-replay capture.jsonl`: this build's dry run of a captured sample (skew replay).
+  if (auto exit_code = skew::replay_main(router, argc, argv)) return *exit_code;
+  const std::string group = args.get("--group", "mailers");
+  const std::string topic = args.get("--topic", "send-email");
+  skew::manifest manifest = router.manifest();
+  manifest.service = "mailer";
+  manifest.build = fmt::format("mailer@{}", mail::build_name);
+  manifest.group = group;
+  if (args.get("--print-manifest", "") == "1") {  // for can-deploy checks and redrives
+    fmt::print("{}\n", skew::encode(manifest).value());
+    return 0;
+  }
 
+  if (name.empty() || ledger.empty()) {
+    fmt::print(stderr, "usage: {} --name <consumer> --ledger <dir> [--bootstrap host:port] ...\n",
+               argv[0]);
+    return 2;
+  }
+  const std::string brokers = args.get("--bootstrap", "127.0.0.1:9092");
   skew::kafka::consumer_settings settings{
-      .brokers = args.get("--bootstrap", "127.0.0.1:9092"),
-      .group = args.get("--group", "mailers"),
-      .topic = args.get("--topic", "send-email"),
+      .brokers = brokers,
+      .group = group,
+      .topic = topic,
       .retry_delay = retry_delay,
+      .limits = {.max_deliveries = static_cast<std::uint32_t>(args.number("--max-deliveries", 5)),
+                 .max_skew_deliveries =
+                     static_cast<std::uint32_t>(args.number("--max-skew-deliveries", 0))},
       .batch = static_cast<std::size_t>(args.number("--batch", 200)),
       // Static membership when the deployment gives each instance a stable name (a pod's).
       .instance_id = args.get("--instance-id", ""),
@@ -102,6 +131,14 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGTERM, request_stop);
   std::signal(SIGINT, request_stop);
+  // With --heartbeat-ttl-ms: what this instance reads, in the fleet's manifests topic
+  // (<topic>.manifests), for producers that follow the fleet and for redrives; a tombstone when
+  // it stops.
+  std::optional<skew::kafka::heartbeat> beat;
+  if (const auto ttl = args.number("--heartbeat-ttl-ms", 0); ttl > 0) {
+    beat.emplace(brokers, topic + ".manifests", name, manifest, std::chrono::milliseconds(ttl),
+                 std::chrono::milliseconds{}, skew::kafka::properties{{"log_level", "2"}});
+  }
   fmt::print("consumer {} (build {}) started\n", name, mail::build_name);
   std::fflush(stdout);
   const bool ok = consumer.run(stop_requested);

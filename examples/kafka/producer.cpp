@@ -1,6 +1,7 @@
 // The producer of the Kafka demo: send-email messages m-<first> .. m-<first+count-1> in
 // CloudEvents binary content mode (ce_ headers, the payload as the value, the id as the key),
-// written as v1 or v2 (at --per-second at most), then --malformed broken records (bad-<n>: values
+// written as v1 or v2 (at --per-second at most), then --sms send-sms messages s-<first..> (a type
+// only build N+1 reads), then --malformed broken records (bad-<n>: values
 // that are not JSON, and payloads without their required field), each with an x-test-id header. It
 // exits once the cluster has acknowledged every record.
 #include <skew/adapters/kafka.hpp>
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   const long count = args.number("--count", 1000);
   const long version = args.number("--version", 1);
   const long malformed = args.number("--malformed", 0);
+  const long sms = args.number("--sms", 0);
   const long malformed_first = args.number("--malformed-first", 0);
   // Spread over time, as a live stream is: at most this many per second (0: as fast as it goes).
   const long per_second = args.number("--per-second", 0);
@@ -50,6 +52,16 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // send-sms s-<n>: a type only build N+1 reads.
+  for (long n = first; n < first + sms; ++n) {
+    const std::string id = fmt::format("s-{}", n);
+    if (!producer.send<mail::SendSms>(topic,
+                                      mail::SendSmsV1{fmt::format("user{}@example.com", n), "hi"},
+                                      {.id = id, .source = "/demo/producer"}, id)) {
+      fmt::print(stderr, "producer: {}: {}\n", id, producer.error());
+      return 1;
+    }
+  }
   for (long n = malformed_first; n < malformed_first + malformed; ++n) {
     const std::string id = fmt::format("bad-{}", n);
     std::vector<std::pair<std::string, std::string>> headers = {
@@ -71,6 +83,6 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "producer: not every record was acknowledged within 60 s\n");
     return 1;
   }
-  fmt::print("produced {} v{} and {} malformed\n", count, version, malformed);
+  fmt::print("produced {} v{}, {} send-sms and {} malformed\n", count, version, sms, malformed);
   return 0;
 }

@@ -38,10 +38,10 @@ class Failure(Exception):
 
 
 class Cluster:
-    def __init__(self, bin_dir, work):
+    def __init__(self, bin_dir, work, cluster_program=None):
         self.bin = bin_dir
         self.work = work
-        self.proc = subprocess.Popen([os.path.join(bin_dir, "kafka_cluster")],
+        self.proc = subprocess.Popen([cluster_program or os.path.join(bin_dir, "kafka_cluster")],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=open(os.path.join(work, "cluster.err"), "w"),
                                      text=True)
@@ -59,7 +59,11 @@ class Cluster:
         return proc, log
 
     def close(self):
-        self.proc.stdin.close()
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        except OSError:
+            pass
         self.proc.wait(timeout=10)
 
 
@@ -84,13 +88,14 @@ def wait_assigned(proc, log, started, bound):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin-dir", required=True)
+    parser.add_argument("--cluster", help="the kafka_cluster program (default: in --bin-dir)")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="skew-kafka-restart-")
     os.mkdir(os.path.join(work, "ledger"))
     cluster = None
     procs = []
     try:
-        cluster = Cluster(args.bin_dir, work)
+        cluster = Cluster(args.bin_dir, work, args.cluster)
         proc, log = cluster.consumer("first")
         procs.append(proc)
         print("first start: assigned after %.1f s (bound %d s)" %

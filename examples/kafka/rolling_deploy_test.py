@@ -30,7 +30,7 @@ EXPECTED_REASON = {0: "malformed", 1: "invalid_payload"}  # bad-<n> by n % 2, as
 
 
 class Deploy:
-    def __init__(self, bin_dir, work, count):
+    def __init__(self, bin_dir, work, count, cluster_program=None):
         self.bin = bin_dir
         self.logs = os.path.join(work, "logs")
         self.count = count
@@ -41,7 +41,7 @@ class Deploy:
         self.procs = {}
         self.deadline = time.monotonic() + DEADLINE_S
         self.cluster = subprocess.Popen(
-            [os.path.join(bin_dir, "kafka_cluster")], stdin=subprocess.PIPE,
+            [cluster_program or os.path.join(bin_dir, "kafka_cluster")], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=open(os.path.join(logs, "cluster.err"), "w"), text=True)
         line = self.cluster.stdout.readline().split()
         if len(line) != 2 or line[0] != "bootstrap":
@@ -152,10 +152,10 @@ class Deploy:
         by_build = collections.Counter()
         for name in ids:
             with open(os.path.join(self.ledger, name)) as f:
-                fields = f.read().split()
-            by_build[(fields[1], fields[2])] += 1
-            if int(name[2:]) >= self.count * 2 // 5 and fields[2] != "v2":
-                raise Failure("%s was written as v2 and handled as %s" % (name, fields[2]))
+                fields = f.read().split()  # consumer, build, type, version
+            by_build[(fields[1], fields[-1])] += 1
+            if int(name[2:]) >= self.count * 2 // 5 and fields[-1] != "v2":
+                raise Failure("%s was written as v2 and handled as %s" % (name, fields[-1]))
         # Dead-lettering is at least once: a rebalance between the dead letter and the commit (the
         # commit of an older generation is refused) delivers the record again, to its new owner,
         # which dead-letters it again. Every copy of one record names the same origin.
@@ -200,13 +200,14 @@ class Deploy:
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin-dir", required=True)
+    parser.add_argument("--cluster", help="the kafka_cluster program (default: in --bin-dir)")
     parser.add_argument("--count", type=int, default=20000)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="skew-kafka-")
     deploy = None
     started = time.monotonic()
     try:
-        deploy = Deploy(args.bin_dir, work, args.count)
+        deploy = Deploy(args.bin_dir, work, args.count, args.cluster)
         deploy.run()
         deploy.check()
         print("passed in %.1f s" % (time.monotonic() - started))
@@ -221,7 +222,11 @@ def main():
                 if p.poll() is None:
                     p.kill()
                     p.wait()
-            deploy.cluster.stdin.close()
+            try:
+                deploy.cluster.stdin.write("quit\n")
+                deploy.cluster.stdin.close()
+            except OSError:
+                pass
             deploy.cluster.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
 

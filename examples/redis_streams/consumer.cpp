@@ -15,6 +15,7 @@
 // restart.
 #include <skew/adapters/redis/manifests.hpp>
 #include <skew/adapters/redis/streams.hpp>
+#include <skew/dispatch/replay.hpp>
 
 #include "arguments.hpp"
 #include "send_email.hpp"
@@ -66,9 +67,21 @@ class mailer {
     router_.set_policy(skew::reason::handler_failed, retry);
     router_.on<mail::SendEmail>([this](const mail::LatestSendEmail& m,
                                        const skew::envelope_view& env) { return send(m, env); });
+#if SKEW_DEMO_BUILD >= 2
+    router_.on<mail::SendSms>([this](const mail::SendSmsV1& m, const skew::envelope_view& env) {
+      // s-<n> goes to user<n>@example.com too.
+      if (!env.id.starts_with("s-") ||
+          m.to != fmt::format("user{}@example.com", env.id.substr(2))) {
+        return skew::outcome::dead_letter();
+      }
+      return record(env);
+    });
+#endif
   }
 
-  skew::router<mail::SendEmail>& router() { return router_; }
+  mail::mailer_router& router() {
+    return router_;
+  }
 
   // What this build reads, for the fleet.
   skew::manifest manifest(const std::string& group) const {
@@ -97,7 +110,13 @@ class mailer {
     if (m.to.ends_with("@unreachable.example")) return handler_failed();
     // Decoding mistakes would show here; they must not be "sent".
     if (!plausible(m, env)) return skew::outcome::dead_letter();
-    const std::string record = fmt::format("{} {} v{}", name_, mail::build_name, env.version);
+    return record(env);
+  }
+
+  // The side effect, once per id: who handled it, in which build, at which version.
+  skew::outcome record(const skew::envelope_view& env) {
+    const std::string record =
+        fmt::format("{} {} {} v{}", name_, mail::build_name, env.type, env.version);
     const skew::redis::reply r =
         redis_.command({"EVAL", send_once_script, "2", s_.record_prefix + ":handled",
                         s_.record_prefix + ":sent", env.id, record});
@@ -145,7 +164,7 @@ class mailer {
   skew::redis::connection redis_;  // reconnects by itself after a failure
   std::string name_;
   demo_settings s_;
-  skew::router<mail::SendEmail> router_;
+  mail::mailer_router router_;
   std::map<std::string, long> counts_;
   bool first_of_batch_ = true;
 };
@@ -162,6 +181,8 @@ int main(int argc, char** argv) {
   mailer handler(where, name,
                  {.record_prefix = args.get("--record-prefix", stream),
                   .ack_delay_ms = args.number("--ack-delay-ms", 0)});
+  // `--skew-replay capture.jsonl`: this build's dry run of a captured sample (skew replay).
+  if (auto exit_code = skew::replay_main(handler.router(), argc, argv)) return *exit_code;
   if (args.get("--print-manifest", "") == "1") {  // for can-deploy checks in a pipeline
     fmt::print("{}\n", skew::encode(handler.manifest(group)).value());
     return 0;

@@ -43,8 +43,9 @@ def now_ms():
 class Rollout(Deploy):
     """The rolling deploy's process handling (spawn, log), with its own Redis and scenario."""
 
-    def __init__(self, bin_dir, logs, redis_server, count, rate):
+    def __init__(self, bin_dir, logs, redis_server, count, rate, skew):
         self.bin_dir = bin_dir
+        self.skew = skew
         self.logs = logs
         self.redis_server = redis_server
         self.count = count
@@ -103,8 +104,8 @@ class Rollout(Deploy):
         return now_ms()
 
     def fleet(self, *args):
-        result = subprocess.run([os.path.join(self.bin_dir, "skew_fleet"), args[0], "--port",
-                                 str(self.port), "--stream", self.stream] + [str(a) for a in args[1:]],
+        result = subprocess.run([self.skew, args[0], "--redis", "127.0.0.1:%d" % self.port,
+                                 "--stream", self.stream] + [str(a) for a in args[1:]],
                                 capture_output=True, text=True, timeout=30)
         return result.returncode, result.stdout + result.stderr
 
@@ -240,7 +241,7 @@ class Rollout(Deploy):
             f.write('{"build":"mail-producer@file","families":[{"type":"send-email",'
                     '"writes":[1,2],"emits":2}]}')
         code = subprocess.run(
-            [os.path.join(self.bin_dir, "skew_fleet"), "can-deploy", "--manifests", producer_file,
+            [self.skew, "can-deploy", "--manifests", producer_file,
              "--candidate", os.path.join(self.logs, "manifest-N.json")],
             capture_output=True, text=True, timeout=30).returncode
         if code != 1:
@@ -276,7 +277,8 @@ class Rollout(Deploy):
             problems.append("handled %d ids, sent %d (%d distinct) of %d" % (
                 len(handled), len(sent), len(set(sent)), self.count))
         for record in self.redis("HVALS", self.stream + ":handled"):
-            if record.split(" ")[1:] == ["N", "v2"]:
+            parts = record.split(" ")  # consumer, build, type, version
+            if parts[1] == "N" and parts[-1] == "v2":
                 problems.append("build N handled a v2 message")
                 break
         if self.redis("XLEN", self.stream + ":dlq"):
@@ -301,6 +303,7 @@ class Rollout(Deploy):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin-dir", required=True)
+    parser.add_argument("--skew", required=True, help="the skew command")
     parser.add_argument("--count", type=int, default=12000)
     parser.add_argument("--rate", type=int, default=1000)
     args = parser.parse_args()
@@ -312,7 +315,7 @@ def main():
     rollout = None
     started = time.monotonic()
     try:
-        rollout = Rollout(args.bin_dir, logs, redis_server, args.count, args.rate)
+        rollout = Rollout(args.bin_dir, logs, redis_server, args.count, args.rate, args.skew)
         rollout.run()
         print("passed in %.1f s" % (time.monotonic() - started))
         return 0

@@ -258,7 +258,8 @@ class Deploy:
             problems.append("sent list: %d entries, %d distinct" % (len(sent), len(set(sent))))
         by_version = {}
         for record in self.redis("HVALS", self.stream + ":handled"):
-            _, build, version = record.split(" ")
+            parts = record.split(" ")  # consumer, build, type, version
+            build, version = parts[1], parts[-1]
             by_version[(build, version)] = by_version.get((build, version), 0) + 1
         print("  handled by build and version  " + ", ".join(
             "%s %s: %d" % (b, v, n) for (b, v), n in sorted(by_version.items())))

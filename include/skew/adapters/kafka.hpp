@@ -3,9 +3,10 @@
 // writes messages in CloudEvents binary content mode.
 //
 //   ack, drop    store the offset; offsets are committed after each batch
-//   retry        produce to <topic>.retry with skew-retry-due, skew-attempt and skew-reason
-//                headers, then commit; the same consumer reads the retry topic and dispatches a
-//                record once it is due (pausing only that retry partition until then)
+//   retry        produce to <topic>.retry with skew-retry-due, skew-attempt, skew-reason and
+//                skew-group headers, then commit; the group's consumers read the retry topic and
+//                dispatch a record once it is due (pausing only that retry partition until
+//                then); other groups that share the retry topic acknowledge it unread
 //   dead_letter  produce to <topic>.dlt with skew-reason (a name), skew-error (the last error),
 //                skew-deliveries, skew-group, the original topic, partition, offset and timestamp,
 //                and the same facts under Spring Kafka's header names (kafka/dead_letter.hpp),
@@ -33,6 +34,7 @@
 #include <skew/adapters/kafka/inspect.hpp>
 #include <skew/envelope/binary_mode.hpp>
 #include <skew/envelope/peek.hpp>
+#include <skew/rollout/emitter.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -49,6 +51,10 @@
 namespace skew::kafka {
 
 enum class retry_mode : unsigned char { retry_topic, blocking };
+
+// How a producer writes a CloudEvent: attributes as headers (binary) or the whole event as the
+// value (structured).
+enum class content_mode : unsigned char { binary, structured };
 
 struct consumer_settings {
   std::string brokers{};  // bootstrap.servers
@@ -145,8 +151,12 @@ class consumer {
       delivery = partitions_->blocking_delivery(m);
     }
     if (delivery > 1) detail::broker_counter_block::add(counters_.redelivered);
+    // Another group's retry (groups reading one topic share its retry topic), or a record a
+    // redrive put back for another group: theirs to handle.
+    const auto retry_of = from_retry_topic ? detail::find_header(headers, header::group)
+                                           : std::optional<std::string_view>();
     if (const auto to = detail::find_header(headers, header::redrive_group);
-        to && *to != s_.group) {
+        (to && *to != s_.group) || (retry_of && *retry_of != s_.group)) {
       detail::broker_counter_block::add(counters_.not_addressed);
       acknowledge(m);
       return;
@@ -236,6 +246,7 @@ class consumer {
                            std::to_string(detail::unix_ms_now() + delay.count()));
     r.headers.emplace_back(header::attempt, std::to_string(next_delivery));
     r.headers.emplace_back(header::reason, std::string(to_string(o.reason)));
+    r.headers.emplace_back(header::group, s_.group);
     return r;
   }
 
@@ -306,6 +317,35 @@ class producer {
   result<void> send(const std::string& topic, const Payload& payload, const envelope_fields& fields,
                     std::optional<std::string> key = {}) {
     auto event = encode_binary<Family>(payload, fields, binding_);
+    if (!event) return failure(event.error());
+    if (!key) {
+      if (auto k = event->partition_key(binding_)) key.emplace(*k);
+    }
+    return send_record(topic, std::move(key), std::move(event->data), std::move(event->headers));
+  }
+
+  // Queues a message at the version `e` emits now (a fleet-following emitter's, say), downcast
+  // from the latest, with the emitter's stamps. Binary mode writes the event as `send` does, in
+  // the emitter's format (a CloudEvents one); structured mode writes the whole envelope as the
+  // value, with the content type application/cloudevents+json for a CloudEvents format.
+  template <message_family Family>
+  result<void> send(const std::string& topic, const emitter<Family>& e,
+                    const typename Family::latest& payload, const envelope_fields& fields,
+                    std::optional<std::string> key = {}, content_mode mode = content_mode::binary) {
+    const envelope_format& format = e.format();
+    if (mode == content_mode::structured) {
+      auto json = e.encode(payload, fields);
+      if (!json) return failure(json.error());
+      std::vector<std::pair<std::string, std::string>> headers;
+      if (format.layout == layout::cloudevents) {
+        headers.emplace_back(binding_.content_type_header,
+                             "application/cloudevents+json; charset=UTF-8");
+      }
+      return send_record(topic, std::move(key), std::move(*json), std::move(headers));
+    }
+    auto event = e.write_at_version(payload, fields, [&](const auto& p, const envelope_fields& f) {
+      return encode_binary<Family>(p, f, binding_, format);
+    });
     if (!event) return failure(event.error());
     if (!key) {
       if (auto k = event->partition_key(binding_)) key.emplace(*k);

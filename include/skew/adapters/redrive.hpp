@@ -86,6 +86,16 @@ class letter_readers {
     return r;
   }
 
+  // A build's manifest (what `router.manifest()` says it reads) for every group.
+  static letter_readers from_manifest(manifest m) {
+    letter_readers r;
+    r.build_ = [m = std::move(m)](std::string_view type, std::uint32_t v) {
+      const manifest_family* f = m.family(type);
+      return f != nullptr && f->reads_version(v);
+    };
+    return r;
+  }
+
   std::uint32_t floor_of(std::string_view type) const {
     return fleet_ ? fleet_->floor_of(type) : 0;
   }

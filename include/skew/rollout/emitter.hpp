@@ -141,6 +141,23 @@ class emitter {
     return status;
   }
 
+  // Calls `write(payload_at_version, fields)` with the payload as the configured version holds it
+  // (downcast as needed) and the fields with the stamps filled in; returns what it returns. For
+  // writers other than encode: a broker's binary content mode, say.
+  template <class Write>
+  auto write_at_version(const latest& payload, envelope_fields fields, Write&& write) const {
+    if (fields.produced_by.empty()) fields.produced_by = stamps_.produced_by;
+    if (fields.config_revision.empty()) fields.config_revision = stamps_.config_revision;
+    using written = decltype(write(payload, fields));
+    const auto index = Family::index_of(version());
+    written out = failure(errc::unsupported_version);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (void)((*index == I ? (out = write_index<I>(payload, fields, write), true) : false) || ...);
+    }
+    (std::make_index_sequence<Family::version_count>{});
+    return out;
+  }
+
   result<std::string> encode(const latest& payload, const envelope_fields& fields = {}) const {
     std::string out;
     if (auto status = encode_to(out, payload, fields); !status) return failure(status.error());
@@ -160,6 +177,17 @@ class emitter {
                                      fields, format_);
     } else {
       return failure(errc::unsupported_version);  // set_version never accepts it
+    }
+  }
+
+  template <std::size_t I, class Write>
+  auto write_index(const latest& payload, const envelope_fields& fields, Write& write) const {
+    if constexpr (I == latest_index) {
+      return write(payload, fields);
+    } else if constexpr (detail::can_downcast<Family, latest_index, I>()) {
+      return write(detail::downcast_to<Family, latest_index, I>(payload), fields);
+    } else {
+      return decltype(write(payload, fields))(failure(errc::unsupported_version));
     }
   }
 

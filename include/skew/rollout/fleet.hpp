@@ -25,8 +25,9 @@ namespace skew {
 
 struct group_manifests {
   std::string group;
-  std::vector<manifest> live;          // one per live instance
-  std::optional<manifest> last_known;  // the newest manifest the group published
+  std::vector<manifest> live;                 // one per live instance
+  std::optional<manifest> last_known;         // the newest manifest the group published
+  std::vector<std::string> live_instances{};  // the live instances' names, in live's order
 };
 
 struct fleet {
@@ -37,6 +38,15 @@ struct fleet {
   std::uint32_t floor_of(std::string_view type) const {
     const auto it = floors.find(type);
     return it == floors.end() ? 0 : it->second;
+  }
+
+  // The group named `name`, added (with no manifest) when the fleet has not seen it yet.
+  group_manifests& group(std::string_view name) {
+    for (auto& g : groups) {
+      if (g.group == name) return g;
+    }
+    groups.push_back(group_manifests{std::string(name), {}, std::nullopt});
+    return groups.back();
   }
 };
 

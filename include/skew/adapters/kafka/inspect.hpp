@@ -10,6 +10,7 @@
 
 #include <skew/adapters/kafka/detail/client.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -103,36 +104,47 @@ class inspector {
     return out;
   }
 
-  // Every record of `topic`, partition by partition, from each partition's start to the end it
-  // had when the call began; nothing when the cluster cannot say or a record does not arrive
-  // within the timeout.
-  std::optional<std::vector<stored_record>> records(std::string_view topic) {
+  // Every record of `topic` (or the last `last` of each partition, when not 0), partition by
+  // partition, up to the end each partition had when the call began; nothing when the cluster
+  // cannot say or a record does not arrive within the timeout. Offsets a compacted topic no
+  // longer holds are skipped.
+  std::optional<std::vector<stored_record>> records(std::string_view topic, std::size_t last = 0) {
     detail::kafka_handle rk = client("skew-inspector");
     if (!rk) return std::nullopt;
     const std::optional<std::int32_t> n = partitions(rk.get(), topic);
     if (!n) return std::nullopt;
     const std::string name(topic);
     detail::partition_list list(rd_kafka_topic_partition_list_new(*n));
-    std::int64_t remaining = 0;
+    std::vector<std::int64_t> end(static_cast<std::size_t>(*n));
+    std::size_t open = 0;  // partitions not read to their end yet
     for (std::int32_t p = 0; p < *n; ++p) {
       std::int64_t low = 0;
       std::int64_t high = 0;
       if (!watermarks(rk.get(), name, p, low, high)) return std::nullopt;
-      remaining += high - low;
+      if (last != 0) low = std::max(low, high - static_cast<std::int64_t>(last));
+      end[static_cast<std::size_t>(p)] = high;
+      if (high <= low) continue;
+      ++open;
       rd_kafka_topic_partition_list_add(list.get(), name.c_str(), p)->offset = low;
     }
-    if (!succeeded(rd_kafka_assign(rk.get(), list.get()))) return std::nullopt;
+    if (open > 0 && !succeeded(rd_kafka_assign(rk.get(), list.get()))) return std::nullopt;
     std::vector<stored_record> out;
     std::vector<message_header> headers;
-    while (remaining > 0) {
+    while (open > 0) {
       rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), timeout_ms());
       if (m == nullptr) {
-        error_ = "no record within the timeout; " + std::to_string(remaining) + " not read";
+        error_ = "no record within the timeout; " + std::to_string(open) + " partitions not read";
         return std::nullopt;
       }
-      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        --remaining;
+      const auto p = static_cast<std::size_t>(m->partition);
+      const bool at_end = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ||
+                          (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->offset + 1 >= end[p]);
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->offset < end[p]) {
         out.push_back(detail::stored(m, headers));
+      }
+      if (at_end && end[p] >= 0) {
+        end[p] = -1;  // done
+        --open;
       }
       rd_kafka_message_destroy(m);
     }
@@ -161,6 +173,7 @@ class inspector {
     properties p = {{"bootstrap.servers", bootstrap_},
                     {"group.id", std::string(group)},
                     {"enable.auto.commit", "false"},
+                    {"enable.partition.eof", "true"},
                     {"log_level", "3"}};
     p.insert(p.end(), extra_.begin(), extra_.end());
     detail::kafka_conf conf = detail::make_kafka_conf(p, error_);

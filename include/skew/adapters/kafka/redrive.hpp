@@ -69,15 +69,15 @@ class redrive {
     detail::partition_list assignment(
         rd_kafka_topic_partition_list_new(static_cast<int>(positions->size())));
     std::map<std::int32_t, std::int64_t> end;  // per partition: where this run stops
-    std::int64_t remaining = 0;
+    std::size_t open = 0;                      // partitions not read to that end yet
     for (const partition_lag& p : *positions) {
       if (p.lag() <= 0) continue;
       rd_kafka_topic_partition_list_add(assignment.get(), p.topic.c_str(), p.partition)->offset =
           p.committed;
       end[p.partition] = p.end;
-      remaining += p.lag();
+      ++open;
     }
-    if (remaining > 0 && rd_kafka_assign(consumer.get(), assignment.get()) != 0) {
+    if (open > 0 && rd_kafka_assign(consumer.get(), assignment.get()) != 0) {
       return failed(report, "assign failed");
     }
     redrive_pace pace(o.rate);
@@ -86,15 +86,23 @@ class redrive {
     std::vector<message_header> scratch;
     std::map<std::int32_t, std::int64_t> next_offset;  // to commit after the batch
     std::size_t seen = 0;
-    while (remaining > 0 && (stop == nullptr || !stop->load())) {
+    while (open > 0 && (stop == nullptr || !stop->load())) {
       rd_kafka_message_t* m =
           rd_kafka_consumer_poll(consumer.get(), static_cast<int>(s_.timeout.count()));
       if (m == nullptr) return failed(report, "no letter within the timeout");
-      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR || m->offset >= end[m->partition]) {
+      auto partition_end = end.find(m->partition);
+      const bool mine = partition_end != end.end();
+      const bool letter =
+          mine && m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->offset < partition_end->second;
+      if (mine && (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ||
+                   (letter && m->offset + 1 >= partition_end->second))) {
+        end.erase(partition_end);  // read to where this run stops (compaction may skip offsets)
+        --open;
+      }
+      if (!letter) {
         rd_kafka_message_destroy(m);
         continue;
       }
-      --remaining;
       stored_letter s = read_letter(detail::stored(m, scratch), s_.format, s_.binding);
       rd_kafka_message_destroy(m);
       const std::string group = group_of(s.letter, o);
@@ -120,7 +128,7 @@ class redrive {
         }
       }
       const bool canary_full = !canary_done && canary_.size() == o.canary;
-      if (!o.dry_run && (out_.size() >= s_.batch || remaining == 0 || canary_full)) {
+      if (!o.dry_run && (out_.size() >= s_.batch || open == 0 || canary_full)) {
         if (!settle(consumer.get(), next_offset, report)) return report;
       }
       if (canary_full) {
@@ -275,11 +283,9 @@ class redrive {
   }
 
   detail::kafka_handle make_consumer(redrive_report& report) {
-    properties p = {{"bootstrap.servers", s_.brokers},
-                    {"group.id", s_.group},
-                    {"enable.auto.commit", "false"},
-                    {"enable.auto.offset.store", "false"},
-                    {"auto.offset.reset", "earliest"}};
+    properties p = {{"bootstrap.servers", s_.brokers}, {"group.id", s_.group},
+                    {"enable.auto.commit", "false"},   {"enable.auto.offset.store", "false"},
+                    {"enable.partition.eof", "true"},  {"auto.offset.reset", "earliest"}};
     p.insert(p.end(), s_.config.begin(), s_.config.end());
     std::string error;
     detail::kafka_conf conf = detail::make_kafka_conf(p, error);

@@ -11,8 +11,8 @@
 //   skew::redis::emission_negotiator<SendEmail> follow({...}, "send-email", emitter, options);
 #pragma once
 
+#include <skew/adapters/fleet_sync.hpp>
 #include <skew/adapters/redis/connection.hpp>
-#include <skew/adapters/redis/detail/periodic.hpp>
 #include <skew/envelope/encode.hpp>
 #include <skew/model/manifest.hpp>
 #include <skew/payload/decoder.hpp>
@@ -60,7 +60,8 @@ class manifest_store {
   // The live producers' manifests, or nothing when the store cannot be read.
   std::optional<std::vector<manifest>> read_producers() {
     std::vector<manifest> out;
-    if (!read_live(prefix_ + "producer:", [&](manifest&& m) { out.push_back(std::move(m)); })) {
+    if (!read_live(prefix_ + "producer:",
+                   [&](manifest&& m, std::string_view) { out.push_back(std::move(m)); })) {
       return std::nullopt;
     }
     return out;
@@ -76,22 +77,21 @@ class manifest_store {
   // hold every version: no evidence). Empty when the store cannot be read.
   std::optional<fleet> read_fleet(std::span<const std::string> declared = {}) {
     fleet f;
-    auto group = [&](std::string_view name) -> group_manifests& {
-      for (auto& g : f.groups) {
-        if (g.group == name) return g;
-      }
-      f.groups.push_back(group_manifests{std::string(name), {}, std::nullopt});
-      return f.groups.back();
-    };
-    for (const auto& name : declared) group(name);
+    for (const auto& name : declared) f.group(name);
     auto known = redis_.command({"HGETALL", prefix_ + "groups"});
     if (known == nullptr) return std::nullopt;
     for (std::size_t i = 0; i + 1 < known->elements; i += 2) {
       auto m = decoder_.decode<manifest>(reply_text(known->element[i + 1]));
-      if (m) group(reply_text(known->element[i])).last_known = std::move(*m);
+      if (m) f.group(reply_text(known->element[i])).last_known = std::move(*m);
     }
-    if (!read_live(prefix_ + "instance:",
-                   [&](manifest&& m) { group(m.group).live.push_back(std::move(m)); })) {
+    const std::size_t name_at = prefix_.size() + std::string_view("instance:").size();
+    if (!read_live(prefix_ + "instance:", [&](manifest&& m, std::string_view key) {
+          // The key is <prefix>instance:<group>:<instance>.
+          auto& g = f.group(m.group);
+          g.live_instances.emplace_back(
+              key.substr(std::min(key.size(), name_at + m.group.size() + 1)));
+          g.live.push_back(std::move(m));
+        })) {
       return std::nullopt;
     }
     auto floors = redis_.command({"HGETALL", prefix_ + "floors"});
@@ -164,7 +164,7 @@ class manifest_store {
       // Expired between SCAN and MGET: gone.
       if (values->element[i]->type != REDIS_REPLY_STRING) continue;
       auto m = decoder_.decode<manifest>(reply_text(values->element[i]));
-      if (m) sink(std::move(*m));
+      if (m) sink(std::move(*m), std::string_view(keys[i]));
     }
     return true;
   }
@@ -189,81 +189,27 @@ class manifest_store {
 
 // A consumer instance's heartbeat: publishes its manifest now and every `interval` (a third of the
 // TTL by default) on its own thread; the destructor stops it and removes the manifest.
-class heartbeat {
+class heartbeat : public basic_heartbeat<manifest_store> {
  public:
   heartbeat(endpoint where, std::string stream, std::string instance, manifest m,
             std::chrono::milliseconds ttl, std::chrono::milliseconds interval = {})
-      : store_(std::move(where), std::move(stream)),
-        instance_(std::move(instance)),
-        manifest_(std::move(m)),
-        ttl_(ttl),
-        published_(store_.publish(instance_, manifest_, ttl_)),
-        // A failed beat is retried on the next one.
-        beat_(std::in_place, interval.count() > 0 ? interval : ttl / 3,
-              [this] { store_.publish(instance_, manifest_, ttl_); }) {}
-  ~heartbeat() {
-    beat_.reset();
-    store_.remove(manifest_.group, instance_);
-  }
-
-  // Whether the first publication reached the store.
-  bool published() const noexcept { return published_; }
-
- private:
-  manifest_store store_;
-  std::string instance_;
-  manifest manifest_;
-  std::chrono::milliseconds ttl_;
-  bool published_;
-  std::optional<detail::periodic> beat_;
+      : basic_heartbeat({std::move(instance), std::move(m), ttl, interval}, std::move(where),
+                        std::move(stream)) {}
 };
 
-struct negotiation_settings {
-  follow_settings follow{};
-  std::vector<std::string> declared_groups{};  // groups that must read, seen or not
-  std::chrono::milliseconds poll{1000};
-  std::string instance{};  // when set, the producer's manifest is published under this name
-};
+using negotiation_settings = skew::negotiation_settings;
 
 // An emitter that follows the fleet: reads the store every `poll` on its own thread and lets a
 // skew::fleet_follower set the emitter's version. An unreachable store holds the version.
 template <message_family Family>
-class emission_negotiator {
+class emission_negotiator : public basic_emission_negotiator<Family, manifest_store> {
  public:
-  using log_function = typename fleet_follower<Family>::log_function;
+  using log_function = typename basic_emission_negotiator<Family, manifest_store>::log_function;
 
   emission_negotiator(endpoint where, std::string stream, emitter<Family>& e,
                       negotiation_settings settings, log_function log = {})
-      : store_(std::move(where), std::move(stream)),
-        emitter_(e),
-        follower_(e, settings.follow, std::move(log)),
-        settings_(std::move(settings)),
-        first_poll_((poll_once(), true)),
-        poll_(settings_.poll, [this] { poll_once(); }) {}
-
-  emission_status status() const { return follower_.status(); }
-
- private:
-  void poll_once() {
-    if (auto f = store_.read_fleet(settings_.declared_groups)) {
-      follower_.observe(*f);
-    } else {
-      follower_.observe_unreachable();
-    }
-    if (!settings_.instance.empty()) {
-      // Kept a while after the producer stops polling: a deploy check should still see it.
-      store_.publish_producer(
-          settings_.instance, emitter_.manifest(),
-          std::max<std::chrono::milliseconds>(3 * settings_.poll, std::chrono::seconds(10)));
-    }
-  }
-
-  manifest_store store_;
-  emitter<Family>& emitter_;
-  fleet_follower<Family> follower_;
-  negotiation_settings settings_;
-  bool first_poll_;        // the first read happens before the constructor returns
-  detail::periodic poll_;  // last: destroyed (stopped) first
+      : basic_emission_negotiator<Family, manifest_store>(e, std::move(settings), std::move(log),
+                                                          std::move(where), std::move(stream)) {}
 };
 
 }  // namespace skew::redis

@@ -1,5 +1,5 @@
 // A task run every interval on its own thread until the owner is destroyed, which wakes it at
-// once instead of waiting out the interval. The Redis add-ons' heartbeats and polls run on it.
+// once instead of waiting out the interval. The manifest stores' heartbeats and polls run on it.
 #pragma once
 
 #include <chrono>

@@ -1,31 +1,64 @@
-// A Kafka cluster for the demo and its test: librdkafka's mock cluster (rdkafka_mock.h), which
-// speaks the Kafka protocol on loopback sockets, so separate processes reach it through its
-// bootstrap list. It creates the demo's topics with fixed partition leaders, prints
+// kafka_cluster: a Kafka cluster for trying skew and testing with it, installed beside the skew
+// command: librdkafka's mock cluster (rdkafka_mock.h), which speaks the Kafka protocol on loopback
+// sockets, so separate processes reach it through its bootstrap list. It creates a topic with its
+// retry, dead-letter, parked and manifests topics with fixed partition leaders, prints
 // `bootstrap <list>`, then takes commands on stdin, one per line:
 //
 //   down <broker>   the broker stops answering (its connections close)
 //   up <broker>     it is back
 //   leaders         prints `leader <topic> <partition> <broker>` for the main topic
+//   quit            stops the cluster
 //
-// and exits at the end of its input. Leaders are fixed so that a test knows what a broker leads:
+// When its input closes it keeps running until SIGINT or SIGTERM, so that a script can start it
+// in the background (`kafka_cluster </dev/null &`).
+//
+//   kafka_cluster [--brokers 3] [--partitions 6] [--topic send-email] [--group mailers] Leaders are
+//   fixed so that a test knows what a broker leads:
 // partition p of the main topic is led by broker p % brokers + 1, the retry and dead-letter
 // topics by the others, and the group coordinator sits on the last broker.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "arguments.hpp"
-
 #include <fmt/core.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <string>
+#include <string_view>
+
+#include <unistd.h>
+
+namespace {
+
+volatile std::sig_atomic_t stop_requested = 0;
+extern "C" void request_stop(int) {
+  stop_requested = 1;
+}
+
+// --name value pairs.
+std::string option(int argc, char** argv, std::string_view name, std::string fallback) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (argv[i] == name) return argv[i + 1];
+  }
+  return fallback;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  const demo::arguments args(argc, argv);
-  const int brokers = static_cast<int>(args.number("--brokers", 3));
-  const int partitions = static_cast<int>(args.number("--partitions", 6));
-  const std::string topic = args.get("--topic", "send-email");
-  const std::string group = args.get("--group", "mailers");
+  const int brokers = std::atoi(option(argc, argv, "--brokers", "3").c_str());
+  const int partitions = std::atoi(option(argc, argv, "--partitions", "6").c_str());
+  const std::string topic = option(argc, argv, "--topic", "send-email");
+  const std::string group = option(argc, argv, "--group", "mailers");
+  if (brokers < 1 || partitions < 1) {
+    fmt::print(stderr,
+               "usage: kafka_cluster [--brokers N] [--partitions N] [--topic T] "
+               "[--group G]\n");
+    return 2;
+  }
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
 
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -55,13 +88,16 @@ int main(int argc, char** argv) {
   create(topic, partitions, true);
   create(topic + ".retry", partitions, brokers < 2);
   create(topic + ".dlt", 3, brokers < 2);
+  create(topic + ".parked", 1, brokers < 2);
+  create(topic + ".manifests", 1, brokers < 2);
   rd_kafka_mock_coordinator_set(cluster, "group", group.c_str(), brokers);
 
   fmt::print("bootstrap {}\n", rd_kafka_mock_cluster_bootstraps(cluster));
   std::fflush(stdout);
 
   std::string line;
-  while (std::getline(std::cin, line)) {
+  while (stop_requested == 0 && std::getline(std::cin, line)) {
+    if (line == "quit") break;
     if (line.starts_with("down ") || line.starts_with("up ")) {
       const bool down = line.starts_with("down ");
       const int id = std::stoi(line.substr(down ? 5 : 3));
@@ -76,6 +112,9 @@ int main(int argc, char** argv) {
       fmt::print("unknown command: {}\n", line);
     }
     std::fflush(stdout);
+  }
+  if (!std::cin) {
+    while (stop_requested == 0) ::pause();  // input closed: serve until a signal
   }
   rd_kafka_mock_cluster_destroy(cluster);
   rd_kafka_destroy(rk);
