@@ -276,3 +276,25 @@ TEST_CASE("a binary-mode record on a router without a CloudEvents format is dead
   CHECK(dead[0].at("skew-error").find("unsupported_content_mode") != std::string::npos);
   CHECK(dead[0].at("ce_id") == "b-1");
 }
+
+TEST_CASE("binary mode on the cluster: the record key is the event's partitionkey") {
+  const std::string topic = "jobs-key";
+  cluster c(topic);
+  skew::kafka::producer p(c.bootstrap, {{"log_level", "2"}});
+  const std::vector<std::pair<std::string, std::string>> headers = {{"ce_specversion", "1.0"},
+                                                                    {"ce_id", "k-1"},
+                                                                    {"ce_source", "/t"},
+                                                                    {"ce_type", "job"},
+                                                                    {"ce_schemaversion", "1"}};
+  REQUIRE(p.send_record(topic, std::string("tenant-4"), std::string(R"({"name":"x"})"), headers));
+  REQUIRE(p.flush(std::chrono::seconds(30)));
+  skew::router<Job> router;
+  router.set_format(skew::envelope_format::cloudevents());
+  std::string partition_key = "(none)";
+  router.on<Job>([&](const kafka_job::Job&, const skew::envelope_view& env) {
+    partition_key = std::string(env.string_attribute("partitionkey").value_or("(absent)"));
+  });
+  skew::kafka::consumer consumer(router, settings_for(c, topic));
+  CHECK(run_until(consumer, [&] { return consumer.stats().broker.acked == 1; }));
+  CHECK(partition_key == "tenant-4");
+}

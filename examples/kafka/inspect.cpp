@@ -44,8 +44,8 @@ int dead_letters(skew::kafka::inspector& cluster, const std::string& topic) {
   return 0;
 }
 
-// `record <id> <skew-reason|-> <skew-redrive-group|-> <ce_type|->` per record of a topic: the
-// id is the x-test-id header, else ce_id.
+// `record <id> <skew-reason|-> <skew-redrive-group|-> <ce_type|-> <skew-group|->` per record of
+// a topic: the id is the x-test-id header, else ce_id.
 int records(skew::kafka::inspector& cluster, const std::string& topic) {
   const auto all = cluster.records(topic);
   if (!all) {
@@ -55,8 +55,9 @@ int records(skew::kafka::inspector& cluster, const std::string& topic) {
   for (const skew::kafka::stored_record& r : *all) {
     const auto header = [&](std::string_view h) { return std::string(r.header(h).value_or("-")); };
     const std::string id = r.header("x-test-id") ? header("x-test-id") : header("ce_id");
-    fmt::print("record {} {} {} {}\n", id, header(skew::kafka::header::reason),
-               header(skew::kafka::header::redrive_group), header("ce_type"));
+    fmt::print("record {} {} {} {} {}\n", id, header(skew::kafka::header::reason),
+               header(skew::kafka::header::redrive_group), header("ce_type"),
+               header(skew::kafka::header::group));
   }
   return 0;
 }

@@ -168,8 +168,10 @@ class consumer {
       acknowledge(m);
       return;
     }
+    std::optional<std::string_view> key;
+    if (m->key != nullptr) key.emplace(static_cast<const char*>(m->key), m->key_len);
     const outcome o =
-        binary ? router_.dispatch(headers, value, s_.binding) : router_.dispatch(value);
+        binary ? router_.dispatch(headers, value, s_.binding, key) : router_.dispatch(value);
     const broker_decision d = decide(o, delivery, s_.limits);
     if (s_.hooks.dispatched) s_.hooks.dispatched(o, d);
     switch (d.step) {
@@ -220,6 +222,7 @@ class consumer {
     if (m->key != nullptr) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
     if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
     for (const auto& h : headers) {
+      if (h.is_null) continue;  // absent, as the bindings read it
       if (!h.name.starts_with("skew-") || h.name.starts_with(header::redrive_prefix)) {
         r.headers.emplace_back(h.name, h.value);
       }

@@ -89,8 +89,11 @@ std::vector<replay_outcome> replay(Router& router, std::span<const captured_mess
     headers.clear();
     for (const auto& h : m.headers) headers.push_back({h.name, h.value});
     const std::string value = m.bytes().value_or("");
-    const outcome o = is_binary_mode(headers, binding) ? router.dry_run(headers, value, binding)
-                                                       : router.dry_run(value);
+    std::optional<std::string_view> key;
+    if (m.key) key = *m.key;
+    const outcome o = is_binary_mode(headers, binding)
+                          ? router.dry_run(headers, value, binding, key)
+                          : router.dry_run(value);
     out.push_back({m.source, std::string(o.type), o.version, std::string(to_string(o.action)),
                    std::string(to_string(o.reason)), std::string(o.id)});
   }

@@ -107,12 +107,15 @@ class router {
   }
 
   // A CloudEvent in binary content mode: the attributes from a broker message's headers (named by
-  // `binding`), the data from its value. Errors in the data have offsets into `payload`; errors
-  // in an attribute have its path and no offset. A router whose format is not a CloudEvents one
-  // cannot read the event: the headers come from whoever produced the message, so that is an
-  // invalid_envelope outcome (errc::unsupported_content_mode), never a stop.
+  // `binding`), the data from its value, and the Kafka record key as `partitionkey` when the
+  // event has none. Errors in the data have a JSON Pointer into `payload` (which has no `data`
+  // key) and an offset in it; errors in an attribute have its path (`/subject`) and no offset. The
+  // outcome's id is the `id` header's even when the message is unreadable. A router whose format
+  // is not a CloudEvents one cannot read the event: the headers come from whoever produced the
+  // message, so that is an invalid_envelope outcome (errc::unsupported_content_mode), never a stop.
   outcome dispatch(std::span<const message_header> headers, std::string_view payload,
-                   const binary_binding& binding = binary_binding::kafka());
+                   const binary_binding& binding = binary_binding::kafka(),
+                   std::optional<std::string_view> record_key = std::nullopt);
 
   // Dispatches with a caller-owned decoder (one per thread). Views in the outcome (type, id,
   // stamps) stay valid until the decoder's next use.
@@ -128,7 +131,8 @@ class router {
   // with a router of its own).
   outcome dry_run(std::string_view message);
   outcome dry_run(std::span<const message_header> headers, std::string_view payload,
-                  const binary_binding& binding = binary_binding::kafka());
+                  const binary_binding& binding = binary_binding::kafka(),
+                  std::optional<std::string_view> record_key = std::nullopt);
 
   // A snapshot of the counters, sorted by type and version. Safe to call while other threads
   // dispatch (each number is exact; the set is not one atomic cut).

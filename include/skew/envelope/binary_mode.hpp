@@ -66,7 +66,9 @@ inline std::string percent_encoded(std::string_view s) {
 
 // Writes a message of Family in binary mode: the event `encode` would write in `format` (a
 // CloudEvents format), with every attribute but `data` as a header, `datacontenttype` as the
-// content type, and the payload as the value. Errors are encode's.
+// content type, and the payload as the value: JSON, or for a `text/*` content type the text
+// itself. An event without data (an empty std::optional payload) has no value, which on Kafka is
+// a tombstone. Errors are encode's.
 template <message_family Family, class Payload>
 result<binary_event> encode_binary(const Payload& payload, const envelope_fields& fields = {},
                                    const binary_binding& binding = binary_binding::kafka(),
@@ -83,7 +85,15 @@ result<binary_event> encode_binary(const Payload& payload, const envelope_fields
   binary_event event;
   for (const auto& [name, value] : *members) {
     if (name == format.data_key) {
-      event.data = std::string(value.json());
+      // Text data travels as its text, as the structured event carries it as a string.
+      const bool text = detail::starts_with_ignoring_case(fields.data_content_type, "text/");
+      if (text && value.json().starts_with('"')) {
+        auto s = value_reader.decode<std::string>(value.json());
+        if (!s) return failure(s.error());
+        event.data = std::move(*s);
+      } else {
+        event.data = std::string(value.json());
+      }
       continue;
     }
     std::string text;

@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 namespace skew {
@@ -113,6 +114,10 @@ inline bool write_cloudevents_attributes(encode_context& ctx, output& out,
       taken |= other.name == e.name;
     }
     if (taken) return fail_attribute(ctx, errc::duplicate_key, e.name);
+    if (const auto* text = std::get_if<std::string_view>(&e.value);
+        text != nullptr && has_control_character(*text)) {
+      return fail_attribute(ctx, errc::invalid_value, e.name);
+    }
     if (!write_key(ctx, out, e.name, first)) return false;
     const bool ok = std::visit([&](const auto& v) { return write_value(ctx, out, v); }, e.value);
     if (!ok) {
@@ -123,13 +128,24 @@ inline bool write_cloudevents_attributes(encode_context& ctx, output& out,
   return true;
 }
 
-// A payload struct as the envelope writer takes it: the flat layout writes its members through
-// its table, the others the whole value.
+// A payload as the envelope writer takes it: the flat layout writes a struct's members through
+// its table; the others write the whole value, of any type a family can carry (a struct, a
+// string, a number, an array, raw_json), and no data at all for an empty std::optional.
 struct envelope_payload {
   const void* value;
-  const write_table& table;
+  const write_table* table;  // null for a payload that is not a described struct
   write_function write;
+  present_function present;  // null: always written
 };
+
+template <class Payload>
+envelope_payload envelope_payload_of(const Payload& payload) {
+  const write_table* table = nullptr;
+  if constexpr (described<Payload>) table = &write_table_of<Payload>();
+  present_function present = nullptr;
+  if constexpr (is_optional<Payload>::value) present = &present_erased<Payload>;
+  return {&payload, table, &write_erased<Payload>, present};
+}
 
 // One writer for every family and version: the header, then the payload.
 inline bool write_envelope(encode_context& ctx, output& out, std::string_view type_name,
@@ -145,6 +161,12 @@ inline bool write_envelope(encode_context& ctx, output& out, std::string_view ty
     };
     if (fields.id.empty()) return missing(format.id_key);
     if (fields.source.empty()) return missing("source");
+    // A String holds no control characters (CloudEvents' type system).
+    const std::pair<std::string_view, std::string_view> strings[] = {
+        {format.id_key, fields.id}, {"source", fields.source}, {"subject", fields.subject}};
+    for (const auto& [key, value] : strings) {
+      if (has_control_character(value)) return fail_attribute(ctx, errc::invalid_value, key);
+    }
     if (!write_key(ctx, out, "specversion", first)) return false;
     out.append(std::string_view("\"1.0\""));
     if (!write_string_attribute(ctx, out, format.id_key, fields.id, first) ||
@@ -171,16 +193,18 @@ inline bool write_envelope(encode_context& ctx, output& out, std::string_view ty
     return false;
   }
   if (format.layout == layout::flat) {
+    // The flat layout spreads a struct's members beside the header: nothing else fits there.
+    if (payload.table == nullptr) return ctx.fail(errc::not_representable);
     // Payload keys share the object with the header: a captured unknown key named like a header
     // key must not be written a second time.
     const std::array<std::string_view, 5> reserved = format.header_keys();
     ctx.reserved_keys = reserved.data();
     ctx.reserved_key_count = reserved.size();
-    const bool ok = write_struct(ctx, out, payload.value, payload.table, first);
+    const bool ok = write_struct(ctx, out, payload.value, *payload.table, first);
     ctx.reserved_keys = nullptr;
     ctx.reserved_key_count = 0;
     if (!ok) return false;
-  } else {
+  } else if (payload.present == nullptr || payload.present(payload.value)) {
     if (!write_key(ctx, out, format.data_key, first)) return false;
     if (!payload.write(ctx, out, payload.value)) {
       prepend_pointer_segment(ctx.err.path, format.data_key);
@@ -204,16 +228,16 @@ struct envelope_writer {
 
 }  // namespace detail
 
-// Appends the envelope of `payload`, one of Family's payload structs, in `format`: header keys
-// first, then payload keys in declaration order (flat), or the payload under data_key.
+// Appends the envelope of `payload`, one of Family's payloads, in `format`: header keys first,
+// then a struct's keys in declaration order (flat), or the payload under data_key (none for an
+// empty std::optional: an event without data). A payload that is not a struct cannot be flat
+// (errc::not_representable).
 template <message_family Family, class Payload, class Buffer>
 result<void> encode_to(Buffer& out, const Payload& payload, const envelope_fields& fields = {},
                        const envelope_format& format = family_format<Family>) {
   constexpr auto index = detail::payload_index<Family, Payload>();
-  static_assert(index.has_value(), "skew::encode: the struct is not a payload of this family");
-  static_assert(described<Payload>, "skew::encode: a family's payload must be a described struct");
-  const detail::envelope_payload p{&payload, detail::write_table_of<Payload>(),
-                                   &detail::write_erased<Payload>};
+  static_assert(index.has_value(), "skew::encode: the type is not a payload of this family");
+  const detail::envelope_payload p = detail::envelope_payload_of(payload);
   return detail::encode_into(
       out, detail::envelope_writer{Family::type_name, Family::versions[*index], p, fields, format});
 }

@@ -63,7 +63,7 @@ inline kafka::stored_record stored(const rd_kafka_message_t* m,
   if (m->payload != nullptr) r.value.emplace(static_cast<const char*>(m->payload), m->len);
   read_headers(m, headers);
   for (const message_header& h : headers) {
-    if (h.value.data() != nullptr) r.headers.emplace_back(h.name, h.value);
+    if (!h.is_null) r.headers.emplace_back(h.name, h.value);
   }
   return r;
 }

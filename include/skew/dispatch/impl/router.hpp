@@ -76,19 +76,38 @@ skew::manifest router<Families...>::manifest() const {
 
 template <message_family... Families>
 outcome router<Families...>::dispatch(std::span<const message_header> headers,
-                                      std::string_view payload, const binary_binding& binding) {
-  if (format_.layout != layout::cloudevents) {
-    return reject_unread(this_thread_counters(), reason::invalid_envelope,
-                         error{errc::unsupported_content_mode, {}, {}});
-  }
+                                      std::string_view payload, const binary_binding& binding,
+                                      std::optional<std::string_view> record_key) {
   thread_local std::string event;
-  const detail::binary_mapping m = detail::structured_from_binary(headers, payload, binding, event);
+  thread_local std::string unread_id;  // the id header of an event the reader could not read
+  auto with_header_id = [&](outcome o) {
+    if (o.id.empty()) {
+      if (auto id = detail::binary_attribute(headers, "id", binding)) {
+        unread_id = std::move(*id);
+        o.id = unread_id;
+      }
+    }
+    return o;
+  };
+  if (format_.layout != layout::cloudevents) {
+    return with_header_id(reject_unread(this_thread_counters(), reason::invalid_envelope,
+                                        error{errc::unsupported_content_mode, {}, {}}));
+  }
+  const detail::binary_mapping m =
+      detail::structured_from_binary(headers, payload, binding, event, record_key);
   if (m.payload_error) {
-    return reject_unread(this_thread_counters(), reason::malformed,
-                         error{errc::malformed_json, "/data", m.payload_error});
+    return with_header_id(reject_unread(this_thread_counters(), reason::malformed,
+                                        error{errc::malformed_json, "", m.payload_error}));
+  }
+  if (m.attribute_error) {
+    return with_header_id(
+        reject_unread(this_thread_counters(), reason::invalid_envelope, *m.attribute_error));
   }
   outcome o = dispatch_on_thread(std::string_view(event));
-  if (o.error) detail::rebase_to_payload(*o.error, m.data_at);
+  if (o.error) {
+    detail::rebase_to_payload(*o.error, m.data_at);
+    return with_header_id(std::move(o));
+  }
   return o;
 }
 
@@ -100,9 +119,10 @@ outcome router<Families...>::dry_run(std::string_view message) {
 
 template <message_family... Families>
 outcome router<Families...>::dry_run(std::span<const message_header> headers,
-                                     std::string_view payload, const binary_binding& binding) {
+                                     std::string_view payload, const binary_binding& binding,
+                                     std::optional<std::string_view> record_key) {
   detail::busy_guard guard(detail::dry_run_on_thread);
-  return dispatch(headers, payload, binding);
+  return dispatch(headers, payload, binding, record_key);
 }
 
 template <message_family... Families>

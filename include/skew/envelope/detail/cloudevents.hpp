@@ -63,9 +63,24 @@ constexpr bool is_uri_reference(std::string_view s) noexcept {
   return true;
 }
 
+// The control characters no CloudEvents String may hold: U+0000-U+001F and U+007F-U+009F (in
+// UTF-8, C2 80 to C2 9F for the second range past U+007F).
+constexpr bool has_control_character(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u < 0x20 || u == 0x7f) return true;
+    if (u == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The type rule an attribute's value breaks, or errc{} when it keeps them. `a` is not null; the
 // context attributes the header reader checks itself (specversion, id, source, type, the version
-// key) and the payload are not passed here.
+// key) and the payload are not passed here; every String's control characters are checked by
+// has_control_character.
 inline errc cloudevents_attribute_error(const envelope_attribute& a) noexcept {
   errc code{};
   if (a.name == "time") {
@@ -79,7 +94,8 @@ inline errc cloudevents_attribute_error(const envelope_attribute& a) noexcept {
            : is_uri_reference(a.text) ? errc{}
                                       : errc::invalid_value;
   } else if (a.name == "subject") {
-    code = a.is_string ? errc{} : errc::wrong_type;
+    // "If present, MUST be a non-empty string".
+    code = !a.is_string ? errc::wrong_type : a.text.empty() ? errc::invalid_value : errc{};
   } else if (!a.is_string && a.json != "true" && a.json != "false") {
     // An extension: a string, a boolean or a 32-bit integer.
     const std::string_view n = a.json;

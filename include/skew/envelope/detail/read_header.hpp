@@ -83,10 +83,16 @@ inline bool scan_full_header(decode_context& ctx, std::uint32_t& i, const envelo
           append_pointer_segment(ctx.err.path, key);
           return false;
         }
-        if (cloudevents && seen == nullptr && out.attribute_error == errc{}) {
-          out.attribute_error = cloudevents_attribute_error(a);
-          out.attribute_error_at = token.data();
-          out.attribute_error_name = a.name;
+        if (cloudevents && out.attribute_error == errc{}) {
+          errc e = seen == nullptr ? cloudevents_attribute_error(a) : errc{};
+          if (e == errc{} && a.is_string && has_control_character(a.text)) {
+            e = errc::invalid_value;  // a String holds no control characters
+          }
+          if (e != errc{}) {
+            out.attribute_error = e;
+            out.attribute_error_at = token.data();
+            out.attribute_error_name = a.name;
+          }
         }
         if (seen == &out.has_type) {
           out.type = a.text;

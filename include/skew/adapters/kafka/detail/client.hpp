@@ -129,7 +129,7 @@ inline kafka_handle make_kafka_handle(rd_kafka_type_t type, kafka_conf conf, std
 }
 
 // A message's headers as views (valid while the message lives). A header without a value is
-// read as an empty one.
+// marked null (the bindings read it as absent).
 inline void read_headers(const rd_kafka_message_t* m, std::vector<message_header>& out) {
   out.clear();
   rd_kafka_headers_t* headers = nullptr;
@@ -140,16 +140,18 @@ inline void read_headers(const rd_kafka_message_t* m, std::vector<message_header
   for (std::size_t i = 0;
        rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
        ++i) {
-    out.push_back({name, value == nullptr
-                             ? std::string_view()
-                             : std::string_view(static_cast<const char*>(value), size)});
+    if (value == nullptr) {
+      out.push_back({name, {}, true});
+    } else {
+      out.push_back({name, std::string_view(static_cast<const char*>(value), size)});
+    }
   }
 }
 
 inline std::optional<std::string_view> find_header(const std::vector<message_header>& headers,
                                                    std::string_view name) noexcept {
   for (const auto& h : headers) {
-    if (h.name == name) return h.value;
+    if (h.name == name && !h.is_null) return h.value;
   }
   return std::nullopt;
 }
