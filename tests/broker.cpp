@@ -91,6 +91,7 @@ TEST_CASE("internal: counters are read as one snapshot and format for logs") {
   skew::detail::broker_counter_block::add(block.redelivered, 2);
   skew::detail::broker_counter_block::add(block.exhausted);
   skew::detail::broker_counter_block::add(block.not_addressed, 4);
+  skew::detail::broker_counter_block::add(block.invalid_trace_context, 5);
   const skew::broker_counters c = block.snapshot();
   CHECK(c.acked == 3);
   CHECK(c.retried == 1);
@@ -98,7 +99,8 @@ TEST_CASE("internal: counters are read as one snapshot and format for logs") {
   CHECK(c.redelivered == 2);
   CHECK(c.exhausted == 1);
   CHECK(c.not_addressed == 4);
+  CHECK(c.invalid_trace_context == 5);
   CHECK(fmt::format("{}", c) ==
         "acked=3 retried=1 dead_lettered=0 redelivered=2 duplicates=0 exhausted=1 "
-        "not_addressed=4");
+        "not_addressed=4 invalid_trace_context=5");
 }

@@ -298,3 +298,52 @@ TEST_CASE("binary mode on the cluster: the record key is the event's partitionke
   CHECK(run_until(consumer, [&] { return consumer.stats().broker.acked == 1; }));
   CHECK(partition_key == "tenant-4");
 }
+
+TEST_CASE("a producer's trace context reaches the handler and stays in retries and dead letters") {
+  const std::string topic = "jobs-trace";
+  const std::string parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  cluster c(topic);
+  skew::kafka::producer p(c.bootstrap, {{"log_level", "2"}});
+  REQUIRE(p.send<Job>(
+      topic, kafka_job::Job{"x"},
+      {.id = "t-1", .source = "/t", .traceparent = parent, .tracestate = "congo=t61rcWkgMzE"}));
+  // A transport traceparent that is not W3C is counted and ignored.
+  REQUIRE(p.send_record(topic, {}, std::string(R"({"name":"y"})"),
+                        {{"ce_specversion", "1.0"},
+                         {"ce_id", "t-2"},
+                         {"ce_source", "/t"},
+                         {"ce_type", "job"},
+                         {"traceparent", "00-not-a-trace"}}));
+  REQUIRE(p.flush(std::chrono::seconds(30)));
+  skew::router<Job> router;
+  router.set_format(skew::envelope_format::cloudevents());
+  std::mutex mutex;
+  std::vector<std::string> seen;  // creation trace id / transport trace id, per delivery of x
+  router.on<Job>([&](const kafka_job::Job& j, const skew::envelope_view& env) {
+    if (j.name != "x") return skew::outcome::ack();
+    const auto created = env.creation_context();
+    const auto& hop = env.transport_context;
+    std::lock_guard lock(mutex);
+    seen.push_back(std::string(created ? created->trace_id : "-") + "/" +
+                   std::string(hop ? hop->trace_id : "-"));
+    return skew::outcome::retry(std::chrono::milliseconds(20));
+  });
+  auto s = settings_for(c, topic);
+  s.limits.max_deliveries = 2;
+  skew::kafka::consumer consumer(router, s);
+  CHECK(run_until(consumer, [&] { return consumer.stats().broker.dead_lettered == 1; }));
+  CHECK(consumer.stats().broker.invalid_trace_context == 1);
+  {
+    const std::string id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    std::lock_guard lock(mutex);
+    CHECK(seen == std::vector<std::string>(2, id + "/" + id));
+  }
+  for (const std::string& t : {topic + ".retry", topic + ".dlt"}) {
+    CAPTURE(t);
+    const auto records = read_all(c, t);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].at("ce_traceparent") == parent);
+    CHECK(records[0].at("ce_tracestate") == "congo=t61rcWkgMzE");
+    CHECK(records[0].at("traceparent") == parent);
+  }
+}

@@ -78,10 +78,12 @@ TEST_CASE("a dead letter Spring Kafka wrote is read: group, origin, error, and t
 
 TEST_CASE("redrive: readable letters go back to their group alone, malformed ones are parked") {
   const std::string topic = "jobs-redrive";
+  const std::string trace_parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
   cluster c(topic);
   {
     skew::kafka::producer p(c.bootstrap, {{"log_level", "2"}});
-    REQUIRE(p.send<JobN1>(topic, kafka_job::JobV2{"b", 1}, {.id = "id-b", .source = "/t"}, "k"));
+    REQUIRE(p.send<JobN1>(topic, kafka_job::JobV2{"b", 1},
+                          {.id = "id-b", .source = "/t", .traceparent = trace_parent}, "k"));
     REQUIRE(p.send_record(topic, std::string("k"), std::string("{not json"),
                           {{"ce_specversion", "1.0"}, {"ce_id", "x"}, {"ce_type", "job"}}));
     REQUIRE(p.flush(std::chrono::seconds(30)));
@@ -120,6 +122,9 @@ TEST_CASE("redrive: readable letters go back to their group alone, malformed one
   CHECK(main[2].at("skew-redrive-reason") == "unsupported_version");
   CHECK(main[2].at("skew-redrive-of") == topic + ".dlt/0/0");
   CHECK(main[2].at("ce_id") == "id-b");
+  // The trace context the producer created it in, unchanged (event and transport).
+  CHECK(main[2].at("ce_traceparent") == trace_parent);
+  CHECK(main[2].at("traceparent") == trace_parent);
   CHECK(main[2].count("skew-reason") == 0);
   CHECK(main[2].count("kafka_dlt-original-topic") == 0);
   // Progress is the dead-letter group's offset: a second run has nothing to do.

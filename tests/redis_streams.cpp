@@ -147,3 +147,28 @@ TEST_CASE("without a stream, group or consumer name the consumer does not start"
   CHECK_FALSE(consumer.run(stop));
   CHECK(consumer.error().find("stream") != std::string::npos);
 }
+
+TEST_CASE("the traceparent field is the transport hop's trace context; an invalid one is counted") {
+  const std::string stream = stream_name("trace");
+  const std::string parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  skew::redis::connection redis(redis_server().where());
+  REQUIRE(redis.command({"XADD", stream, "*", "message", task("1", "traced"), "traceparent", parent,
+                         "tracestate", "congo=t61rcWkgMzE"}));
+  REQUIRE(redis.command(
+      {"XADD", stream, "*", "message", task("2", "garbled"), "traceparent", "00-zz-zz-01"}));
+  add(redis, stream, "message", task("3", "plain"));
+  skew::router<Task> router;
+  std::vector<std::string> seen;
+  router.on<Task>([&](const redis_task::Task& t, const skew::envelope_view& env) {
+    const auto& hop = env.transport_context;
+    seen.push_back(t.name + ":" +
+                   (hop ? std::string(hop->trace_id) + "/" + std::string(hop->tracestate) : "-"));
+  });
+  skew::redis::stream_consumer consumer(router, settings_for(stream));
+  CHECK(run_until(consumer, [&] { return consumer.stats().broker.acked == 3; }));
+  CHECK(seen ==
+        std::vector<std::string>{"traced:4bf92f3577b34da6a3ce929d0e0e4736/congo=t61rcWkgMzE",
+                                 "garbled:-", "plain:-"});
+  CHECK(consumer.stats().broker.invalid_trace_context == 1);
+  (void)redis.command({"DEL", stream});
+}

@@ -19,12 +19,14 @@
 
 #include <skew/dispatch/outcome.hpp>
 #include <skew/dispatch/stats.hpp>
+#include <skew/envelope/trace_context.hpp>
 
 #include <skew/base/detail/fmt.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -121,6 +123,13 @@ inline std::string error_text(const outcome& o) {
 //   router retries      = retried + exhausted
 //   router dead letters = dead_lettered - exhausted - dead letters no dispatch made (an entry
 //                         without the envelope field)
+// The W3C Trace Context of the hop a message travels on: Kafka headers and Redis Streams fields
+// of these names. Producers write them when the caller gives a context (envelope_fields).
+namespace transport_header {
+inline constexpr std::string_view traceparent = "traceparent";
+inline constexpr std::string_view tracestate = "tracestate";
+}  // namespace transport_header
+
 struct broker_counters {
   std::uint64_t acked = 0;          // acknowledged (ack and drop, duplicates included)
   std::uint64_t retried = 0;        // sent back for a later delivery
@@ -130,6 +139,8 @@ struct broker_counters {
   std::uint64_t exhausted = 0;      // dead letters whose retries ran out (in dead_lettered too)
   // Redriven records addressed to another group: acknowledged without dispatch (in acked too).
   std::uint64_t not_addressed = 0;
+  // Messages whose transport `traceparent` is not a W3C one: dispatched without it.
+  std::uint64_t invalid_trace_context = 0;
 };
 
 struct consumer_stats {
@@ -142,19 +153,34 @@ namespace detail {
 // Written by the consuming thread, read by any: relaxed atomics, each number exact.
 struct broker_counter_block {
   std::atomic<std::uint64_t> acked{0}, retried{0}, dead_lettered{0}, redelivered{0}, duplicates{0},
-      exhausted{0}, not_addressed{0};
+      exhausted{0}, not_addressed{0}, invalid_trace_context{0};
 
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
     c.fetch_add(n, std::memory_order_relaxed);
   }
   broker_counters snapshot() const noexcept {
-    return {
-        acked.load(std::memory_order_relaxed),         retried.load(std::memory_order_relaxed),
-        dead_lettered.load(std::memory_order_relaxed), redelivered.load(std::memory_order_relaxed),
-        duplicates.load(std::memory_order_relaxed),    exhausted.load(std::memory_order_relaxed),
-        not_addressed.load(std::memory_order_relaxed)};
+    return {acked.load(std::memory_order_relaxed),
+            retried.load(std::memory_order_relaxed),
+            dead_lettered.load(std::memory_order_relaxed),
+            redelivered.load(std::memory_order_relaxed),
+            duplicates.load(std::memory_order_relaxed),
+            exhausted.load(std::memory_order_relaxed),
+            not_addressed.load(std::memory_order_relaxed),
+            invalid_trace_context.load(std::memory_order_relaxed)};
   }
 };
+
+// The trace context of the hop a message arrived on, from a broker's `traceparent` and
+// `tracestate` headers (Kafka) or fields (Redis Streams): nullopt when there is none, and when it
+// is not a W3C traceparent, which is counted and otherwise ignored.
+inline std::optional<trace_context> transport_hop(std::optional<std::string_view> traceparent,
+                                                  std::optional<std::string_view> tracestate,
+                                                  broker_counter_block& counters) noexcept {
+  if (!traceparent) return std::nullopt;
+  auto hop = parse_traceparent(*traceparent, tracestate.value_or(""));
+  if (!hop) broker_counter_block::add(counters.invalid_trace_context);
+  return hop;
+}
 
 }  // namespace detail
 }  // namespace skew
@@ -165,8 +191,8 @@ struct fmt::formatter<skew::broker_counters> : fmt::formatter<std::string_view> 
   auto format(const skew::broker_counters& c, FormatContext& ctx) const {
     return fmt::format_to(ctx.out(),
                           "acked={} retried={} dead_lettered={} redelivered={} duplicates={} "
-                          "exhausted={} not_addressed={}",
+                          "exhausted={} not_addressed={} invalid_trace_context={}",
                           c.acked, c.retried, c.dead_lettered, c.redelivered, c.duplicates,
-                          c.exhausted, c.not_addressed);
+                          c.exhausted, c.not_addressed, c.invalid_trace_context);
   }
 };

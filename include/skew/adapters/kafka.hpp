@@ -1,6 +1,6 @@
 // skew on Kafka (librdkafka's C API; CMake target skew::kafka): a consumer that dispatches every
-// record of a topic through a router and maps the outcomes as broker.hpp says, and a producer that
-// writes messages in CloudEvents binary content mode.
+// record of a topic through a router and maps the outcomes as broker.hpp says, and (included
+// from kafka/producer.hpp) a producer that writes messages in CloudEvents content modes.
 //
 //   ack, drop    store the offset; offsets are committed after each batch
 //   retry        produce to <topic>.retry with skew-retry-due, skew-attempt, skew-reason and
@@ -32,15 +32,14 @@
 #include <skew/adapters/kafka/dead_letter.hpp>
 #include <skew/adapters/kafka/detail/partitions.hpp>
 #include <skew/adapters/kafka/inspect.hpp>
+#include <skew/adapters/kafka/producer.hpp>
 #include <skew/envelope/binary_mode.hpp>
 #include <skew/envelope/peek.hpp>
-#include <skew/rollout/emitter.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -51,10 +50,6 @@
 namespace skew::kafka {
 
 enum class retry_mode : unsigned char { retry_topic, blocking };
-
-// How a producer writes a CloudEvent: attributes as headers (binary) or the whole event as the
-// value (structured).
-enum class content_mode : unsigned char { binary, structured };
 
 struct consumer_settings {
   std::string brokers{};  // bootstrap.servers
@@ -170,8 +165,11 @@ class consumer {
     }
     std::optional<std::string_view> key;
     if (m->key != nullptr) key.emplace(static_cast<const char*>(m->key), m->key_len);
-    const outcome o =
-        binary ? router_.dispatch(headers, value, s_.binding, key) : router_.dispatch(value);
+    const auto hop = detail::transport_hop(
+        detail::find_header(headers, transport_header::traceparent),
+        detail::find_header(headers, transport_header::tracestate), counters_);
+    const outcome o = binary ? router_.dispatch(headers, value, s_.binding, key, hop)
+                             : router_.dispatch(value, hop);
     const broker_decision d = decide(o, delivery, s_.limits);
     if (s_.hooks.dispatched) s_.hooks.dispatched(o, d);
     switch (d.step) {
@@ -293,113 +291,6 @@ class consumer {
   std::string error_;
   std::optional<detail::kafka_partitions> partitions_;
   detail::broker_counter_block counters_;
-};
-
-// Writes messages in CloudEvents binary content mode, and any record as it is. Delivery is
-// acknowledged by all in-sync replicas (acks=all) and idempotent.
-class producer {
- public:
-  producer(std::string brokers, properties config = {},
-           binary_binding binding = binary_binding::kafka())
-      : binding_(binding) {
-    config.insert(config.begin(),
-                  {{"bootstrap.servers", std::move(brokers)}, {"enable.idempotence", "true"}});
-    detail::kafka_conf conf = detail::make_kafka_conf(config, error_);
-    if (!conf) return;
-    rd_kafka_conf_set_dr_msg_cb(conf.get(), &detail::record_delivery);
-    handle_ = detail::make_kafka_handle(RD_KAFKA_PRODUCER, std::move(conf), error_);
-  }
-
-  bool ok() const noexcept { return handle_ != nullptr; }
-  const std::string& error() const noexcept { return error_; }
-
-  // Queues a message of Family; the key is the event's `partitionkey` when `key` is empty and
-  // the event has one (the bindings' opt-in key mapper). Errors are encode's, or the client's
-  // (errc::not_representable names none: see error()).
-  template <message_family Family, class Payload>
-  result<void> send(const std::string& topic, const Payload& payload, const envelope_fields& fields,
-                    std::optional<std::string> key = {}) {
-    auto event = encode_binary<Family>(payload, fields, binding_);
-    if (!event) return failure(event.error());
-    if (!key) {
-      if (auto k = event->partition_key(binding_)) key.emplace(*k);
-    }
-    return send_record(topic, std::move(key), std::move(event->data), std::move(event->headers));
-  }
-
-  // Queues a message at the version `e` emits now (a fleet-following emitter's, say), downcast
-  // from the latest, with the emitter's stamps. Binary mode writes the event as `send` does, in
-  // the emitter's format (a CloudEvents one); structured mode writes the whole envelope as the
-  // value, with the content type application/cloudevents+json for a CloudEvents format.
-  template <message_family Family>
-  result<void> send(const std::string& topic, const emitter<Family>& e,
-                    const typename Family::latest& payload, const envelope_fields& fields,
-                    std::optional<std::string> key = {}, content_mode mode = content_mode::binary) {
-    const envelope_format& format = e.format();
-    if (mode == content_mode::structured) {
-      auto json = e.encode(payload, fields);
-      if (!json) return failure(json.error());
-      std::vector<std::pair<std::string, std::string>> headers;
-      if (format.layout == layout::cloudevents) {
-        headers.emplace_back(binding_.content_type_header,
-                             "application/cloudevents+json; charset=UTF-8");
-      }
-      return send_record(topic, std::move(key), std::move(*json), std::move(headers));
-    }
-    auto event = e.write_at_version(payload, fields, [&](const auto& p, const envelope_fields& f) {
-      return encode_binary<Family>(p, f, binding_, format);
-    });
-    if (!event) return failure(event.error());
-    if (!key) {
-      if (auto k = event->partition_key(binding_)) key.emplace(*k);
-    }
-    return send_record(topic, std::move(key), std::move(event->data), std::move(event->headers));
-  }
-
-  // Queues any record: for relays, and for tests that need bytes no encoder writes.
-  result<void> send_record(const std::string& topic, std::optional<std::string> key,
-                           std::optional<std::string> value,
-                           std::vector<std::pair<std::string, std::string>> headers) {
-    if (!ok()) return failure(errc::not_representable);
-    records_.push_back({topic, std::move(key), std::move(value), std::move(headers)});
-    if (!detail::produce_record(handle_.get(), records_.back())) {
-      error_ = rd_kafka_err2str(records_.back().error);
-      records_.pop_back();
-      return failure(errc::not_representable);
-    }
-    rd_kafka_poll(handle_.get(), 0);
-    return {};
-  }
-
-  // Waits until every queued record is acknowledged, sending failed ones again, for at most
-  // `timeout`. True when all were delivered.
-  bool flush(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (ok()) {
-      rd_kafka_flush(handle_.get(), 100);
-      bool all = true;
-      for (auto& r : records_) {
-        if (r.delivered || r.in_flight) {
-          all = all && r.delivered;
-          continue;
-        }
-        all = false;
-        detail::produce_record(handle_.get(), r);
-      }
-      if (all) {
-        records_.clear();
-        return true;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-    }
-    return false;
-  }
-
- private:
-  binary_binding binding_;
-  std::string error_;
-  detail::kafka_handle handle_;
-  std::deque<detail::outgoing_record> records_;  // stable addresses: each is a message's opaque
 };
 
 }  // namespace skew::kafka

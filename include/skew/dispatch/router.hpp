@@ -115,7 +115,13 @@ class router {
   // message, so that is an invalid_envelope outcome (errc::unsupported_content_mode), never a stop.
   outcome dispatch(std::span<const message_header> headers, std::string_view payload,
                    const binary_binding& binding = binary_binding::kafka(),
-                   std::optional<std::string_view> record_key = std::nullopt);
+                   std::optional<std::string_view> record_key = std::nullopt,
+                   const std::optional<trace_context>& hop = std::nullopt);
+
+  // With the trace context of the hop the message arrived on (a broker's `traceparent` header,
+  // read with parse_traceparent): the handler sees it as envelope_view::transport_context, beside
+  // the event's own creation_context().
+  outcome dispatch(std::string_view message, const std::optional<trace_context>& hop);
 
   // Dispatches with a caller-owned decoder (one per thread). Views in the outcome (type, id,
   // stamps) stay valid until the decoder's next use.

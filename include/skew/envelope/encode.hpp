@@ -13,6 +13,7 @@
 #include <skew/base/result.hpp>
 #include <skew/envelope/detail/cloudevents.hpp>
 #include <skew/envelope/format.hpp>
+#include <skew/envelope/trace_context.hpp>
 #include <skew/model/message.hpp>
 #include <skew/payload/encode.hpp>
 
@@ -48,6 +49,11 @@ struct envelope_fields {
   std::string_view data_content_type{};  // CloudEvents; empty: "application/json"
   std::string_view data_schema{};        // CloudEvents, optional: a URI-reference
   std::span<const extension_attribute> extensions{};  // CloudEvents only
+  // W3C Trace Context of the caller: written as the CloudEvents Distributed Tracing extension
+  // (CloudEvents formats; a traceparent that is not W3C is invalid_value) and by the broker
+  // producers as the transport's `traceparent` / `tracestate`. tracestate needs a traceparent.
+  std::string_view traceparent{};
+  std::string_view tracestate{};
 };
 
 namespace detail {
@@ -92,10 +98,19 @@ inline bool write_cloudevents_attributes(encode_context& ctx, output& out,
   if (!fields.data_schema.empty() && !is_uri_reference(fields.data_schema)) {
     return fail_attribute(ctx, errc::invalid_value, "dataschema");
   }
+  if (!fields.traceparent.empty() && !parse_traceparent(fields.traceparent)) {
+    return fail_attribute(ctx, errc::invalid_value, "traceparent");
+  }
+  const std::string_view tracestate = fields.traceparent.empty() ? "" : fields.tracestate;
+  if (has_control_character(tracestate)) {
+    return fail_attribute(ctx, errc::invalid_value, "tracestate");
+  }
   if (!write_string_attribute(ctx, out, "datacontenttype", content_type, first) ||
       !write_string_attribute(ctx, out, "dataschema", fields.data_schema, first) ||
       !write_string_attribute(ctx, out, "subject", fields.subject, first) ||
-      !write_string_attribute(ctx, out, "time", fields.time, first)) {
+      !write_string_attribute(ctx, out, "time", fields.time, first) ||
+      !write_string_attribute(ctx, out, "traceparent", fields.traceparent, first) ||
+      !write_string_attribute(ctx, out, "tracestate", tracestate, first)) {
     return false;
   }
   for (const extension_attribute& e : fields.extensions) {
@@ -109,6 +124,7 @@ inline bool write_cloudevents_attributes(encode_context& ctx, output& out,
     bool taken = e.name == format.data_key;
     for (const std::string_view name : format.header_keys()) taken |= e.name == name;
     for (const std::string_view name : context) taken |= e.name == name;
+    taken |= !fields.traceparent.empty() && (e.name == "traceparent" || e.name == "tracestate");
     for (const extension_attribute& other : fields.extensions) {
       if (&other == &e) break;
       taken |= other.name == e.name;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <skew/base/detail/rfc3339.hpp>
+#include <skew/envelope/trace_context.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -38,6 +39,9 @@ struct envelope_view {
   // Every header attribute: type, version and id too; for nested and CloudEvents envelopes every
   // root key but the payload, extensions included.
   std::span<const envelope_attribute> attributes;
+  // The trace context of the hop the message arrived on (a broker's `traceparent` and
+  // `tracestate` headers or fields), when the adapter passed a valid one.
+  std::optional<trace_context> transport_context{};
 
   // The raw JSON text of an attribute ("\"/mycontext\"", "5"), or nullopt when absent or null.
   std::optional<std::string_view> attribute(std::string_view name) const noexcept {
@@ -70,6 +74,13 @@ struct envelope_view {
   }
   std::optional<std::string_view> data_schema() const noexcept {
     return string_attribute("dataschema");
+  }
+  // The Distributed Tracing extension's `traceparent` and `tracestate`: the trace context the
+  // event was created in. nullopt when absent or not a valid W3C traceparent.
+  std::optional<trace_context> creation_context() const noexcept {
+    const std::optional<std::string_view> parent = string_attribute("traceparent");
+    if (!parent) return std::nullopt;
+    return parse_traceparent(*parent, string_attribute("tracestate").value_or(""));
   }
 };
 

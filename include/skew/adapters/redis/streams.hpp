@@ -29,6 +29,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -133,6 +134,7 @@ class stream_consumer {
       std::string_view message;
       bool found = false;
       std::string_view addressed_to;
+      std::optional<std::string_view> traceparent, tracestate;
       for (std::size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements;
            f += 2) {
         const std::string_view name = reply_text(fields->element[f]);
@@ -141,6 +143,10 @@ class stream_consumer {
           found = true;
         } else if (name == redrive_field::group) {
           addressed_to = reply_text(fields->element[f + 1]);
+        } else if (name == transport_header::traceparent) {
+          traceparent = reply_text(fields->element[f + 1]);
+        } else if (name == transport_header::tracestate) {
+          tracestate = reply_text(fields->element[f + 1]);
         }
       }
       if (reclaimed) detail::broker_counter_block::add(counters_.redelivered);
@@ -165,7 +171,8 @@ class stream_consumer {
           continue;
         }
       }
-      const outcome o = router_.dispatch(message);
+      const outcome o =
+          router_.dispatch(message, detail::transport_hop(traceparent, tracestate, counters_));
       std::uint32_t delivery = 1;
       if (reclaimed && o.action == action::retry && !deliveries(id, delivery)) return false;
       const broker_decision d = decide(o, delivery, s_.limits);

@@ -17,6 +17,7 @@
 #include <concepts>
 #include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -114,6 +115,20 @@ struct busy_guard {
 // Set while the thread runs router::dry_run: the handler is chosen (and the payload decoded and
 // upcast to it) but not called. Constant-initialized, so reading it is one thread-local load.
 inline thread_local bool dry_run_on_thread = false;
+
+// The trace context of the hop the next message arrived on, while router::dispatch(..., hop)
+// runs; taken (and cleared) when the handler's envelope_view is made, so a dispatch inside a
+// handler does not inherit it.
+inline thread_local const trace_context* transport_on_thread = nullptr;
+
+struct transport_guard {
+  const trace_context* saved;
+  explicit transport_guard(const std::optional<trace_context>& hop)
+      : saved(std::exchange(transport_on_thread, hop ? &*hop : nullptr)) {}
+  ~transport_guard() { transport_on_thread = saved; }
+  transport_guard(const transport_guard&) = delete;
+  transport_guard& operator=(const transport_guard&) = delete;
+};
 
 // What one dispatch works on, passed down the call chain as one reference.
 struct dispatch_frame {

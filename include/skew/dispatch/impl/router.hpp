@@ -5,6 +5,8 @@
 
 #include <skew/dispatch/router.hpp>
 
+#include <utility>
+
 namespace skew {
 
 template <message_family... Families>
@@ -75,9 +77,18 @@ skew::manifest router<Families...>::manifest() const {
 }
 
 template <message_family... Families>
+outcome router<Families...>::dispatch(std::string_view message,
+                                      const std::optional<trace_context>& hop) {
+  detail::transport_guard guard(hop);
+  return dispatch_on_thread(message);
+}
+
+template <message_family... Families>
 outcome router<Families...>::dispatch(std::span<const message_header> headers,
                                       std::string_view payload, const binary_binding& binding,
-                                      std::optional<std::string_view> record_key) {
+                                      std::optional<std::string_view> record_key,
+                                      const std::optional<trace_context>& hop) {
+  detail::transport_guard guard(hop);
   thread_local std::string event;
   thread_local std::string unread_id;  // the id header of an event the reader could not read
   auto with_header_id = [&](outcome o) {
@@ -365,8 +376,11 @@ SKEW_ALWAYS_INLINE inline void router<Families...>::decode_and_call_with(
 
   const std::span<const envelope_attribute> attributes =
       detail::header_attributes(format_, header, f.scratch);
-  const envelope_view env{header.type,        header.version,         header.id,
-                          header.produced_by, header.config_revision, attributes};
+  envelope_view env{header.type,        header.version,         header.id,
+                    header.produced_by, header.config_revision, attributes};
+  if (const trace_context* hop = std::exchange(detail::transport_on_thread, nullptr)) {
+    env.transport_context = *hop;
+  }
   std::uint32_t hops = 0;
   if (detail::dry_run_on_thread) [[unlikely]] {
     dry_run_call<Family, Index>(*value, exact, hops);
