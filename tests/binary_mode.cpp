@@ -1,8 +1,10 @@
 // CloudEvents binary content mode (binary_binding.hpp, binary_mode.hpp, router::dispatch(headers,
-// payload)) against the protocol bindings' rules: Kafka's `ce_` headers and `content-type` for
-// datacontenttype, the data as the value, and the same rules under the HTTP and AMQP names.
+// payload), peek_header(headers)) against the protocol bindings' rules: Kafka's `ce_` headers and
+// `content-type` for datacontenttype, the data as the value, and the same rules under the HTTP and
+// AMQP names; the message read where it lies, with views that outlive the caller's headers.
 #include <skew/dispatch/router.hpp>
 #include <skew/envelope/binary_mode.hpp>
+#include <skew/envelope/peek.hpp>
 
 #include <doctest/doctest.h>
 
@@ -184,7 +186,7 @@ TEST_CASE("kafka: errors in the value point into the value") {
   o = r.router.dispatch(headers, R"({"to":"a","locale":"x"},"subject":"injected")");
   CHECK(o.reason == skew::reason::malformed);
   REQUIRE(o.error);
-  CHECK(o.error->code == skew::errc::malformed_json);
+  CHECK(o.error->code == skew::errc::trailing_content);
   CHECK(o.error->offset == 23);
   CHECK_FALSE(r.got.mail);
   // Brackets, commas and colons inside strings are data.
@@ -275,4 +277,119 @@ TEST_CASE("http and amqp: the same mapping under their names") {
   // Kafka names are not AMQP's: without attributes there is no event.
   o = r.router.dispatch(views(*amqp), *amqp->data, skew::binary_binding::kafka());
   CHECK(o.reason == skew::reason::invalid_envelope);
+}
+
+TEST_CASE("kafka: read where it lies, the message's views outlive the caller's headers") {
+  // The headers and the value are read in place (no structured event is made); the attribute
+  // text the outcome and the handler see is the router's copy, as a structured dispatch's is.
+  ce_router r;
+  std::vector<std::string> text = {"ce_specversion", "1.0",    "ce_type",          "send-email",
+                                   "ce_id",          "m-7",    "ce_source",        "/mailer",
+                                   "ce_subject",     "user-3", "ce_schemaversion", "2"};
+  std::vector<skew::message_header> headers;
+  for (std::size_t i = 0; i < text.size(); i += 2) headers.push_back({text[i], text[i + 1]});
+  std::string value = R"({"to":"a@example.com","locale":"de"})";
+  const skew::outcome o = r.router.dispatch(headers, value);
+  for (std::string& s : text) s.assign(s.size(), 'x');
+  value.assign(value.size(), 'x');
+  CHECK(o.action == skew::action::ack);
+  CHECK(o.type == "send-email");
+  CHECK(o.id == "m-7");
+  CHECK(o.version == 2u);
+  REQUIRE(r.got.mail);
+  CHECK(r.got.mail->to == "a@example.com");
+  CHECK(r.got.subject == "user-3");
+}
+
+TEST_CASE("kafka: a handler that dispatches a binary message keeps its own envelope_view") {
+  skew::router<Mail, Note> router;
+  router.set_format(skew::envelope_format::cloudevents());
+  std::string inner_id;
+  router.on<Note>(
+      [&](const std::string&, const skew::envelope_view& env) { inner_id = std::string(env.id); });
+  std::string outer_id_after;
+  std::optional<std::string> outer_subject_after;
+  router.on<Mail>([&](const binary_test::MailV2&, const skew::envelope_view& env) {
+    const skew::message_header note[] = {{"ce_specversion", "1.0"},
+                                         {"ce_type", "note"},
+                                         {"ce_id", "inner-id-that-is-longer"},
+                                         {"ce_source", "/notes/somewhere/else"},
+                                         {"content-type", "text/plain"}};
+    CHECK(router.dispatch(note, "hello").action == skew::action::ack);
+    outer_id_after = std::string(env.id);
+    if (auto s = env.subject()) outer_subject_after = std::string(*s);
+  });
+  const skew::message_header mail[] = {{"ce_specversion", "1.0"},
+                                       {"ce_type", "send-email"},
+                                       {"ce_id", "outer"},
+                                       {"ce_source", "/mailer"},
+                                       {"ce_subject", "user-1"}};
+  CHECK(router.dispatch(mail, R"({"to":"a","locale":"x"})").action == skew::action::ack);
+  CHECK(inner_id == "inner-id-that-is-longer");
+  CHECK(outer_id_after == "outer");
+  CHECK(outer_subject_after == "user-1");
+}
+
+TEST_CASE("kafka: the content type given twice, a header naming the data, versions as digits") {
+  ce_router r;
+  auto with = [](std::vector<skew::message_header> extra) {
+    std::vector<skew::message_header> h = {
+        {"ce_specversion", "1.0"}, {"ce_type", "send-email"}, {"ce_id", "1"}, {"ce_source", "/x"}};
+    h.insert(h.end(), extra.begin(), extra.end());
+    return h;
+  };
+  const std::string_view value = R"({"to":"a","locale":"x"})";
+  // Two content-type headers name one attribute twice.
+  skew::outcome o = r.router.dispatch(
+      with({{"content-type", "application/json"}, {"content-type", "text/plain"}}), value);
+  CHECK(o.reason == skew::reason::invalid_envelope);
+  REQUIRE(o.error);
+  CHECK(o.error->code == skew::errc::duplicate_key);
+  CHECK(o.error->path == "/datacontenttype");
+  // The data is the value; a header cannot be it.
+  o = r.router.dispatch(with({{"ce_data", "{}"}}), value);
+  CHECK(o.reason == skew::reason::invalid_envelope);
+  REQUIRE(o.error);
+  CHECK(o.error->code == skew::errc::invalid_value);
+  CHECK(o.error->path == "/data");
+  // The version extension carries digits; anything else is no version.
+  o = r.router.dispatch(with({{"ce_schemaversion", "1"}}), R"({"to":"b"})");
+  CHECK(o.version == 1u);
+  CHECK(r.got.mail->locale == "en");  // upcast from version 1
+  o = r.router.dispatch(with({{"ce_schemaversion", "0"}}), value);
+  REQUIRE(o.error);
+  CHECK(o.error->code == skew::errc::out_of_range);
+  CHECK(o.error->path == "/schemaversion");
+  o = r.router.dispatch(with({{"ce_schemaversion", "2x"}}), value);
+  REQUIRE(o.error);
+  CHECK(o.error->code == skew::errc::wrong_type);
+  // Text the JSON format would escape reads as it was sent, and its JSON form is escaped.
+  o = r.router.dispatch(with({{"ce_subject", "a \"quoted\" \\ word"}}), value);
+  CHECK(o.action == skew::action::ack);
+  CHECK(r.got.subject == "a \"quoted\" \\ word");
+}
+
+TEST_CASE("peek_header: a binary message's type, version and id from its headers alone") {
+  std::vector<std::string> text = {
+      "ce_specversion", "1.0",     "ce_type",          "send-email", "ce_id", "p-1",
+      "ce_source",      "/mailer", "ce_schemaversion", "2"};
+  std::vector<skew::message_header> headers;
+  for (std::size_t i = 0; i < text.size(); i += 2) headers.push_back({text[i], text[i + 1]});
+  auto h = skew::peek_header(headers);
+  for (std::string& s : text) s.assign(s.size(), 'x');
+  REQUIRE(h);
+  CHECK(h->type == "send-email");
+  CHECK(h->version == 2u);
+  CHECK(h->id == "p-1");
+  // The same checks as dispatch: no source is no CloudEvent.
+  const skew::message_header no_source[] = {
+      {"ce_specversion", "1.0"}, {"ce_type", "send-email"}, {"ce_id", "p-1"}};
+  auto bad = skew::peek_header(no_source);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == skew::errc::missing_field);
+  CHECK(bad.error().path == "/source");
+  // A router's flat format cannot read a binary message.
+  auto flat = skew::peek_header(headers, skew::binary_binding::kafka(), skew::envelope_format{});
+  REQUIRE_FALSE(flat);
+  CHECK(flat.error().code == skew::errc::unsupported_content_mode);
 }

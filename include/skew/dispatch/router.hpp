@@ -21,6 +21,7 @@
 #include <skew/dispatch/outcome.hpp>
 #include <skew/dispatch/stats.hpp>
 #include <skew/envelope/binary_binding.hpp>
+#include <skew/envelope/detail/binary_header.hpp>
 #include <skew/envelope/detail/read_envelope.hpp>
 #include <skew/envelope/peek.hpp>
 #include <skew/json/detail/name_index.hpp>
@@ -152,15 +153,20 @@ class router {
   void require_configurable(const char* call) const;
 
   // The thread's decoder, or a fresh one for a handler that dispatches on its own thread.
+  // `binary`: the message is a binary-mode CloudEvent whose data is `message`.
   template <class Message>
-  outcome dispatch_on_thread(Message message);
-  // The size limit and stage 1, then route.
+  outcome dispatch_on_thread(Message message, const detail::binary_source* binary = nullptr);
+  // The size limit and stage 1, then route (route_binary for a binary-mode message).
   template <class Message>
-  outcome dispatch_with(decoder& dec, Message message);
+  outcome dispatch_with(decoder& dec, Message message,
+                        const detail::binary_source* binary = nullptr);
   // Everything after stage 1: the header (the header as skew writes it matched first, with loads
   // only), the family by its type name, then the entry of its version.
   SKEW_ALWAYS_INLINE outcome route(const detail::parsed_input& input,
                                    detail::thread_counters& counters);
+  // The same for a binary-mode message: the header from its headers, the data as the input.
+  outcome route_binary(const detail::parsed_input& input, detail::thread_counters& counters,
+                       const detail::binary_source& binary);
 
   template <class Family>
   static constexpr bool holds = (std::is_same_v<Family, Families> || ...);

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <skew/base/result.hpp>
+#include <skew/envelope/binary_binding.hpp>
+#include <skew/envelope/detail/binary_header.hpp>
 #include <skew/envelope/detail/read_envelope.hpp>
 #include <skew/envelope/format.hpp>
 #include <skew/envelope/view.hpp>
@@ -20,6 +22,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -63,6 +66,34 @@ inline result<envelope_header> peek_header(std::string_view json,
   };
   return envelope_header{rebase(fields.type, owned_type), fields.version,
                          rebase(fields.id, owned_id)};
+}
+
+// The header of a CloudEvent in binary content mode, from a broker message's headers alone (the
+// data is not read): the same checks as dispatch's, so a message this fails on is one a router
+// reports invalid_envelope. Views point into buffers of the calling thread, valid until its next
+// peek_header.
+inline result<envelope_header> peek_header(
+    std::span<const message_header> headers,
+    const binary_binding& binding = binary_binding::kafka(),
+    const envelope_format& format = envelope_format::cloudevents(), const options& opts = {}) {
+  thread_local decoder local;
+  thread_local detail::text_buffer attribute_text;
+  thread_local std::string owned_type;
+  thread_local std::string owned_id;
+  if (format.layout != layout::cloudevents) {
+    return failure(error{errc::unsupported_content_mode, {}, {}});
+  }
+  detail::parsed_input& input = detail::input_of(local);
+  (void)input.parse(std::string_view());  // no data: an empty input, nothing to index
+  detail::envelope_read r(input, opts);
+  const detail::binary_source source{headers, binding, std::nullopt, detail::binary_data_kind::none,
+                                     attribute_text};
+  if (!detail::read_binary_header(r.ctx, source, format, r.scratch, r.header)) {
+    return failure(std::move(r.ctx.err));
+  }
+  owned_type.assign(r.header.type);
+  owned_id.assign(r.header.id);
+  return envelope_header{owned_type, r.header.version, owned_id};
 }
 
 }  // namespace skew

@@ -121,13 +121,9 @@ inline stored_letter read_letter(stored_record record, const envelope_format& fo
   std::vector<message_header> headers;
   for (const auto& [name, value] : record.headers) headers.push_back({name, value});
   const std::string_view value = record.value ? std::string_view(*record.value) : "";
-  std::string event;
-  std::string_view json = value;
-  if (is_binary_mode(headers, binding)) {
-    const detail::binary_mapping m = detail::structured_from_binary(headers, value, binding, event);
-    json = m.payload_error ? std::string_view() : std::string_view(event);
-  }
-  if (auto h = peek_header(json, format)) {
+  auto h = is_binary_mode(headers, binding) ? peek_header(headers, binding, format)
+                                            : peek_header(value, format);
+  if (h) {
     l.type = h->type;
     l.version = h->version;
     l.envelope_id = h->id;

@@ -18,14 +18,26 @@
 
 namespace skew::detail {
 
-// RFC 2045 `token`: printable US-ASCII but space and tspecials.
-constexpr bool media_token_char(char c) noexcept {
-  if (c <= ' ' || c >= 127) return false;
-  for (const char special : std::string_view("()<>@,;:\\\"/[]?=")) {
-    if (c == special) return false;
+// RFC 2045 `token`: printable US-ASCII but space and tspecials; one bit per ASCII byte, so that
+// a media type costs a load per character.
+struct media_token_table {
+  std::uint64_t bits[2]{};
+  constexpr media_token_table() {
+    for (int c = '!'; c < 127; ++c) bits[c / 64] |= std::uint64_t{1} << (c % 64);
+    for (const char special : std::string_view("()<>@,;:\\\"/[]?=")) {
+      const auto u = static_cast<unsigned char>(special);
+      bits[u / 64] &= ~(std::uint64_t{1} << (u % 64));
+    }
   }
-  return true;
+};
+inline constexpr media_token_table media_token_chars{};
+constexpr bool media_token_char(char c) noexcept {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 128 && ((media_token_chars.bits[u / 64] >> (u % 64)) & 1u) != 0;
 }
+static_assert(media_token_char('a') && media_token_char('+') && media_token_char('~') &&
+              !media_token_char('/') && !media_token_char(' ') && !media_token_char('"') &&
+              !media_token_char('\x7f') && !media_token_char('\x80'));
 
 // `type "/" subtype`, then parameters after a `;` (whose syntax is the type's business).
 constexpr bool is_media_type(std::string_view s) noexcept {

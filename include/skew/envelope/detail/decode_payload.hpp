@@ -71,13 +71,13 @@ SKEW_NOINLINE inline bool decode_flat_payload_again(decode_context& ctx,
   return read.again(ctx, out, header);
 }
 
-// Nested and CloudEvents layouts: the value under data_key.
+// Nested and CloudEvents layouts: the value under data_key, or in binary mode the document.
 SKEW_NOINLINE inline bool decode_nested_payload(decode_context& ctx, const envelope_format& format,
                                                 const header_fields& header, void* out,
                                                 const payload_readers& read) {
   if (header.has_data_base64) {
     ctx.fail(errc::binary_data);
-    append_pointer_segment(ctx.err.path, "data_base64");
+    if (!header.data_is_document) append_pointer_segment(ctx.err.path, "data_base64");
     return false;
   }
   ctx.depth = 1;
@@ -89,7 +89,7 @@ SKEW_NOINLINE inline bool decode_nested_payload(decode_context& ctx, const envel
     // No data: the payload is an empty object, so required fields report missing_field.
     ok = read.absent(ctx, out);
   }
-  if (!ok) prepend_pointer_segment(ctx.err.path, format.data_key);
+  if (!ok && !header.data_is_document) prepend_pointer_segment(ctx.err.path, format.data_key);
   return ok;
 }
 

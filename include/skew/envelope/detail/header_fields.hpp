@@ -140,6 +140,9 @@ struct header_fields {
   bool has_data = false;      // present and not null
   std::uint32_t data_at = 0;  // the position of its value
   bool has_data_base64 = false;
+  // Binary content mode: the data is the whole parsed input (a broker message's value), and its
+  // errors are told relative to it.
+  bool data_is_document = false;
   bool has_spec_version = false;
   bool spec_version_ok = false;
   const char* spec_version_at = nullptr;
@@ -165,27 +168,36 @@ SKEW_ALWAYS_INLINE inline bool read_header_string(decode_context& ctx, std::uint
   return true;
 }
 
-// Versions are integers from 1 to 2^32-1. CloudEvents extensions may also carry them as a string
-// of digits, which some SDKs write for every extension.
+// Versions are integers from 1 to 2^32-1: out_of_range outside them.
+constexpr errc version_in_range(std::uint64_t v, std::uint32_t& out) noexcept {
+  if (v == 0 || v > std::numeric_limits<std::uint32_t>::max()) return errc::out_of_range;
+  out = static_cast<std::uint32_t>(v);
+  return errc{};
+}
+// CloudEvents extensions may also carry a version as a string of digits, which some SDKs write for
+// every extension (and binary mode's headers always do): wrong_type when it is not one.
+inline errc version_from_text(std::string_view text, std::uint32_t& out) noexcept {
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) {
+    return errc::wrong_type;
+  }
+  return version_in_range(v, out);
+}
+
 SKEW_ALWAYS_INLINE inline bool read_header_version(decode_context& ctx, std::uint32_t& i,
                                                    bool allow_string, std::uint32_t& out) {
   const std::uint32_t at = i;
-  std::uint64_t v = 0;
   if (allow_string && ctx.at(i) == '"') {
     std::string_view text;
     if (!read_string_view(ctx, i, text)) return false;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) {
-      return ctx.fail_at(errc::wrong_type, at);
-    }
-  } else if (!read_integer(ctx, i, v)) {
-    return false;
+    const errc e = version_from_text(text, out);
+    return e == errc{} || ctx.fail_at(e, at);
   }
-  if (v == 0 || v > std::numeric_limits<std::uint32_t>::max()) {
-    return ctx.fail_at(errc::out_of_range, at);
-  }
-  out = static_cast<std::uint32_t>(v);
-  return true;
+  std::uint64_t v = 0;
+  if (!read_integer(ctx, i, v)) return false;
+  const errc e = version_in_range(v, out);
+  return e == errc{} || ctx.fail_at(e, at);
 }
 
 // The key at position i, unescaped when needed (into `scratch`, which outlives the walk).

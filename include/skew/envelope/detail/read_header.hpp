@@ -16,6 +16,52 @@
 
 namespace skew::detail {
 
+// Which of the header's own attributes `key` names (type, version, id, and for CloudEvents
+// specversion and source): the flag that says it was met, or nullptr for any other attribute.
+inline bool* header_flag(const envelope_format& format, std::string_view key,
+                         header_fields& out) noexcept {
+  const bool cloudevents = format.layout == layout::cloudevents;
+  if (key == format.type_key) return &out.has_type;
+  if (key == format.version_key) return &out.has_version;
+  if (key == format.id_key) return &out.has_id;
+  if (cloudevents && key == "specversion") return &out.has_spec_version;
+  if (cloudevents && key == "source") return &out.has_source;
+  return nullptr;
+}
+
+// An attribute read (not null, not the version): checked against its CloudEvents type rule (the
+// first break is kept, reported at `at`, which is nullptr for text outside the input), taken into
+// the header's fields, and kept for the envelope_view. One rule for both content modes.
+inline void take_attribute(const envelope_format& format, header_fields& out,
+                           header_scratch& scratch, const envelope_attribute& a, const bool* seen,
+                           const char* at) {
+  if (format.layout == layout::cloudevents && out.attribute_error == errc{}) {
+    errc e = seen == nullptr ? cloudevents_attribute_error(a) : errc{};
+    if (e == errc{} && a.is_string && has_control_character(a.text)) {
+      e = errc::invalid_value;  // a String holds no control characters
+    }
+    if (e != errc{}) {
+      out.attribute_error = e;
+      out.attribute_error_at = at;
+      out.attribute_error_name = a.name;
+    }
+  }
+  if (seen == &out.has_type) {
+    out.type = a.text;
+  } else if (seen == &out.has_id) {
+    out.id = a.text;
+  } else if (seen == &out.has_spec_version) {
+    out.spec_version_ok = a.text == "1.0";
+    out.spec_version_at = at;
+  } else if (a.name == format.produced_by_key && a.is_string) {
+    out.produced_by = a.text;
+  } else if (a.name == format.config_revision_key && a.is_string) {
+    out.config_revision = a.text;
+  }
+  if (seen == &out.has_source && a.text.empty()) out.has_source = false;
+  scratch.add(a.name, a.json, a.text, a.is_string);
+}
+
 // Nested and CloudEvents layouts: one pass over every root key; the payload under data_key is
 // stepped over here (its position kept) and read by the payload pass.
 inline bool scan_full_header(decode_context& ctx, std::uint32_t& i, const envelope_format& format,
@@ -51,17 +97,7 @@ inline bool scan_full_header(decode_context& ctx, std::uint32_t& i, const envelo
       }
       if (!skip_value(ctx, i)) return false;  // the payload pass reads (and validates) it
     } else {
-      if (key == format.type_key) {
-        seen = &out.has_type;
-      } else if (key == format.version_key) {
-        seen = &out.has_version;
-      } else if (key == format.id_key) {
-        seen = &out.has_id;
-      } else if (cloudevents && key == "specversion") {
-        seen = &out.has_spec_version;
-      } else if (cloudevents && key == "source") {
-        seen = &out.has_source;
-      }
+      seen = header_flag(format, key, out);
       if (seen != nullptr && *seen) return fail_here(errc::duplicate_key, raw);
       if (is_null) {
         ++i;  // a null attribute is an absent one
@@ -83,31 +119,11 @@ inline bool scan_full_header(decode_context& ctx, std::uint32_t& i, const envelo
           append_pointer_segment(ctx.err.path, key);
           return false;
         }
-        if (cloudevents && out.attribute_error == errc{}) {
-          errc e = seen == nullptr ? cloudevents_attribute_error(a) : errc{};
-          if (e == errc{} && a.is_string && has_control_character(a.text)) {
-            e = errc::invalid_value;  // a String holds no control characters
-          }
-          if (e != errc{}) {
-            out.attribute_error = e;
-            out.attribute_error_at = token.data();
-            out.attribute_error_name = a.name;
-          }
+        if (seen == &out.has_version) {
+          scratch.add(a.name, a.json, a.text, a.is_string);
+        } else {
+          take_attribute(format, out, scratch, a, seen, token.data());
         }
-        if (seen == &out.has_type) {
-          out.type = a.text;
-        } else if (seen == &out.has_id) {
-          out.id = a.text;
-        } else if (seen == &out.has_spec_version) {
-          out.spec_version_ok = a.text == "1.0";
-          out.spec_version_at = token.data();
-        } else if (key == format.produced_by_key && a.is_string) {
-          out.produced_by = a.text;
-        } else if (key == format.config_revision_key && a.is_string) {
-          out.config_revision = a.text;
-        }
-        if (seen == &out.has_source && a.text.empty()) out.has_source = false;
-        scratch.add(a.name, a.json, a.text, a.is_string);
       }
     }
     if (!next_item(ctx, i, '}', done)) return false;
@@ -131,35 +147,15 @@ inline bool split_version_suffix(std::string_view type, std::string_view& base,
   return true;
 }
 
-// The whole header of any layout, then the checks that make it usable: a type, a version, and
-// for CloudEvents the required context attributes. Errors carry the header key's path.
-SKEW_ALWAYS_INLINE inline bool read_header(decode_context& ctx, const envelope_format& format,
-                                           header_scratch& scratch, header_fields& out,
-                                           const flat_keys& keys,
-                                           header_fast_paths fast = header_fast_paths::all) {
-  if (ctx.count == 0) return ctx.fail(errc::malformed_json);
-  if (ctx.at(0) != '{') {
-    // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.
-    std::uint32_t probe = 0;
-    if (ctx.at(0) != '[' && !validate_value(ctx, probe)) return false;
-    return ctx.fail(errc::not_an_object, ctx.input_begin);
-  }
-  ctx.depth = 1;
-  std::uint32_t i = 1;
-  const bool flat = format.layout == layout::flat;
-  if (flat ? !read_flat_header(ctx, keys, scratch, out, fast)
-           : !scan_full_header(ctx, i, format, scratch, out)) {
-    return false;
-  }
+// The checks that make a read header usable, in either content mode: a type, a version (from a
+// `.v<N>` suffix of the type or the format's default when the layout allows), and for CloudEvents
+// the required context attributes and the first attribute that broke its type rule.
+inline bool check_header(decode_context& ctx, const envelope_format& format, header_fields& out) {
   auto missing = [&](std::string_view key) {
     ctx.fail(errc::missing_field);
     append_pointer_segment(ctx.err.path, key);
     return false;
   };
-  if (!flat && i != ctx.count) {
-    // The header pass walked the whole root object; anything after it is a second document.
-    return ctx.fail_at(errc::trailing_content, i);
-  }
   if (format.layout == layout::cloudevents) {
     if (!out.has_spec_version) return missing("specversion");
     if (!out.spec_version_ok) {
@@ -197,6 +193,33 @@ SKEW_ALWAYS_INLINE inline bool read_header(decode_context& ctx, const envelope_f
     out.has_version = true;
   }
   return true;
+}
+
+// The whole header of any layout, then the checks that make it usable: a type, a version, and
+// for CloudEvents the required context attributes. Errors carry the header key's path.
+SKEW_ALWAYS_INLINE inline bool read_header(decode_context& ctx, const envelope_format& format,
+                                           header_scratch& scratch, header_fields& out,
+                                           const flat_keys& keys,
+                                           header_fast_paths fast = header_fast_paths::all) {
+  if (ctx.count == 0) return ctx.fail(errc::malformed_json);
+  if (ctx.at(0) != '{') {
+    // A root that is not even a JSON value is malformed, not merely the wrong kind of envelope.
+    std::uint32_t probe = 0;
+    if (ctx.at(0) != '[' && !validate_value(ctx, probe)) return false;
+    return ctx.fail(errc::not_an_object, ctx.input_begin);
+  }
+  ctx.depth = 1;
+  std::uint32_t i = 1;
+  const bool flat = format.layout == layout::flat;
+  if (flat ? !read_flat_header(ctx, keys, scratch, out, fast)
+           : !scan_full_header(ctx, i, format, scratch, out)) {
+    return false;
+  }
+  if (!flat && i != ctx.count) {
+    // The header pass walked the whole root object; anything after it is a second document.
+    return ctx.fail_at(errc::trailing_content, i);
+  }
+  return check_header(ctx, format, out);
 }
 
 }  // namespace skew::detail

@@ -5,7 +5,7 @@
 #include <skew/base/detail/config.hpp>
 #include <skew/base/detail/hex.hpp>
 #include <skew/base/error.hpp>
-#include <skew/json/detail/simd.hpp>
+#include <skew/json/detail/escape_scan.hpp>
 #include <skew/model/codec.hpp>
 #include <skew/model/describe.hpp>
 #include <skew/model/detail/builtin_codecs.hpp>
@@ -21,7 +21,6 @@
 #include <skew/json/detail/dependencies.hpp>
 
 #include <array>
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -80,31 +79,8 @@ struct encode_context {
   }
 };
 
-// Whether a byte must be escaped inside a JSON string (RFC 8259: quote, backslash, controls).
-constexpr bool needs_escape(unsigned char c) noexcept {
-  return c < 0x20 || c == '"' || c == '\\';
-}
-
 // A quoted JSON string. Invalid UTF-8 is an error: writing it would produce text that no strict
 // reader accepts, and replacing it would change the message.
-// Where the first byte at or after `from` that needs an escape or is not ASCII lies, 16 bytes at a
-// time with SSE2 (the x86-64 baseline); s.size() when there is none. Strings in messages are
-// mostly plain ASCII, and for those this is the whole scan.
-inline std::size_t find_special(std::string_view s, std::size_t from) noexcept {
-  std::size_t i = from;
-#if defined(SKEW_USE_SSE2)
-  for (; i + 16 <= s.size(); i += 16) {
-    const std::uint32_t mask = special_bytes16(s.data() + i);
-    if (mask != 0) return i + static_cast<std::size_t>(std::countr_zero(mask));
-  }
-#endif
-  for (; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (needs_escape(c) || c >= 0x80) return i;
-  }
-  return s.size();
-}
-
 inline bool write_string(encode_context& ctx, output& out, std::string_view s) {
   std::size_t special = find_special(s, 0);
   if (special == s.size()) [[likely]] {
