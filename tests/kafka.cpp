@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -95,6 +97,31 @@ TEST_CASE("retries end in the dead-letter topic after max_deliveries, with where
   CHECK(router_retries == consumer.stats().broker.retried + consumer.stats().broker.exhausted);
   CHECK(consumer.stats().broker.retried == 2);
   CHECK(r.names() == std::vector<std::string>{"ok"});
+}
+
+TEST_CASE("consumer lag per partition: the group's uncommitted records, as Prometheus gauges") {
+  const std::string topic = "jobs-lag";
+  cluster c(topic);
+  produce(c, topic, {"a", "b", "c"});
+  job_router r({});
+  skew::kafka::consumer consumer(r.router, settings_for(c, topic));
+  REQUIRE(consumer.ok());
+  const auto before = consumer.lag();  // the group has committed nothing: all three
+  REQUIRE(before);
+  REQUIRE(before->size() == 2);  // the topic's partition and its retry topic's
+  CHECK((*before)[0].topic == topic);
+  CHECK((*before)[0].lag() == 3);
+  CHECK((*before)[1].topic == topic + ".retry");
+  CHECK((*before)[1].lag() == 0);
+  const std::string text = skew::kafka::lag_prometheus_text(*before, "workers");
+  CHECK(text.find("# TYPE skew_kafka_consumer_lag gauge\n") != std::string::npos);
+  CHECK(text.find(R"(skew_kafka_consumer_lag{group="workers",topic="jobs-lag",partition="0"} 3)") !=
+        std::string::npos);
+  // Once the records are handled and committed, none.
+  CHECK(run_until(consumer, [&] {
+    const auto now = consumer.lag();
+    return r.names().size() == 3 && now && !now->empty() && (*now)[0].lag() == 0;
+  }));
 }
 
 TEST_CASE("blocking retries keep the partition's order") {
@@ -328,11 +355,49 @@ TEST_CASE("a producer's trace context reaches the handler and stays in retries a
                    std::string(hop ? hop->trace_id : "-"));
     return skew::outcome::retry(std::chrono::milliseconds(20));
   });
+  // The observer hook: a process span per delivery with the messaging facts, a settle per action.
+  struct spans : skew::observer {
+    std::mutex mutex;
+    std::vector<std::string> processed, settled;
+    void on_process_end(const skew::process_end& e) override {
+      const skew::span_attributes a = skew::messaging_attributes(e);
+      auto text = [&](std::string_view k) {
+        const auto* at = a.find(k);
+        return at != nullptr ? std::string(at->text) : std::string("-");
+      };
+      const auto* offset = a.find("messaging.kafka.offset");
+      std::lock_guard lock(mutex);
+      processed.push_back(
+          text("messaging.system") + " " + text("messaging.destination.name") + " " +
+          text("messaging.consumer.group.name") + " " + text("messaging.message.id") + " " +
+          (offset != nullptr && offset->integer >= 0 ? "offset" : "-") + " " +
+          (a.find("messaging.destination.partition.id") ? "partition" : "-") + " " +
+          (e.creation_context ? std::string(e.creation_context->trace_id) : "-") + " " +
+          (e.transport_context ? std::string(e.transport_context->trace_id) : "-"));
+    }
+    void on_settle(const skew::settle_event& e) override {
+      std::lock_guard lock(mutex);
+      settled.push_back(std::string(e.message_id) + ":" + std::string(skew::to_string(e.taken)));
+    }
+  } observed;
+  router.set_observer(&observed);
   auto s = settings_for(c, topic);
   s.limits.max_deliveries = 2;
   skew::kafka::consumer consumer(router, s);
   CHECK(run_until(consumer, [&] { return consumer.stats().broker.dead_lettered == 1; }));
   CHECK(consumer.stats().broker.invalid_trace_context == 1);
+  {
+    const std::string id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    std::lock_guard lock(observed.mutex);
+    std::sort(observed.processed.begin(), observed.processed.end());
+    CHECK(observed.processed ==
+          std::vector<std::string>{
+              "kafka " + topic + " " + s.group + " t-1 offset partition " + id + " " + id,
+              "kafka " + topic + " " + s.group + " t-2 offset partition - -",
+              "kafka " + topic + ".retry " + s.group + " t-1 offset partition " + id + " " + id});
+    std::sort(observed.settled.begin(), observed.settled.end());
+    CHECK(observed.settled == std::vector<std::string>{"t-1:dead_letter", "t-1:retry", "t-2:ack"});
+  }
   {
     const std::string id = "4bf92f3577b34da6a3ce929d0e0e4736";
     std::lock_guard lock(mutex);

@@ -164,11 +164,31 @@ TEST_CASE("the traceparent field is the transport hop's trace context; an invali
     seen.push_back(t.name + ":" +
                    (hop ? std::string(hop->trace_id) + "/" + std::string(hop->tracestate) : "-"));
   });
-  skew::redis::stream_consumer consumer(router, settings_for(stream));
+  // The observer hook: a process span per entry with the stream and group, a settle per ack.
+  struct spans : skew::observer {
+    std::vector<std::string> processed;
+    int acks = 0;
+    void on_process_end(const skew::process_end& e) override {
+      const skew::span_attributes a = skew::messaging_attributes(e);
+      processed.push_back(std::string(a.find("messaging.system")->text) + " " +
+                          std::string(a.find("messaging.destination.name")->text) + " " +
+                          std::string(a.find("messaging.consumer.group.name")->text) + " " +
+                          (e.transport_context ? "traced" : "-"));
+    }
+    void on_settle(const skew::settle_event& e) override {
+      acks += e.taken == skew::action::ack ? 1 : 0;
+    }
+  } observed;
+  router.set_observer(&observed);
+  const auto s = settings_for(stream);
+  skew::redis::stream_consumer consumer(router, s);
   CHECK(run_until(consumer, [&] { return consumer.stats().broker.acked == 3; }));
   CHECK(seen ==
         std::vector<std::string>{"traced:4bf92f3577b34da6a3ce929d0e0e4736/congo=t61rcWkgMzE",
                                  "garbled:-", "plain:-"});
+  const std::string where = "redis " + stream + " " + s.group + " ";
+  CHECK(observed.processed == std::vector<std::string>{where + "traced", where + "-", where + "-"});
+  CHECK(observed.acks == 3);
   CHECK(consumer.stats().broker.invalid_trace_context == 1);
   (void)redis.command({"DEL", stream});
 }

@@ -108,7 +108,7 @@ TEST_CASE("to_prometheus writes the text exposition format with escaped labels")
     CHECK(line.rfind("skew_", 0) == 0);
     CHECK(line.find("} ") != std::string::npos);
   }
-  CHECK(samples == 6);  // 2 message lines, 2 upcast lines, 2 ignored-key lines
+  CHECK(samples == 8);  // 2 message, 2 upcast, 2 ignored-key, 2 invalid-trace-context lines
   CHECK(skew::to_prometheus(router.stats(), "app_skew").find("app_skew_messages_total{") !=
         std::string::npos);
 }

@@ -118,6 +118,19 @@ TEST_CASE("the creation context travels as the Distributed Tracing extension, in
   CHECK(router.dispatch(*invalid).reason == skew::reason::handled);
   CHECK(handled);
   CHECK_FALSE(seen);
+  // ... and counted, per type and version, in both modes.
+  auto written = skew::encode_binary<Mail>(trace_test::Mail{"a"},
+                                           {.id = "t-3", .source = "/m", .extensions = zero});
+  REQUIRE(written);
+  std::vector<skew::message_header> zero_headers;
+  for (const auto& [name, value] : written->headers) zero_headers.push_back({name, value});
+  CHECK(router.dispatch(zero_headers, *written->data).reason == skew::reason::handled);
+  const skew::router_stats stats = router.stats();
+  REQUIRE(stats.messages.size() == 1);
+  CHECK(stats.messages[0].invalid_trace_context == 2);
+  CHECK(skew::to_prometheus(stats).find(
+            R"(skew_invalid_trace_context_total{type="send-email",version="1"} 2)") !=
+        std::string::npos);
 }
 
 TEST_CASE("envelope_fields carry the caller's context: checked, and written once") {

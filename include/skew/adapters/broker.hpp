@@ -17,6 +17,7 @@
 // router's stats with its own counters (consumer_stats).
 #pragma once
 
+#include <skew/dispatch/observer.hpp>
 #include <skew/dispatch/outcome.hpp>
 #include <skew/dispatch/stats.hpp>
 #include <skew/envelope/trace_context.hpp>
@@ -24,6 +25,7 @@
 #include <skew/base/detail/fmt.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -180,6 +182,24 @@ inline std::optional<trace_context> transport_hop(std::optional<std::string_view
   auto hop = parse_traceparent(*traceparent, tracestate.value_or(""));
   if (!hop) broker_counter_block::add(counters.invalid_trace_context);
   return hop;
+}
+
+// Tells the router's observer, if any, the broker action taken for a dispatched message: handed
+// to the broker client (an ack queued for commit, a retry or dead-letter record queued for
+// producing), which is when the adapter decides it.
+inline void tell_settle(observer* watcher, const messaging_facts& facts, const outcome& o,
+                        const broker_decision& d) {
+  if (watcher == nullptr) return;
+  action taken = action::ack;
+  if (d.step == broker_step::retry) {
+    taken = action::retry;
+  } else if (d.step == broker_step::dead_letter) {
+    taken = action::dead_letter;
+  } else if (o.action == action::drop) {
+    taken = action::drop;
+  }
+  watcher->on_settle(
+      settle_event{facts, taken, o.reason, o.id, true, std::chrono::system_clock::now()});
 }
 
 }  // namespace detail

@@ -32,6 +32,7 @@
 #include <skew/adapters/kafka/dead_letter.hpp>
 #include <skew/adapters/kafka/detail/partitions.hpp>
 #include <skew/adapters/kafka/inspect.hpp>
+#include <skew/adapters/kafka/lag.hpp>
 #include <skew/adapters/kafka/producer.hpp>
 #include <skew/envelope/binary_mode.hpp>
 #include <skew/envelope/peek.hpp>
@@ -127,6 +128,18 @@ class consumer {
   }
 
   consumer_stats stats() const { return {router_.stats(), counters_.snapshot()}; }
+  // The group's lag on every partition of the topic and of its retry topic, asked of the cluster
+  // (kafka/inspect.hpp; kafka/lag.hpp writes it for Prometheus). Any thread; nothing when the
+  // cluster cannot say.
+  std::optional<std::vector<partition_lag>> lag() const {
+    inspector cluster(s_.brokers, s_.consumer_config);
+    auto lags = cluster.lag(s_.group, s_.topic);
+    if (!lags || s_.retries != retry_mode::retry_topic) return lags;
+    auto retries = cluster.lag(s_.group, s_.retry_topic);
+    if (!retries) return std::nullopt;
+    lags->insert(lags->end(), retries->begin(), retries->end());
+    return lags;
+  }
 
  private:
   void handle(const rd_kafka_message_t* m, std::vector<message_header>& headers) {
@@ -168,10 +181,17 @@ class consumer {
     const auto hop = detail::transport_hop(
         detail::find_header(headers, transport_header::traceparent),
         detail::find_header(headers, transport_header::tracestate), counters_);
+    const messaging_facts facts{.system = "kafka",
+                                .destination = rd_kafka_topic_name(m->rkt),
+                                .consumer_group = s_.group,
+                                .partition = m->partition,
+                                .offset = m->offset};
+    const messaging_scope scope(facts);
     const outcome o = binary ? router_.dispatch(headers, value, s_.binding, key, hop)
                              : router_.dispatch(value, hop);
     const broker_decision d = decide(o, delivery, s_.limits);
     if (s_.hooks.dispatched) s_.hooks.dispatched(o, d);
+    detail::tell_settle(router_.observer_hook(), facts, o, d);
     switch (d.step) {
       case broker_step::acknowledge:
         acknowledge(m);

@@ -18,6 +18,7 @@
 #include <skew/dispatch/detail/router_counters.hpp>
 #include <skew/dispatch/detail/type_name_table.hpp>
 #include <skew/dispatch/handler.hpp>
+#include <skew/dispatch/observer.hpp>
 #include <skew/dispatch/outcome.hpp>
 #include <skew/dispatch/stats.hpp>
 #include <skew/envelope/binary_binding.hpp>
@@ -79,6 +80,13 @@ class router {
     options_ = o;
   }
   const options& decode_options() const { return options_; }
+  // The hook told of each message's processing (dispatch/observer.hpp); nullptr, the default, is
+  // none, and costs a test per dispatch. The observer must outlive the router's dispatching.
+  void set_observer(skew::observer* o) {
+    require_configurable("router::set_observer");
+    observer_ = o;
+  }
+  skew::observer* observer_hook() const { return observer_; }
   // Configuration is read by dispatching threads without locks: configuring a router after any
   // thread has dispatched with it is a contract violation.
 
@@ -156,10 +164,17 @@ class router {
   // `binary`: the message is a binary-mode CloudEvent whose data is `message`.
   template <class Message>
   outcome dispatch_on_thread(Message message, const detail::binary_source* binary = nullptr);
-  // The size limit and stage 1, then route (route_binary for a binary-mode message).
+  // The size limit and stage 1, then route (route_binary for a binary-mode message);
+  // dispatch_observed around it when there is an observer.
   template <class Message>
   outcome dispatch_with(decoder& dec, Message message,
                         const detail::binary_source* binary = nullptr);
+  template <class Message>
+  SKEW_ALWAYS_INLINE outcome dispatch_unobserved(decoder& dec, Message message,
+                                                 const detail::binary_source* binary);
+  template <class Message>
+  SKEW_NOINLINE outcome dispatch_observed(decoder& dec, Message message,
+                                          const detail::binary_source* binary);
   // Everything after stage 1: the header (the header as skew writes it matched first, with loads
   // only), the family by its type name, then the entry of its version.
   SKEW_ALWAYS_INLINE outcome route(const detail::parsed_input& input,
@@ -235,9 +250,11 @@ class router {
   detail::flat_keys flat_keys_{format_};
   bool canonical_format_ = detail::can_match_canonical_header(format_, flat_keys_);
   options options_{};
+  skew::observer* observer_ = nullptr;
   std::unique_ptr<detail::router_counters> counters_;
 };
 
 }  // namespace skew
 
+#include <skew/dispatch/impl/entry_points.hpp>
 #include <skew/dispatch/impl/router.hpp>

@@ -29,6 +29,8 @@ struct stats_entry {
   std::array<std::array<std::uint64_t, action_count>, reason_count> outcomes{};
   std::uint64_t upcast_hops = 0;   // upcast steps taken to reach the handler's version
   std::uint64_t ignored_keys = 0;  // payload keys this build does not describe
+  // events whose `traceparent` attribute is not a W3C traceparent (ignored: no creation context)
+  std::uint64_t invalid_trace_context = 0;
 
   std::uint64_t count(::skew::reason r) const noexcept {
     std::uint64_t n = 0;
@@ -105,6 +107,7 @@ inline void append_type_version_labels(std::string& out, std::string_view type,
 //   skew_messages_total{type,version,reason,action}  dispatched messages by outcome
 //   skew_upcast_hops_total{type,version}             upcast steps taken
 //   skew_ignored_keys_total{type,version}            payload keys this build does not describe
+//   skew_invalid_trace_context_total{type,version}   events with an invalid traceparent attribute
 //   skew_alias_reads_total{type,version,field}       values read under a field's former name
 // `version` is "" when none was read; `type` is "" when the message had none and "_other" for
 // types beyond the bounded table.
@@ -155,6 +158,9 @@ inline std::string to_prometheus(const router_stats& stats, std::string_view pre
             &stats_entry::upcast_hops);
   per_entry("_ignored_keys_total", "Payload keys this build does not describe.",
             &stats_entry::ignored_keys);
+  per_entry("_invalid_trace_context_total",
+            "Events whose traceparent attribute is not a W3C traceparent (ignored).",
+            &stats_entry::invalid_trace_context);
   header("_alias_reads_total", "Values read under a field's former name.");
   for (const auto& e : stats.alias_reads) {
     out += prefix;
@@ -201,6 +207,9 @@ struct fmt::formatter<skew::router_stats> : fmt::formatter<std::string_view> {
       out = fmt::format_to(out, ")");
       if (e.upcast_hops != 0) out = fmt::format_to(out, ", {} upcast hops", e.upcast_hops);
       if (e.ignored_keys != 0) out = fmt::format_to(out, ", {} ignored keys", e.ignored_keys);
+      if (e.invalid_trace_context != 0) {
+        out = fmt::format_to(out, ", {} invalid trace contexts", e.invalid_trace_context);
+      }
     }
     for (const auto& e : s.alias_reads) {
       if (!first) *out++ = '\n';

@@ -171,12 +171,18 @@ class stream_consumer {
           continue;
         }
       }
+      const messaging_facts facts{.system = "redis",
+                                  .destination = s_.stream,
+                                  .consumer_group = s_.group,
+                                  .delivery_id = id};
+      const messaging_scope scope(facts);
       const outcome o =
           router_.dispatch(message, detail::transport_hop(traceparent, tracestate, counters_));
       std::uint32_t delivery = 1;
       if (reclaimed && o.action == action::retry && !deliveries(id, delivery)) return false;
       const broker_decision d = decide(o, delivery, s_.limits);
       if (s_.hooks.dispatched) s_.hooks.dispatched(o, d);
+      detail::tell_settle(router_.observer_hook(), facts, o, d);
       switch (d.step) {
         case broker_step::acknowledge:
           acknowledge(id);

@@ -5,6 +5,7 @@
 #include <skew/base/detail/config.hpp>
 #include <skew/base/options.hpp>
 #include <skew/dispatch/detail/router_counters.hpp>
+#include <skew/dispatch/observer.hpp>
 #include <skew/dispatch/outcome.hpp>
 #include <skew/envelope/detail/flat_header.hpp>
 #include <skew/envelope/detail/header_fields.hpp>
@@ -15,6 +16,7 @@
 
 #include <array>
 #include <concepts>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -129,6 +131,23 @@ struct transport_guard {
   transport_guard(const transport_guard&) = delete;
   transport_guard& operator=(const transport_guard&) = delete;
 };
+
+// What an observed dispatch learns from inside: the upcast steps and the event's trace context,
+// copied (the frame that held them is gone when the observer is told).
+struct observation {
+  std::uint32_t upcast_steps = 0;
+  std::string traceparent;
+  std::string tracestate;
+  bool has_traceparent = false;
+
+  std::optional<trace_context> creation_context() const noexcept {
+    if (!has_traceparent) return std::nullopt;
+    return parse_traceparent(traceparent, tracestate);
+  }
+};
+// Set while an observed dispatch runs: finish() records into it. Constant-initialized, so the
+// unobserved path pays one thread-local load.
+inline thread_local observation* observation_on_thread = nullptr;
 
 // What one dispatch works on, passed down the call chain as one reference.
 struct dispatch_frame {

@@ -102,9 +102,27 @@ SKEW_NOINLINE inline void count_alias_reads(const outcome& o, const dispatch_fra
 
 // Counts the outcome, and moves views that point into this call's scratch (unescaped text) to
 // storage of the thread that outlives it. Inline: it ends every handled message.
+// An observed dispatch's facts from the frame: its upcast steps and the event's traceparent.
+SKEW_COLD inline void observe(observation& ob, const dispatch_frame& f, std::uint32_t upcast_hops) {
+  ob.upcast_steps = upcast_hops;
+  ob.has_traceparent = false;  // a dispatch inside a handler may have recorded first
+  ob.tracestate.clear();
+  for (const envelope_attribute& a : f.scratch.attributes()) {
+    if (!a.is_string) continue;
+    if (a.name == "traceparent") {
+      ob.traceparent.assign(a.text);
+      ob.has_traceparent = true;
+    } else if (a.name == "tracestate") {
+      ob.tracestate.assign(a.text);
+    }
+  }
+}
+
 SKEW_ALWAYS_INLINE inline void finish(outcome& o, const dispatch_frame& f,
                                       std::uint32_t upcast_hops,
                                       std::size_t known = no_known_slot) {
+  if (observation* ob = observation_on_thread) [[unlikely]]
+    observe(*ob, f, upcast_hops);
   const decode_context& ctx = f.ctx;
   if (ctx.strings != ctx.strings_begin) [[unlikely]]
     keep_unescaped_views(o, ctx);
@@ -115,6 +133,8 @@ SKEW_ALWAYS_INLINE inline void finish(outcome& o, const dispatch_frame& f,
        1);
   if (upcast_hops != 0) bump(c.upcast_hops, upcast_hops);
   if (ctx.ignored_keys != 0) bump(c.ignored_keys, ctx.ignored_keys);
+  if (f.header.invalid_trace_context) [[unlikely]]
+    bump(c.invalid_trace_context, 1);
   if (ctx.alias_name_count != 0) [[unlikely]]
     count_alias_reads(o, f, version);
 }

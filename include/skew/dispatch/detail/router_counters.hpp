@@ -27,6 +27,7 @@ struct message_counters {
   std::array<std::atomic<std::uint64_t>, reason_count * action_count> outcomes{};
   std::atomic<std::uint64_t> upcast_hops{0};
   std::atomic<std::uint64_t> ignored_keys{0};
+  std::atomic<std::uint64_t> invalid_trace_context{0};
 };
 struct alias_counter {
   std::atomic<std::uint64_t> count{0};
@@ -120,6 +121,7 @@ inline router_stats snapshot(router_counters& counters) {
       }
       e.upcast_hops += c.upcast_hops.load(std::memory_order_relaxed);
       e.ignored_keys += c.ignored_keys.load(std::memory_order_relaxed);
+      e.invalid_trace_context += c.invalid_trace_context.load(std::memory_order_relaxed);
     });
     block->aliases.for_each([&](std::string_view type, std::uint32_t version, std::string_view name,
                                 const alias_counter& c) {

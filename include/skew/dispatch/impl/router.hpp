@@ -1,12 +1,13 @@
 // The definitions of skew::router's members (dispatch/router.hpp declares and documents them):
 // the configuration, the dispatch path from parsed input to handler call, and the cold paths that
-// turn a message no handler gets into its outcome. Included at the end of dispatch/router.hpp.
+// turn a message no handler gets into its outcome. impl/entry_points.hpp has the entry points.
+// Included at the end of dispatch/router.hpp.
 #pragma once
 
 #include <skew/dispatch/router.hpp>
 
-#include <optional>
-#include <string>
+#include <cstddef>
+#include <string_view>
 #include <utility>
 
 namespace skew {
@@ -79,116 +80,12 @@ skew::manifest router<Families...>::manifest() const {
 }
 
 template <message_family... Families>
-outcome router<Families...>::dispatch(std::string_view message,
-                                      const std::optional<trace_context>& hop) {
-  detail::transport_guard guard(hop);
-  return dispatch_on_thread(message);
-}
-
-template <message_family... Families>
-outcome router<Families...>::dispatch(std::span<const message_header> headers,
-                                      std::string_view payload, const binary_binding& binding,
-                                      std::optional<std::string_view> record_key,
-                                      const std::optional<trace_context>& hop) {
-  detail::transport_guard guard(hop);
-  thread_local std::string unread_id;  // the id header of an event the reader could not read
-  auto with_header_id = [&](outcome o) {
-    if (o.id.empty()) {
-      if (auto id = detail::binary_attribute(headers, "id", binding)) {
-        unread_id = std::move(*id);
-        o.id = unread_id;
-      }
-    }
-    return o;
-  };
-  if (format_.layout != layout::cloudevents) {
-    return with_header_id(reject_unread(this_thread_counters(), reason::invalid_envelope,
-                                        error{errc::unsupported_content_mode, {}, {}}));
-  }
-  // The attributes' text and text data's JSON string, in buffers of the thread; a handler that
-  // dispatches a binary message on its own thread gets buffers of its own, as its caller's
-  // envelope_view still points into the thread's.
-  struct staging {
-    detail::text_buffer attributes;
-    std::string text_data;
-  };
-  thread_local staging on_thread;
-  thread_local bool on_thread_busy = false;
-  staging nested;
-  const bool outermost = !on_thread_busy;
-  staging& buffers = outermost ? on_thread : nested;
-  std::optional<detail::busy_guard> busy;
-  if (outermost) busy.emplace(on_thread_busy);
-
-  const detail::binary_data_kind data = detail::binary_data_of(headers, payload, binding);
-  std::string_view document;
-  if (data == detail::binary_data_kind::json) {
-    document = payload;
-  } else if (data == detail::binary_data_kind::text) {
-    buffers.text_data.clear();
-    detail::append_json_string(buffers.text_data, payload);  // as the JSON format carries text
-    document = buffers.text_data;
-  }
-  const detail::binary_source source{headers, binding, record_key, data, buffers.attributes};
-  outcome o = dispatch_on_thread(document, &source);
-  return o.error ? with_header_id(std::move(o)) : o;
-}
-
-template <message_family... Families>
-outcome router<Families...>::dry_run(std::string_view message) {
-  detail::busy_guard guard(detail::dry_run_on_thread);
-  return dispatch(message);
-}
-
-template <message_family... Families>
-outcome router<Families...>::dry_run(std::span<const message_header> headers,
-                                     std::string_view payload, const binary_binding& binding,
-                                     std::optional<std::string_view> record_key) {
-  detail::busy_guard guard(detail::dry_run_on_thread);
-  return dispatch(headers, payload, binding, record_key);
-}
-
-template <message_family... Families>
 void router<Families...>::require_configurable(const char* call) const {
   if (counters_->dispatched.load(std::memory_order_relaxed)) {
     detail::contract_violation(call,
                                " after the router began dispatching: configure a router "
                                "before any thread dispatches with it");
   }
-}
-
-template <message_family... Families>
-template <class Message>
-outcome router<Families...>::dispatch_on_thread(Message message,
-                                                const detail::binary_source* binary) {
-  thread_local decoder local;
-  thread_local bool busy = false;
-  if (busy) {
-    // A handler dispatching on its own thread: the outer payload still views `local`.
-    decoder nested;
-    return dispatch_with(nested, message, binary);
-  }
-  detail::busy_guard guard(busy);
-  return dispatch_with(local, message, binary);
-}
-
-template <message_family... Families>
-template <class Message>
-outcome router<Families...>::dispatch_with(decoder& dec, Message message,
-                                           const detail::binary_source* binary) {
-  detail::thread_counters& counters = this_thread_counters();
-  detail::parsed_input& input = detail::input_of(dec);
-  if (auto status = detail::parse_envelope_input(input, message, options_)) {
-    // A binary-mode event whose data is not read as JSON has an empty document, which is no error.
-    const bool no_document = binary != nullptr && !detail::is_read_as_json(binary->data) &&
-                             status == detail::stage1::empty;
-    if (!no_document) {
-      return reject_unread(counters, reason::malformed,
-                           detail::envelope_input_error(input, status));
-    }
-  }
-  if (binary != nullptr) return route_binary(input, counters, *binary);
-  return route(input, counters);
 }
 
 template <message_family... Families>
@@ -264,28 +161,6 @@ SKEW_ALWAYS_INLINE inline outcome router<Families...>::route(const detail::parse
     family = take_former_name(f, family);
   if (family < sizeof...(Families)) {
     entries::of(family, c.version)(*this, f, o);
-  } else {
-    reject_unknown_type(o, f);
-  }
-  return o;
-}
-
-template <message_family... Families>
-outcome router<Families...>::route_binary(const detail::parsed_input& input,
-                                          detail::thread_counters& counters,
-                                          const detail::binary_source& binary) {
-  outcome o;
-  detail::dispatch_frame f(options_, counters);
-  input.bind(f.ctx);
-  if (!detail::read_binary_header(f.ctx, binary, format_, f.scratch, f.header)) {
-    reject_header(o, f);
-    return o;
-  }
-  std::size_t family = family_of(f.header.type);
-  if (family >= sizeof...(Families) && family < name_count) [[unlikely]]
-    family = take_former_name(f, family);
-  if (family < sizeof...(Families)) {
-    entries::of(family, f.header.version)(*this, f, o);
   } else {
     reject_unknown_type(o, f);
   }

@@ -136,6 +136,8 @@ struct header_fields {
     return {std::launder(reinterpret_cast<const envelope_attribute*>(flat_storage)), flat_count};
   }
   bool header_error = false;  // a header key failed during the payload pass
+  // A `traceparent` attribute that is not a W3C traceparent: ignored, and counted.
+  bool invalid_trace_context = false;
   // Nested and CloudEvents layouts.
   bool has_data = false;      // present and not null
   std::uint32_t data_at = 0;  // the position of its value

@@ -7,6 +7,7 @@
 #include <skew/envelope/detail/flat_header.hpp>
 #include <skew/envelope/detail/header_fields.hpp>
 #include <skew/envelope/format.hpp>
+#include <skew/envelope/trace_context.hpp>
 #include <skew/json/detail/decode_context.hpp>
 #include <skew/json/detail/skip.hpp>
 
@@ -59,6 +60,9 @@ inline void take_attribute(const envelope_format& format, header_fields& out,
     out.config_revision = a.text;
   }
   if (seen == &out.has_source && a.text.empty()) out.has_source = false;
+  if (seen == nullptr && a.name == "traceparent") [[unlikely]] {
+    out.invalid_trace_context = !a.is_string || !parse_traceparent(a.text);
+  }
   scratch.add(a.name, a.json, a.text, a.is_string);
 }
 
