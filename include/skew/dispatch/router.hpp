@@ -182,6 +182,10 @@ class router {
   // The same for a binary-mode message: the header from its headers, the data as the input.
   outcome route_binary(const detail::parsed_input& input, detail::thread_counters& counters,
                        const detail::binary_source& binary);
+  // Both routes' last step: the family by its type name (a former name counted), then the entry
+  // of its version, or the unknown type's outcome.
+  SKEW_ALWAYS_INLINE void route_to_family(detail::dispatch_frame& f, outcome& o,
+                                          std::string_view type, std::uint32_t version);
 
   template <class Family>
   static constexpr bool holds = (std::is_same_v<Family, Families> || ...);

@@ -86,8 +86,9 @@ inline result<envelope_header> peek_header(
   detail::parsed_input& input = detail::input_of(local);
   (void)input.parse(std::string_view());  // no data: an empty input, nothing to index
   detail::envelope_read r(input, opts);
-  const detail::binary_source source{headers, binding, std::nullopt, detail::binary_data_kind::none,
-                                     attribute_text};
+  const detail::binary_source source{
+      headers, binding, std::nullopt,
+      detail::survey_binary(headers, std::string_view(), binding, std::nullopt), attribute_text};
   if (!detail::read_binary_header(r.ctx, source, format, r.scratch, r.header)) {
     return failure(std::move(r.ctx.err));
   }

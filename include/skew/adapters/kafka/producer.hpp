@@ -49,11 +49,7 @@ class producer {
                     std::optional<std::string> key = {}) {
     auto event = encode_binary<Family>(payload, fields, binding_);
     if (!event) return failure(event.error());
-    if (!key) {
-      if (auto k = event->partition_key(binding_)) key.emplace(*k);
-    }
-    add_transport_context(event->headers, fields);
-    return send_record(topic, std::move(key), std::move(event->data), std::move(event->headers));
+    return send_binary(topic, std::move(*event), fields, std::move(key));
   }
 
   // Queues a message at the version `e` emits now (a fleet-following emitter's, say), downcast
@@ -80,11 +76,7 @@ class producer {
       return encode_binary<Family>(p, f, binding_, format);
     });
     if (!event) return failure(event.error());
-    if (!key) {
-      if (auto k = event->partition_key(binding_)) key.emplace(*k);
-    }
-    add_transport_context(event->headers, fields);
-    return send_record(topic, std::move(key), std::move(event->data), std::move(event->headers));
+    return send_binary(topic, std::move(*event), fields, std::move(key));
   }
 
   // Queues any record: for relays, and for tests that need bytes no encoder writes.
@@ -127,6 +119,17 @@ class producer {
   }
 
  private:
+  // A binary event as a record: keyed by `key`, else by the event's partitionkey (the bindings'
+  // opt-in key mapper), with the caller's trace context as the transport's.
+  result<void> send_binary(const std::string& topic, binary_event event,
+                           const envelope_fields& fields, std::optional<std::string> key) {
+    if (!key) {
+      if (auto k = event.partition_key(binding_)) key.emplace(*k);
+    }
+    add_transport_context(event.headers, fields);
+    return send_record(topic, std::move(key), std::move(event.data), std::move(event.headers));
+  }
+
   // The transport hop's trace context: the caller's, beside the event's creation context.
   static void add_transport_context(std::vector<std::pair<std::string, std::string>>& headers,
                                     const envelope_fields& fields) {

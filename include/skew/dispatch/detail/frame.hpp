@@ -132,13 +132,13 @@ struct transport_guard {
   transport_guard& operator=(const transport_guard&) = delete;
 };
 
-// What an observed dispatch learns from inside: the upcast steps and the event's trace context,
-// copied (the frame that held them is gone when the observer is told).
+// What an observed dispatch learns from inside: the upcast steps and the event's creation
+// context, its text copied (the frame that held it is gone when the observer is told).
 struct observation {
   std::uint32_t upcast_steps = 0;
   std::string traceparent;
   std::string tracestate;
-  bool has_traceparent = false;
+  bool has_traceparent = false;  // a valid one
 
   std::optional<trace_context> creation_context() const noexcept {
     if (!has_traceparent) return std::nullopt;

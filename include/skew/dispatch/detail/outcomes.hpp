@@ -8,6 +8,7 @@
 #include <skew/dispatch/detail/router_counters.hpp>
 #include <skew/dispatch/outcome.hpp>
 #include <skew/envelope/detail/header_fields.hpp>
+#include <skew/envelope/view.hpp>
 
 #include <array>
 #include <chrono>
@@ -105,17 +106,13 @@ SKEW_NOINLINE inline void count_alias_reads(const outcome& o, const dispatch_fra
 // An observed dispatch's facts from the frame: its upcast steps and the event's traceparent.
 SKEW_COLD inline void observe(observation& ob, const dispatch_frame& f, std::uint32_t upcast_hops) {
   ob.upcast_steps = upcast_hops;
-  ob.has_traceparent = false;  // a dispatch inside a handler may have recorded first
-  ob.tracestate.clear();
-  for (const envelope_attribute& a : f.scratch.attributes()) {
-    if (!a.is_string) continue;
-    if (a.name == "traceparent") {
-      ob.traceparent.assign(a.text);
-      ob.has_traceparent = true;
-    } else if (a.name == "tracestate") {
-      ob.tracestate.assign(a.text);
-    }
-  }
+  // Overwritten whole: a dispatch inside a handler may have recorded first.
+  envelope_view env;
+  env.attributes = f.scratch.attributes();
+  const std::optional<trace_context> created = env.creation_context();
+  ob.has_traceparent = created.has_value();
+  ob.traceparent.assign(created ? created->traceparent : std::string_view());
+  ob.tracestate.assign(created ? created->tracestate : std::string_view());
 }
 
 SKEW_ALWAYS_INLINE inline void finish(outcome& o, const dispatch_frame& f,

@@ -55,16 +55,16 @@ outcome router<Families...>::dispatch(std::span<const message_header> headers,
   std::optional<detail::busy_guard> busy;
   if (outermost) busy.emplace(on_thread_busy);
 
-  const detail::binary_data_kind data = detail::binary_data_of(headers, payload, binding);
+  const detail::binary_survey survey = detail::survey_binary(headers, payload, binding, record_key);
   std::string_view document;
-  if (data == detail::binary_data_kind::json) {
+  if (survey.data == detail::binary_data_kind::json) {
     document = payload;
-  } else if (data == detail::binary_data_kind::text) {
+  } else if (survey.data == detail::binary_data_kind::text) {
     buffers.text_data.clear();
     detail::append_json_string(buffers.text_data, payload);  // as the JSON format carries text
     document = buffers.text_data;
   }
-  const detail::binary_source source{headers, binding, record_key, data, buffers.attributes};
+  const detail::binary_source source{headers, binding, record_key, survey, buffers.attributes};
   outcome o = dispatch_on_thread(document, &source);
   return o.error ? with_header_id(std::move(o)) : o;
 }
@@ -141,7 +141,7 @@ SKEW_ALWAYS_INLINE inline outcome router<Families...>::dispatch_unobserved(
   detail::parsed_input& input = detail::input_of(dec);
   if (auto status = detail::parse_envelope_input(input, message, options_)) {
     // A binary-mode event whose data is not read as JSON has an empty document, which is no error.
-    const bool no_document = binary != nullptr && !detail::is_read_as_json(binary->data) &&
+    const bool no_document = binary != nullptr && !detail::is_read_as_json(binary->survey.data) &&
                              status == detail::stage1::empty;
     if (!no_document) {
       return reject_unread(counters, reason::malformed,
@@ -163,14 +163,7 @@ outcome router<Families...>::route_binary(const detail::parsed_input& input,
     reject_header(o, f);
     return o;
   }
-  std::size_t family = family_of(f.header.type);
-  if (family >= sizeof...(Families) && family < name_count) [[unlikely]]
-    family = take_former_name(f, family);
-  if (family < sizeof...(Families)) {
-    entries::of(family, f.header.version)(*this, f, o);
-  } else {
-    reject_unknown_type(o, f);
-  }
+  route_to_family(f, o, f.header.type, f.header.version);
   return o;
 }
 

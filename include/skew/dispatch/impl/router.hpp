@@ -155,16 +155,24 @@ SKEW_ALWAYS_INLINE inline outcome router<Families...>::route(const detail::parse
     c.type = f.header.type;
     c.version = f.header.version;
   }
-  // The family by its type's length, then one compare; then its version's entry.
-  std::size_t family = family_of(c.type);
+  route_to_family(f, o, c.type, c.version);
+  return o;
+}
+
+// The family by its type's length, then one compare; then its version's entry.
+template <message_family... Families>
+SKEW_ALWAYS_INLINE inline void router<Families...>::route_to_family(detail::dispatch_frame& f,
+                                                                    outcome& o,
+                                                                    std::string_view type,
+                                                                    std::uint32_t version) {
+  std::size_t family = family_of(type);
   if (family >= sizeof...(Families) && family < name_count) [[unlikely]]
     family = take_former_name(f, family);
   if (family < sizeof...(Families)) {
-    entries::of(family, c.version)(*this, f, o);
+    entries::of(family, version)(*this, f, o);
   } else {
     reject_unknown_type(o, f);
   }
-  return o;
 }
 
 template <message_family... Families>

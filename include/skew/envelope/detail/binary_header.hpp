@@ -35,16 +35,45 @@ constexpr bool is_read_as_json(binary_data_kind k) noexcept {
   return k == binary_data_kind::json || k == binary_data_kind::text;
 }
 
-inline binary_data_kind binary_data_of(std::span<const message_header> headers,
-                                       std::string_view payload, const binary_binding& b) noexcept {
-  if (payload.empty()) return binary_data_kind::none;
+// What one pass over a binary message's headers learns before anything is read: what its data
+// is, how often the content type is given (content-type and datacontenttype headers), whether the
+// record key stands as partitionkey, and how much attribute text there is to copy.
+struct binary_survey {
+  binary_data_kind data = binary_data_kind::none;
+  std::size_t content_types = 0;
+  bool key_as_partition_key = false;
+  std::size_t text_bound = 0;  // names and values, two bytes more each (a JSON string's quotes)
+};
+
+inline binary_survey survey_binary(std::span<const message_header> headers,
+                                   std::string_view payload, const binary_binding& b,
+                                   std::optional<std::string_view> record_key) noexcept {
+  binary_survey out;
+  bool content_type_seen = false;
+  bool partition_key = false;
+  out.data = payload.empty() ? binary_data_kind::none : binary_data_kind::json;
   for (const message_header& h : headers) {
-    if (h.is_null || !is_content_type_header(h.name, b)) continue;
-    if (is_json_media_type(h.value)) return binary_data_kind::json;
-    return starts_with_ignoring_case(h.value, "text/") ? binary_data_kind::text
-                                                       : binary_data_kind::bytes;
+    if (h.is_null) continue;
+    if (is_content_type_header(h.name, b)) {
+      ++out.content_types;
+      if (!content_type_seen && !payload.empty() && !is_json_media_type(h.value)) {
+        out.data = starts_with_ignoring_case(h.value, "text/") ? binary_data_kind::text
+                                                               : binary_data_kind::bytes;
+      }
+      content_type_seen = true;
+    } else if (is_attribute_header(h.name, b)) {
+      const std::size_t length = h.name.size() - b.attribute_prefix.size();
+      if (length == 15) out.content_types += is_attribute(h, b, "datacontenttype") ? 1u : 0u;
+      if (length == 12) partition_key = partition_key || is_attribute(h, b, "partitionkey");
+    } else {
+      continue;
+    }
+    out.text_bound += h.name.size() + h.value.size() + 2;
   }
-  return binary_data_kind::json;
+  out.key_as_partition_key =
+      record_key && !partition_key && !record_key->empty() && is_string_attribute_text(*record_key);
+  if (out.key_as_partition_key) out.text_bound += record_key->size() + 2;
+  return out;
 }
 
 // Storage for the attributes' text of one binary message at a time: grown, never shrunk, and
@@ -62,7 +91,7 @@ struct binary_source {
   std::span<const message_header> headers;
   const binary_binding& binding;
   std::optional<std::string_view> record_key;
-  binary_data_kind data;
+  binary_survey survey;
   text_buffer& text;
 };
 
@@ -147,7 +176,7 @@ inline bool read_binary_header(decode_context& ctx, const binary_source& b,
     return false;
   };
   out.data_is_document = true;
-  if (is_read_as_json(b.data)) {
+  if (is_read_as_json(b.survey.data)) {
     if (ctx.count == 0) return ctx.fail(errc::malformed_json);
     ctx.depth = 1;
     std::uint32_t i = 0;
@@ -155,33 +184,12 @@ inline bool read_binary_header(decode_context& ctx, const binary_source& b,
     if (i != ctx.count) return ctx.fail_at(errc::trailing_content, i);
     out.has_data = true;
     out.data_at = 0;
-  } else if (b.data == binary_data_kind::bytes) {
+  } else if (b.survey.data == binary_data_kind::bytes) {
     out.has_data_base64 = true;
   }
 
-  // The content type's sources and the text to reserve, before any attribute is taken.
-  std::size_t content_types = 0;
-  bool partition_key = false;
-  std::size_t bound = 0;
-  for (const message_header& h : b.headers) {
-    if (h.is_null) continue;
-    if (is_content_type_header(h.name, binding)) {
-      ++content_types;
-    } else if (is_attribute_header(h.name, binding)) {
-      const std::size_t length = h.name.size() - binding.attribute_prefix.size();
-      if (length == 15) content_types += is_attribute(h, binding, "datacontenttype") ? 1u : 0u;
-      if (length == 12) partition_key = partition_key || is_attribute(h, binding, "partitionkey");
-    } else {
-      continue;
-    }
-    bound += h.name.size() + h.value.size() + 2;
-  }
-  if (content_types > 1) return fail_at_attribute(errc::duplicate_key, "datacontenttype");
-  const bool key_as_partition_key = b.record_key && !partition_key && !b.record_key->empty() &&
-                                    is_string_attribute_text(*b.record_key);
-  if (key_as_partition_key) bound += b.record_key->size() + 2;
-
-  attribute_text text(b.text, scratch, bound);
+  if (b.survey.content_types > 1) return fail_at_attribute(errc::duplicate_key, "datacontenttype");
+  attribute_text text(b.text, scratch, b.survey.text_bound);
   auto take = [&](std::string_view name, std::string_view value) {
     if (name == format.data_key || name == "data_base64") {
       return fail_at_attribute(errc::invalid_value, name);
@@ -216,7 +224,7 @@ inline bool read_binary_header(decode_context& ctx, const binary_source& b,
         binding.http_rules ? take(name, percent_decoded(h.value)) : take(name, h.value);
     if (!taken) return false;
   }
-  if (key_as_partition_key && !take("partitionkey", *b.record_key)) return false;
+  if (b.survey.key_as_partition_key && !take("partitionkey", *b.record_key)) return false;
   return check_header(ctx, format, out);
 }
 
