@@ -4,11 +4,14 @@
 //   SKEW_NOINLINE        kept out of line: a large or rare body that would bloat its callers
 //   SKEW_COLD            out of line and laid out away from the hot code: error paths
 //   SKEW_USE_SSE2        defined when the SSE2 code of json/detail/simd.hpp is compiled
+//   SKEW_AVX2_KERNEL     defined when stage 1 also has an AVX2 kernel, chosen at run time by the
+//                        processor (x86-64 with GCC or Clang); SKEW_TARGET_AVX2 compiles a
+//                        function for it whatever -march says
 //
 // Opt-outs, defined before including skew: SKEW_DISABLE_ALWAYS_INLINE leaves inlining to the
 // compiler (for debug builds and code size), SKEW_NO_SSE2 compiles the portable scalar code on x86
-// too. The SSE2 and scalar paths give the same results; tests/structural_index.cpp compares both
-// against a byte-by-byte reference.
+// too (and no AVX2 kernel). The SSE2, AVX2 and scalar paths give the same results;
+// tests/structural_index.cpp compares them against a byte-by-byte reference.
 #pragma once
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -27,4 +30,9 @@
 
 #if !defined(SKEW_USE_SSE2) && !defined(SKEW_NO_SSE2) && defined(__SSE2__)
 #define SKEW_USE_SSE2
+#endif
+
+#if defined(SKEW_USE_SSE2) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SKEW_AVX2_KERNEL
+#define SKEW_TARGET_AVX2 [[gnu::target("avx2,pclmul,popcnt")]]
 #endif

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <bit>
+#include <cfloat>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -25,10 +26,16 @@ constexpr std::uint64_t swar_bytes_equal(std::uint64_t x, std::uint8_t c) noexce
   return swar_bytes_below(x ^ (swar_ones * c), 1);
 }
 
-// Offset of the first '"', '\\' or control byte at or after `p`. Reads 8 bytes at a time past the
-// match, which is safe because padded input always carries input_padding readable bytes and a
-// string that reached us is closed before the end of the input.
-inline std::size_t find_string_special(const char* p) noexcept {
+// Offset of the first '"', '\\' or control byte at or after `p`. Reads 16 bytes at a time (8
+// without SSE2) past the match, which is safe because padded input always carries input_padding
+// readable bytes and a string that reached us is closed before the end of the input.
+SKEW_ALWAYS_INLINE inline std::size_t find_string_special(const char* p) noexcept {
+#if defined(SKEW_USE_SSE2)
+  for (std::size_t i = 0;; i += 16) {
+    const std::uint32_t m = string_stop_bytes16(p + i);
+    if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m));
+  }
+#else
   if constexpr (std::endian::native == std::endian::little) {
     for (std::size_t i = 0;; i += 8) {
       std::uint64_t w;
@@ -42,6 +49,7 @@ inline std::size_t find_string_special(const char* p) noexcept {
     while (p[i] != '"' && p[i] != '\\' && static_cast<unsigned char>(p[i]) >= 0x20) ++i;
     return i;
   }
+#endif
 }
 
 // Whether [p, p + n) holds a backslash: 16 bytes at a time with SSE2 (the x86-64 baseline), else
@@ -183,6 +191,81 @@ constexpr number_shape classify_number(std::string_view token) noexcept {
   }
   shape.valid = only_whitespace(token.substr(i));
   return shape;
+}
+
+// A number token read in one pass: its grammar (as classify_number) and, when it has at most 19
+// digits, those digits as an integer and the power of ten that scales them.
+struct decimal_number {
+  bool valid = false;
+  bool negative = false;
+  bool short_digits = false;  // mantissa and exponent10 hold the value
+  std::uint64_t mantissa = 0;
+  int exponent10 = 0;
+};
+
+constexpr decimal_number scan_decimal(std::string_view token) noexcept {
+  decimal_number d;
+  std::size_t i = 0;
+  const std::size_t n = token.size();
+  if (i < n && token[i] == '-') {
+    d.negative = true;
+    ++i;
+  }
+  if (i >= n || !is_digit(token[i])) return d;
+  int digits = 0;
+  auto take_digit = [&](char c) {
+    d.mantissa = d.mantissa * 10 + static_cast<std::uint64_t>(c - '0');
+    ++digits;
+  };
+  if (token[i] == '0') {
+    ++i;
+  } else {
+    while (i < n && is_digit(token[i])) take_digit(token[i++]);
+  }
+  if (i < n && token[i] == '.') {
+    ++i;
+    if (i >= n || !is_digit(token[i])) return d;
+    while (i < n && is_digit(token[i])) {
+      take_digit(token[i++]);
+      --d.exponent10;
+    }
+  }
+  long exponent = 0;
+  if (i < n && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    const bool negative_exponent = i < n && token[i] == '-';
+    if (i < n && (token[i] == '+' || token[i] == '-')) ++i;
+    if (i >= n || !is_digit(token[i])) return d;
+    while (i < n && is_digit(token[i])) {
+      if (exponent < 100000) exponent = exponent * 10 + (token[i] - '0');
+      ++i;
+    }
+    if (negative_exponent) exponent = -exponent;
+  }
+  d.valid = only_whitespace(token.substr(i));
+  d.short_digits = digits <= 19 && exponent > -100000 && exponent < 100000;
+  d.exponent10 += static_cast<int>(exponent);
+  return d;
+}
+
+// The double nearest a decimal_number with short digits, when one multiplication or division
+// gives it: the digits and the power of ten are both exact doubles (at most 2^53 and 10^22), so
+// the one rounding of that operation is the correct one (Clinger's fast path). False otherwise.
+inline bool exact_double(const decimal_number& d, double& x) noexcept {
+  static constexpr double powers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+  return false;  // x87 arithmetic would round twice
+#endif
+  if (!d.short_digits || d.mantissa > (std::uint64_t{1} << 53) || d.exponent10 < -22 ||
+      d.exponent10 > 22) {
+    return false;
+  }
+  const double m = static_cast<double>(d.mantissa);
+  x = d.exponent10 < 0 ? m / powers[-d.exponent10] : m * powers[d.exponent10];
+  if (d.negative) x = -x;
+  return true;
 }
 
 // true when `token` is exactly `literal` followed by whitespace only.

@@ -38,11 +38,30 @@ class structural_indexer {
  public:
   explicit structural_indexer(std::uint32_t* out) noexcept : out_(out) {}
 
+  std::uint32_t count() const noexcept { return count_; }
+  bool unclosed_string() const noexcept { return in_string_ != 0; }
+  bool control_in_string() const noexcept { return control_in_string_ != 0; }
+  bool saw_non_ascii() const noexcept { return non_ascii_ != 0; }
+
   SKEW_ALWAYS_INLINE inline void block(const char* p, std::uint32_t base) noexcept {
     const block_classes c = classify_block(p);
-    const std::uint64_t escaped = escaped_bytes(c.backslash);
-    const std::uint64_t quote = c.quote & ~escaped;
-    const std::uint64_t in_string = prefix_xor(quote) ^ in_string_;
+    const std::uint64_t quote = c.quote & ~escaped_bytes(c.backslash);
+    take(c, quote, prefix_xor(quote), base);
+  }
+#if defined(SKEW_AVX2_KERNEL)
+  SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline void block_avx2(const char* p,
+                                                             std::uint32_t base) noexcept {
+    const block_classes c = classify_block_avx2(p);
+    const std::uint64_t quote = c.quote & ~escaped_bytes(c.backslash);
+    take(c, quote, prefix_xor_clmul(quote), base);
+  }
+#endif
+
+ private:
+  // One classified block: `quote` are its unescaped quotes, `quote_prefix` their prefix xor.
+  SKEW_ALWAYS_INLINE inline void take(const block_classes& c, std::uint64_t quote,
+                                      std::uint64_t quote_prefix, std::uint32_t base) noexcept {
+    const std::uint64_t in_string = quote_prefix ^ in_string_;
     in_string_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_string) >> 63);
     control_in_string_ |= c.control & in_string;
     non_ascii_ |= c.non_ascii;
@@ -57,27 +76,21 @@ class structural_indexer {
     write((c.op | (scalar & ~follows_scalar)) & ~string_tail, base);
   }
 
-  std::uint32_t count() const noexcept { return count_; }
-  bool unclosed_string() const noexcept { return in_string_ != 0; }
-  bool control_in_string() const noexcept { return control_in_string_ != 0; }
-  bool saw_non_ascii() const noexcept { return non_ascii_ != 0; }
-
- private:
-  // The bytes escaped by a backslash: a backslash escapes the byte after it unless it is itself
-  // escaped. Backslashes are rare outside escape-heavy strings, so this walks them one by one.
+  // The non-backslash bytes escaped by a backslash: those right after a run of backslashes of odd
+  // length (escaped backslashes themselves are left out: only quotes are asked about). Adding a
+  // run's first bit to the run carries to the byte after it; the run is odd when that byte's
+  // parity differs from its first's. A run that starts at an odd position and reaches the end of
+  // the block carries into the next.
   std::uint64_t escaped_bytes(std::uint64_t backslash) noexcept {
-    std::uint64_t escaped = escape_carry_;
-    backslash &= ~escape_carry_;
-    escape_carry_ = 0;
-    while (backslash != 0) {
-      const int i = std::countr_zero(backslash);
-      if (i == 63) {
-        escape_carry_ = 1;
-        break;
-      }
-      escaped |= std::uint64_t{2} << i;
-      backslash &= ~(std::uint64_t{3} << i);
-    }
+    constexpr std::uint64_t even = 0x5555555555555555ULL;
+    const std::uint64_t runs = backslash & ~escape_carry_;
+    const std::uint64_t starts = runs & ~(runs << 1);
+    const std::uint64_t after_even_starts = (runs + (starts & even)) & ~runs;
+    const std::uint64_t odd_sum = runs + (starts & ~even);
+    const std::uint64_t after_odd_starts = odd_sum & ~runs;
+    const std::uint64_t escaped =
+        (after_even_starts & ~even) | (after_odd_starts & even) | escape_carry_;
+    escape_carry_ = odd_sum < runs ? 1 : 0;
     return escaped;
   }
 
@@ -88,6 +101,11 @@ class structural_indexer {
     const std::uint32_t n = count_bits(bits);
     std::uint32_t* out = out_ + count_;
     for (std::uint32_t written = 0; written < n; written += 8) {
+#if defined(__clang__)
+#pragma clang loop unroll(full)
+#elif defined(__GNUC__)
+#pragma GCC unroll 8
+#endif
       for (std::uint32_t k = 0; k < 8; ++k) {
         out[written + k] = base + static_cast<std::uint32_t>(std::countr_zero(bits));
         bits &= bits - 1;
@@ -105,6 +123,46 @@ class structural_indexer {
   std::uint64_t non_ascii_ = 0;
 };
 
+// Which code classifies the input: the processor's best, or one named (for tests and benchmarks
+// that compare them; avx2 where the processor lacks it runs the portable one).
+enum class stage1_kernel : unsigned char { best, portable, avx2 };
+
+#if defined(SKEW_AVX2_KERNEL)
+inline bool avx2_kernel_available() noexcept {
+  static const bool available = __builtin_cpu_supports("avx2") &&
+                                __builtin_cpu_supports("pclmul") &&
+                                __builtin_cpu_supports("popcnt");
+  return available;
+}
+
+// The indexer passes by value: a local whose address never escapes keeps its state in registers.
+SKEW_TARGET_AVX2 SKEW_NOINLINE inline structural_indexer avx2_blocks(structural_indexer indexer,
+                                                                     const char* json,
+                                                                     std::size_t whole) noexcept {
+  for (std::size_t at = 0; at < whole; at += 64) {
+    indexer.block_avx2(json + at, static_cast<std::uint32_t>(at));
+  }
+  return indexer;
+}
+
+// Indexes the whole blocks with the AVX2 kernel unless the processor lacks it or the caller asks
+// for the portable one; false when it did not.
+inline bool index_blocks_avx2(structural_indexer& indexer, const char* json, std::size_t whole,
+                              stage1_kernel kernel) noexcept {
+  if (kernel == stage1_kernel::portable || !avx2_kernel_available()) return false;
+  indexer = avx2_blocks(indexer, json, whole);
+  return true;
+}
+#else
+constexpr bool avx2_kernel_available() noexcept {
+  return false;
+}
+constexpr bool index_blocks_avx2(structural_indexer&, const char*, std::size_t,
+                                 stage1_kernel) noexcept {
+  return false;
+}
+#endif
+
 // The structural positions of one input and the buffer that unescaped strings are written to.
 // One per decoder: both are reused from message to message.
 class structural_index {
@@ -115,7 +173,8 @@ class structural_index {
   // Indexes `length` bytes at `json`. The errors and their order are those of the stage 1 the
   // dependency has (so that both report the same for the same text): an
   // unclosed string, a raw control character in a string, no token at all, invalid UTF-8.
-  stage1_status build(const char* json, std::size_t length) {
+  stage1_status build(const char* json, std::size_t length,
+                      stage1_kernel kernel = stage1_kernel::best) {
     if (length > max_length) return stage1::too_long;
     if (length > capacity_ || !positions_) {
       // Grow geometrically so a stream of slowly growing messages does not reallocate each time.
@@ -123,14 +182,17 @@ class structural_index {
       while (capacity < length) capacity *= 2;
       // Every byte may be a structural position (`[[[[`); one more block for the tail.
       positions_ = std::make_unique<std::uint32_t[]>(capacity + 64);
-      // Unescaping never lengthens a string; a dispatch may walk the message twice.
+      // Unescaping never lengthens a string, and writes at most 15 bytes past one (16-byte copies);
+      // a dispatch may walk the message twice.
       strings_ = std::make_unique<char[]>(2 * capacity + 2 * input_padding);
       capacity_ = capacity;
     }
     structural_indexer indexer(positions_.get());
     const std::size_t whole = length - length % 64;
-    for (std::size_t at = 0; at < whole; at += 64) {
-      indexer.block(json + at, static_cast<std::uint32_t>(at));
+    if (!index_blocks_avx2(indexer, json, whole, kernel)) {
+      for (std::size_t at = 0; at < whole; at += 64) {
+        indexer.block(json + at, static_cast<std::uint32_t>(at));
+      }
     }
     if (whole < length) {
       char tail[64];

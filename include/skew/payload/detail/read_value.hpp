@@ -138,10 +138,12 @@ template <class T>
 bool read_floating(decode_context& ctx, std::uint32_t& i, T& out) {
   const walk w = ctx.view();
   const std::string_view token = w.token(i);
-  if (token.empty() || !classify_number(token).valid)
-    return fail_value(ctx, i, json_kind::floating);
+  if (token.empty()) return fail_value(ctx, i, json_kind::floating);
+  const decimal_number d = scan_decimal(token);
+  if (!d.valid) return fail_value(ctx, i, json_kind::floating);
   double x = 0;
-  const parse_double_status status = parse_double(token, x);
+  const parse_double_status status =
+      exact_double(d, x) ? parse_double_status::ok : parse_double(token, x);
   if (status == parse_double_status::out_of_range) {
     if (!underflows(token)) return ctx.fail_at(errc::out_of_range, i);
     x = token[0] == '-' ? -0.0 : 0.0;

@@ -1,0 +1,166 @@
+// Numbers and strings as the decoder reads them in one pass (json/detail/scan.hpp,
+// json/detail/decode_context.hpp): a number token's grammar and value together, with the exact
+// fast path checked against std::from_chars; string content unescaped and checked together,
+// against simdjson's own unescaping, at every offset around the 16-byte steps.
+#include <doctest/doctest.h>
+#include <simdjson.h>
+#include <skew/skew.hpp>
+
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+struct Number {
+  double x = 0;
+};
+SKEW_DESCRIBE(Number, x)
+
+struct Text {
+  std::string s;
+};
+SKEW_DESCRIBE(Text, s)
+
+std::string random_number(std::mt19937& random) {
+  std::uniform_int_distribution<int> digit(0, 9), count(1, 21), exponent(-340, 340), coin(0, 3);
+  std::string t;
+  if (coin(random) == 0) t += '-';
+  const int whole = count(random);
+  t += static_cast<char>('1' + digit(random) % 9);
+  for (int k = 1; k < whole; ++k) t += static_cast<char>('0' + digit(random));
+  if (coin(random) != 0) {
+    t += '.';
+    const int fraction = count(random);
+    for (int k = 0; k < fraction; ++k) t += static_cast<char>('0' + digit(random));
+  }
+  if (coin(random) != 0) {
+    t += coin(random) == 0 ? 'E' : 'e';
+    // Mostly small exponents, where the fast path applies.
+    const int e = coin(random) == 0 ? exponent(random) : exponent(random) % 25;
+    t += std::to_string(e);
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("numbers decode to the double std::from_chars gives, fast path or not") {
+  std::mt19937 random(20261207);
+  skew::decoder decoder;
+  int fast = 0;
+  for (int n = 0; n < 50000; ++n) {
+    const std::string token = random_number(random);
+    double want = 0;
+    const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), want);
+    REQUIRE(end == token.data() + token.size());
+    Number got;
+    const auto status = decoder.decode_into(got, R"({"x":)" + token + "}");
+    CAPTURE(token);
+    if (ec == std::errc::result_out_of_range) {
+      // Overflow is out_of_range; underflow reads as zero.
+      if (!status) CHECK(status.error().code == skew::errc::out_of_range);
+      continue;
+    }
+    REQUIRE(status.has_value());
+    CHECK(std::bit_cast<std::uint64_t>(got.x) == std::bit_cast<std::uint64_t>(want));
+    double exact = 0;
+    if (skew::detail::exact_double(skew::detail::scan_decimal(token), exact)) ++fast;
+  }
+  // The generator reaches the fast path often, so both paths were compared.
+  CHECK(fast > 5000);
+}
+
+TEST_CASE("internal: scan_decimal accepts exactly what classify_number accepts") {
+  std::mt19937 random(7);
+  const std::string_view alphabet = "0123456789-+.eE ";
+  std::uniform_int_distribution<std::size_t> letter(0, alphabet.size() - 1), length(0, 12);
+  for (int n = 0; n < 100000; ++n) {
+    std::string token(length(random), ' ');
+    for (char& c : token) c = alphabet[letter(random)];
+    CAPTURE(token);
+    CHECK(skew::detail::scan_decimal(token).valid == skew::detail::classify_number(token).valid);
+  }
+  CHECK(skew::detail::scan_decimal("-0.0e-0").valid);
+  CHECK_FALSE(skew::detail::scan_decimal("01").valid);
+  CHECK_FALSE(skew::detail::scan_decimal("1.").valid);
+  CHECK_FALSE(skew::detail::scan_decimal("1e+").valid);
+}
+
+TEST_CASE("negative zero and the edges of the fast path") {
+  skew::decoder decoder;
+  Number n;
+  REQUIRE(decoder.decode_into(n, R"({"x":-0.0})"));
+  CHECK(std::signbit(n.x));
+  REQUIRE(decoder.decode_into(n, R"({"x":9007199254740993})"));  // 2^53 + 1: not exact
+  CHECK(n.x == 9007199254740992.0);
+  REQUIRE(decoder.decode_into(n, R"({"x":1e23})"));  // 10^23 is not a double
+  CHECK(n.x == 1e23);
+  REQUIRE(decoder.decode_into(n, R"({"x":4.35e-22})"));
+  CHECK(n.x == 4.35e-22);
+}
+
+TEST_CASE("strings unescape as simdjson unescapes them, at every offset") {
+  std::mt19937 random(11);
+  const std::vector<std::string_view> pieces = {"a",
+                                                "Z",
+                                                " ",
+                                                "é",
+                                                "日本",
+                                                "😀",
+                                                R"(\")",
+                                                R"(\\)",
+                                                R"(\/)",
+                                                R"(\b)",
+                                                R"(\f)",
+                                                R"(\n)",
+                                                R"(\r)",
+                                                R"(\t)",
+                                                R"(\u00e9)",
+                                                R"(\u65e5)",
+                                                R"(\ud83d\ude00)",
+                                                R"(\u0000)",
+                                                "abcdefghijklmnop"};
+  std::uniform_int_distribution<std::size_t> piece(0, pieces.size() - 1), count(0, 40);
+  skew::decoder decoder;
+  simdjson::ondemand::parser parser;
+  for (int n = 0; n < 20000; ++n) {
+    std::string content;
+    const std::size_t k = count(random);
+    for (std::size_t i = 0; i < k; ++i) content += pieces[piece(random)];
+    const std::string json = R"({"s":")" + content + R"("})";
+    const simdjson::padded_string padded(json);
+    simdjson::ondemand::document doc;
+    REQUIRE(parser.iterate(padded).get(doc) == simdjson::SUCCESS);
+    std::string_view want;
+    REQUIRE(doc["s"].get_string().get(want) == simdjson::SUCCESS);
+    Text got;
+    CAPTURE(json);
+    REQUIRE(decoder.decode_into(got, json));
+    CHECK(got.s == want);
+  }
+}
+
+TEST_CASE("bad escapes: malformed_json, lone surrogates invalid_utf8, each at its string") {
+  skew::decoder decoder;
+  Text t;
+  const auto code = [&](std::string_view json) {
+    return decoder.decode_into(t, json).error().code;
+  };
+  CHECK(code(R"({"s":"abc\x"})") == skew::errc::malformed_json);
+  CHECK(code(R"({"s":"abc\u12g4"})") == skew::errc::malformed_json);
+  CHECK(code(R"({"s":"0123456789abcdef\ud800"})") == skew::errc::invalid_utf8);
+  CHECK(code(R"({"s":"\udc00 tail"})") == skew::errc::invalid_utf8);
+  CHECK(code(R"({"s":"\ud800\u0041"})") == skew::errc::invalid_utf8);
+  CHECK(code(R"({"s":"\ud800\uzzzz"})") == skew::errc::malformed_json);
+  const auto status = decoder.decode_into(t, R"({"s":"0123456789abcdef0123\q"})");
+  REQUIRE_FALSE(status);
+  CHECK(status.error().path == "/s");
+  CHECK(status.error().offset == std::optional<std::size_t>(5));
+}
