@@ -16,17 +16,20 @@
 namespace skew::detail {
 
 // The flat envelope's header keys, met by the payload pass: read into the header (a late id, the
-// producer stamps, copies that are duplicates), never taken for payload members.
+// producer stamps, copies that are duplicates), never taken for payload members. Those whose
+// value lies before `read_before` were read by the header pass already and are stepped over.
 struct envelope_header_keys {
   static constexpr bool any = true;
   const flat_keys& keys;
   header_scratch& scratch;
   header_fields& fields;
+  std::uint32_t read_before = 0;
 
   SKEW_ALWAYS_INLINE int find(std::string_view key) const noexcept {
     return ((keys.lengths >> key_length_bit(key.size())) & 1u) != 0 ? keys.slot(key) : -1;
   }
   bool read(decode_context& ctx, int slot, std::string_view key, std::uint32_t& i) {
+    if (i < read_before) return skip_value(ctx, i);
     if (read_header_slot(static_cast<header_slot>(slot), ctx, key, i, scratch, fields)) {
       return true;
     }
@@ -60,14 +63,14 @@ inline constexpr payload_readers payload_readers_of{
     &read_again_erased<Payload>, &read_erased<Payload>, &read_empty_object_erased<Payload>};
 
 // The payload of a flat envelope whose payload keys came before its header: the object read again
-// from its start, recording the header keys a second time. Out of line, as are the other layouts'
+// from its start. The header keys the header pass read are stepped over; those after where it
+// stopped are read as in the one-pass path. Out of line, as are the other layouts'
 // payloads below: the router inlines decode_payload into every (type, version) it routes, and
 // only the one-pass path belongs in that hot code.
 SKEW_NOINLINE inline bool decode_flat_payload_again(decode_context& ctx,
                                                     envelope_header_keys& header, void* out,
                                                     const payload_readers& read) {
-  header.fields.seen_slots = 0;
-  header.fields.flat_count = 0;
+  header.read_before = header.fields.cursor.next;
   return read.again(ctx, out, header);
 }
 

@@ -130,6 +130,91 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
   return true;
 }
 
+// Whether one scalar token is valid JSON: validate_scalar_token without the error.
+SKEW_ALWAYS_INLINE inline bool scalar_token_is_valid(std::string_view token) noexcept {
+  switch (token[0]) {
+    case '"':
+      return plain_string_token(token) ||
+             check_string(token.data() + 1, nullptr) == scan_status::ok;
+    case 't':
+      return is_literal(token, "true");
+    case 'f':
+      return is_literal(token, "false");
+    case 'n':
+      return is_literal(token, "null");
+    default:
+      return classify_number(token).valid;
+  }
+}
+
+// Whether the key at position k is a closed string followed by ':' whose escapes are valid.
+SKEW_ALWAYS_INLINE inline bool key_is_valid(const walk& w, std::uint32_t k) noexcept {
+  if (w.at(k) != '"' || w.at(k + 1) != ':') return false;
+  const char* begin = w.begin + w.positions[k] + 1;
+  const char* quote = w.begin + w.positions[k + 1] - 1;
+  while (is_json_whitespace(*quote)) --quote;
+  if (*quote != '"' || quote < begin) return false;
+  const auto size = static_cast<std::size_t>(quote - begin);
+  return !contains_backslash(begin, size) || check_string(begin, nullptr) == scan_status::ok;
+}
+
+// validate_value for a container in one loop over its positions, with a 64-bit stack of what
+// each level is (an object or an array): true when the container is valid JSON within
+// max_depth, i then past it. False on any error, or deeper than 64 levels below the current
+// depth; validate_value then walks it again to say what and where.
+inline bool container_is_valid(const decode_context& ctx, std::uint32_t& i) noexcept {
+  const walk w = ctx.view();
+  const std::uint32_t room = ctx.opts.max_depth - ctx.depth;  // levels left; depth <= max_depth
+  std::uint64_t objects = 0;                                  // bit d set: level d is an object
+  std::uint32_t depth = 0;
+  std::uint32_t k = i;
+  for (;;) {
+    // A value at k.
+    const char c = w.at(k);
+    if (c == '{' || c == '[') {
+      if (depth == 64 || depth == room) return false;
+      const bool object = c == '{';
+      objects =
+          object ? objects | (std::uint64_t{1} << depth) : objects & ~(std::uint64_t{1} << depth);
+      ++depth;
+      ++k;
+      if (w.at(k) == (object ? '}' : ']')) {
+        ++k;
+        --depth;
+      } else {
+        if (object) {
+          if (!key_is_valid(w, k)) return false;
+          k += 2;
+        }
+        continue;
+      }
+    } else {
+      if (k >= w.count || is_separator(c) || !scalar_token_is_valid(w.token(k))) return false;
+      ++k;
+    }
+    // After a value: commas continue a level, closing brackets end levels.
+    for (;;) {
+      if (depth == 0) {
+        i = k;
+        return true;
+      }
+      const bool object = (objects >> (depth - 1)) & 1u;
+      const char d = w.at(k);
+      if (d == ',') {
+        ++k;
+        if (object) {
+          if (!key_is_valid(w, k)) return false;
+          k += 2;
+        }
+        break;
+      }
+      if (d != (object ? '}' : ']')) return false;
+      ++k;
+      --depth;
+    }
+  }
+}
+
 SKEW_ALWAYS_INLINE inline bool skip_or_validate(decode_context& ctx, std::uint32_t& i) {
   if (!ctx.opts.validate_skipped) return skip_value(ctx, i);
   // The common skipped value, a string without escapes, is checked here without a call: stage 1
@@ -142,6 +227,10 @@ SKEW_ALWAYS_INLINE inline bool skip_or_validate(decode_context& ctx, std::uint32
   }
   // Through a copy: the position of a loop that calls out of line stays in a register.
   std::uint32_t j = i;
+  if (container_is_valid(ctx, j)) [[likely]] {
+    i = j;
+    return true;
+  }
   const bool ok = validate_value(ctx, j);
   i = j;
   return ok;
