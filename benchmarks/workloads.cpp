@@ -8,12 +8,20 @@
 //
 // CMake builds it twice: bench_workloads with the preset's flags and bench_workloads_x86_64 with
 // -march=x86-64 appended (simdjson's On-Demand then uses its scalar fallback kernel).
+//
+// `bench_workloads --calls NAME N` runs one contender N times over its workload without timing,
+// for instruction counts under callgrind (workload_instructions.py): these shared machines move
+// times by 10-30% between runs, instructions not at all.
 #include <skew/skew.hpp>
 
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "alloc_counter.hpp"
@@ -39,15 +47,41 @@ struct identity {
   const T& operator()(const T& m) const { return m; }
 };
 
-// Times `decode(message, out)` over every message of `in`, after checking that its output equals
+// The loop around a contender: timed by Google Benchmark, or a fixed number of calls.
+struct timed {
+  benchmark::State& state;
+  void fail(const char* why) { state.SkipWithError(why); }
+  template <class Body>
+  void repeat(Body&& body) {
+    for (auto _ : state) body();
+  }
+  void report(std::size_t before, const inputs& in) {
+    bench::report_allocations(state, before, total_bytes(in));
+    state.counters["allocs/op"] =
+        benchmark::Counter(static_cast<double>(bench::allocations.load() - before) /
+                           static_cast<double>(state.iterations() * in.size()));
+  }
+};
+struct counted {
+  long calls;
+  bool failed = false;
+  void fail(const char* why) {
+    std::fprintf(stderr, "%s\n", why);
+    failed = true;
+  }
+  template <class Body>
+  void repeat(Body&& body) {
+    for (long n = 0; n < calls; ++n) body();
+  }
+  void report(std::size_t, const inputs&) {}
+};
+
+// Runs `decode(message, out)` over every message of `in`, after checking that its output equals
 // the baseline's (a Hand struct, carried to T by `expect`) on each one, and that both succeed or
 // both fail.
-template <class Hand, class T, class Decode, class Expect = identity<Hand>>
-void run(benchmark::State& state, const inputs& in, Decode&& decode, Expect expect = {}) {
-  if (in.empty()) {
-    state.SkipWithError("input absent (../shared/corpora/webhooks)");
-    return;
-  }
+template <class Hand, class T, class Loop, class Decode, class Expect = identity<Hand>>
+void run(Loop& loop, const inputs& in, Decode&& decode, Expect expect = {}) {
+  if (in.empty()) return loop.fail("input absent (../shared/corpora/webhooks)");
   od::parser parser;
   T out{};
   for (const auto& message : in) {
@@ -55,37 +89,33 @@ void run(benchmark::State& state, const inputs& in, Decode&& decode, Expect expe
     const bool baseline_ok = hand::read(parser, message, expected);
     const bool ok = decode(message, out);
     if (ok != baseline_ok || (ok && !(out == expect(expected)))) {
-      state.SkipWithError("output differs from the hand-written baseline");
-      return;
+      return loop.fail("output differs from the hand-written baseline");
     }
   }
   const auto before = bench::allocations.load();
-  for (auto _ : state) {
+  loop.repeat([&] {
     for (const auto& message : in) {
       bool ok = decode(message, out);
       benchmark::DoNotOptimize(ok);
       benchmark::DoNotOptimize(out);
     }
-  }
-  bench::report_allocations(state, before, total_bytes(in));
-  state.counters["allocs/op"] =
-      benchmark::Counter(static_cast<double>(bench::allocations.load() - before) /
-                         static_cast<double>(state.iterations() * in.size()));
+  });
+  loop.report(before, in);
 }
 
-template <class T>
-void BM_handwritten(benchmark::State& state, const inputs* in) {
+template <class T, class Loop>
+void contender_handwritten(Loop& loop, const inputs* in) {
   od::parser parser;
-  run<T, T>(state, *in,
+  run<T, T>(loop, *in,
             [&](const simdjson::padded_string& m, T& out) { return hand::read(parser, m, out); });
 }
 
-template <class T, bool Validate>
-void BM_skew(benchmark::State& state, const inputs* in) {
+template <class T, bool Validate, class Loop>
+void contender_skew(Loop& loop, const inputs* in) {
   skew::decoder decoder;
   skew::options opts;
   opts.validate_skipped = Validate;
-  run<T, T>(state, *in, [&](const simdjson::padded_string& m, T& out) {
+  run<T, T>(loop, *in, [&](const simdjson::padded_string& m, T& out) {
     return decoder.decode_into(out, m, opts).has_value();
   });
 }
@@ -93,8 +123,8 @@ void BM_skew(benchmark::State& state, const inputs* in) {
 // Dispatch of an envelope workload: its payload (T's body) to a handler, and the decode of that
 // payload alone, the work dispatch contains. In the first pass over the inputs (the check) the
 // handler copies the payload out for comparison; while timed it only counts.
-template <class Family, class T>
-void BM_dispatch(benchmark::State& state, const inputs* in) {
+template <class Family, class T, class Loop>
+void contender_dispatch(Loop& loop, const inputs* in) {
   using Body = decltype(body_of(T{}));
   skew::router<Family> router;
   skew::decoder decoder;
@@ -105,7 +135,7 @@ void BM_dispatch(benchmark::State& state, const inputs* in) {
     ++handled;
   });
   run<T, Body>(
-      state, *in,
+      loop, *in,
       [&](const simdjson::padded_string& m, Body& out) {
         copy_to = calls++ < in->size() ? &out : nullptr;
         const std::size_t before = handled;
@@ -115,12 +145,12 @@ void BM_dispatch(benchmark::State& state, const inputs* in) {
       [](const T& m) { return body_of(m); });
 }
 
-template <class T>
-void BM_decode_body(benchmark::State& state, const inputs* in) {
+template <class T, class Loop>
+void contender_decode_body(Loop& loop, const inputs* in) {
   using Body = decltype(body_of(T{}));
   skew::decoder decoder;
   run<T, Body>(
-      state, *in,
+      loop, *in,
       [&](const simdjson::padded_string& m, Body& out) {
         return decoder.decode_into(out, m).has_value();
       },
@@ -128,50 +158,68 @@ void BM_decode_body(benchmark::State& state, const inputs* in) {
 }
 
 #if defined(SKEW_BENCH_HAVE_GLAZE)
-template <class T>
-void BM_glaze(benchmark::State& state, const inputs* in) {
-  run<T, T>(state, *in,
-            [](const simdjson::padded_string& m, T& out) { return read_glaze(m, out); });
+template <class T, class Loop>
+void contender_glaze(Loop& loop, const inputs* in) {
+  run<T, T>(loop, *in, [](const simdjson::padded_string& m, T& out) { return read_glaze(m, out); });
 }
 #endif
 #if defined(SKEW_BENCH_HAVE_RAPIDJSON)
-template <class T>
-void BM_rapidjson(benchmark::State& state, const inputs* in) {
+template <class T, class Loop>
+void contender_rapidjson(Loop& loop, const inputs* in) {
   rapidjson::Document doc;
-  run<T, T>(state, *in, [&](const simdjson::padded_string& m, T& out) {
+  run<T, T>(loop, *in, [&](const simdjson::padded_string& m, T& out) {
     return dom::read_rapidjson(doc, m, out);
   });
 }
 #endif
 #if defined(SKEW_BENCH_HAVE_NLOHMANN)
-template <class T>
-void BM_nlohmann(benchmark::State& state, const inputs* in) {
-  run<T, T>(state, *in,
+template <class T, class Loop>
+void contender_nlohmann(Loop& loop, const inputs* in) {
+  run<T, T>(loop, *in,
             [](const simdjson::padded_string& m, T& out) { return dom::read_nlohmann(m, out); });
 }
 #endif
 
+// Every contender by name, for --calls.
+std::map<std::string, std::function<bool(long)>>& by_name() {
+  static std::map<std::string, std::function<bool(long)>> contenders;
+  return contenders;
+}
+
 template <class T, class Family = void>
 void register_workload(const std::string& name, const inputs& in) {
   auto add = [&](const char* contender, auto fn) {
-    benchmark::RegisterBenchmark((name + "/" + contender).c_str(), fn, &in)
-        ->Unit(benchmark::kMicrosecond);
+    const std::string full = name + "/" + contender;
+    benchmark::RegisterBenchmark(full.c_str(), [fn, &in](benchmark::State& state) {
+      timed loop{state};
+      fn(loop, &in);
+    })->Unit(benchmark::kMicrosecond);
+    by_name()[full] = [fn, &in](long calls) {
+      counted loop{calls};
+      fn(loop, &in);
+      return !loop.failed;
+    };
   };
-  add("handwritten_simdjson", BM_handwritten<T>);
-  add("skew_decode_into_validated", BM_skew<T, true>);
-  add("skew_decode_into", BM_skew<T, false>);
+  // One generic lambda per contender: it runs under either loop.
+  add("handwritten_simdjson",
+      [](auto& loop, const inputs* in) { contender_handwritten<T>(loop, in); });
+  add("skew_decode_into_validated",
+      [](auto& loop, const inputs* in) { contender_skew<T, true>(loop, in); });
+  add("skew_decode_into", [](auto& loop, const inputs* in) { contender_skew<T, false>(loop, in); });
   if constexpr (!std::is_void_v<Family>) {
-    add("skew_decode_payload_validated", BM_decode_body<T>);
-    add("skew_dispatch_validated", BM_dispatch<Family, T>);
+    add("skew_decode_payload_validated",
+        [](auto& loop, const inputs* in) { contender_decode_body<T>(loop, in); });
+    add("skew_dispatch_validated",
+        [](auto& loop, const inputs* in) { contender_dispatch<Family, T>(loop, in); });
   }
 #if defined(SKEW_BENCH_HAVE_GLAZE)
-  add("glaze", BM_glaze<T>);
+  add("glaze", [](auto& loop, const inputs* in) { contender_glaze<T>(loop, in); });
 #endif
 #if defined(SKEW_BENCH_HAVE_RAPIDJSON)
-  add("rapidjson_dom", BM_rapidjson<T>);
+  add("rapidjson_dom", [](auto& loop, const inputs* in) { contender_rapidjson<T>(loop, in); });
 #endif
 #if defined(SKEW_BENCH_HAVE_NLOHMANN)
-  add("nlohmann_json", BM_nlohmann<T>);
+  add("nlohmann_json", [](auto& loop, const inputs* in) { contender_nlohmann<T>(loop, in); });
 #endif
 }
 
@@ -196,6 +244,14 @@ int main(int argc, char** argv) {
   register_workload<Note, NoteFamily>("string_heavy", strings_in);
   register_workload<Metrics, MetricsFamily>("number_heavy", numbers_in);
   register_workload<Webhook>("webhooks", webhooks_in);
+  if (argc == 4 && std::string_view(argv[1]) == "--calls") {
+    const auto found = by_name().find(argv[2]);
+    if (found == by_name().end()) {
+      std::fprintf(stderr, "no contender %s\n", argv[2]);
+      return 2;
+    }
+    return found->second(std::atol(argv[3])) ? 0 : 1;
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
