@@ -15,6 +15,8 @@
 
 #include "alloc_counter.hpp"
 #include "job_envelope.hpp"
+#include "workloads/inputs.hpp"
+#include "workloads/messages.hpp"
 
 #if __has_include(<rapidjson/document.h>)
 #include <rapidjson/document.h>
@@ -31,17 +33,7 @@
 
 namespace jobs {
 
-struct Job {
-  std::string type;
-  int schemaVersion = 0;
-  std::string id;
-  std::string tenant;
-  int priority = 0;
-  std::string createdAt;
-  std::string payload;
-  friend bool operator==(const Job&, const Job&) = default;
-};
-SKEW_DESCRIBE(Job, type, schemaVersion, id, tenant, priority, createdAt, payload)
+using workloads::Job;  // the matrix's job struct (workloads/messages.hpp)
 
 struct JobView {
   std::string_view type;
@@ -107,12 +99,7 @@ bool handwritten(od::parser& parser, const simdjson::padded_string& json, Job& o
 }
 
 // The job envelope with its keys in reverse order: the header comes last.
-constexpr std::string_view reversed_json =
-    R"({"payload":"quarterly-revenue-q3","deadlineMs":30000,"queue":"reports",)"
-    R"("producer":{"service":"scheduler","build":"2026.11.3"},)"
-    R"("traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",)"
-    R"("createdAt":"2026-11-26T08:22:27Z","priority":5,"attempt":1,"tenant":"acme-corp",)"
-    R"("id":"4f1c2a9e-8b7d-4c3e-9a21-6d5f0e7b8c90","schemaVersion":2,"type":"render-report"})";
+constexpr std::string_view reversed_json = workloads::header_last_json;
 
 const simdjson::padded_string& input() {
   static const simdjson::padded_string padded(job_json);

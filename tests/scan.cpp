@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -159,7 +160,9 @@ TEST_CASE("numbers decode to the double std::from_chars gives, fast path or not"
   CHECK(fast > 5000);
 }
 
-TEST_CASE("internal: scan_decimal accepts exactly what classify_number accepts") {
+TEST_CASE("internal: number tokens are valid exactly when RFC 8259's grammar matches them") {
+  // The grammar of section 6, with the whitespace the structural index leaves after a token.
+  const std::regex grammar(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?[ \t\n\r]*)");
   std::mt19937 random(7);
   const std::string_view alphabet = "0123456789-+.eE ";
   std::uniform_int_distribution<std::size_t> letter(0, alphabet.size() - 1), length(0, 12);
@@ -167,9 +170,13 @@ TEST_CASE("internal: scan_decimal accepts exactly what classify_number accepts")
     std::string token(length(random), ' ');
     for (char& c : token) c = alphabet[letter(random)];
     CAPTURE(token);
-    CHECK(skew::detail::scan_decimal(token).valid == skew::detail::classify_number(token).valid);
+    const bool want = std::regex_match(token, grammar);
+    CHECK(skew::detail::scan_decimal(token).valid == want);
+    CHECK(skew::detail::classify_number(token).valid == want);
   }
   CHECK(skew::detail::scan_decimal("-0.0e-0").valid);
+  CHECK(skew::detail::classify_number("12").integral);
+  CHECK_FALSE(skew::detail::classify_number("12e0").integral);
   CHECK_FALSE(skew::detail::scan_decimal("01").valid);
   CHECK_FALSE(skew::detail::scan_decimal("1.").valid);
   CHECK_FALSE(skew::detail::scan_decimal("1e+").valid);

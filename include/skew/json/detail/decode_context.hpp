@@ -132,7 +132,7 @@ SKEW_COLD inline bool fail_value(decode_context& ctx, std::uint32_t i, json_kind
       break;
   }
   if (is_separator(token[0])) return ctx.fail(errc::malformed_json, at);
-  const number_shape shape = classify_number(token);
+  const decimal_number shape = classify_number(token);
   if (!shape.valid) return ctx.fail(errc::malformed_json, at);
   if (expected == json_kind::integer) {
     // A fraction or exponent is not an integer; an integral token that did not fit overflowed.

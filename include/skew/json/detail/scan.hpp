@@ -153,99 +153,83 @@ constexpr bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
-struct number_shape {
-  bool valid = false;
-  bool negative = false;
-  bool integral = false;  // no fraction and no exponent
-};
-
-// Classifies a number token (as the structural index gives it: the token plus trailing whitespace)
-// by the RFC 8259 grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-constexpr number_shape classify_number(std::string_view token) noexcept {
-  number_shape shape;
-  std::size_t i = 0;
-  const std::size_t n = token.size();
-  if (i < n && token[i] == '-') {
-    shape.negative = true;
-    ++i;
-  }
-  if (i >= n || !is_digit(token[i])) return shape;
-  if (token[i] == '0') {
-    ++i;
-  } else {
-    while (i < n && is_digit(token[i])) ++i;
-  }
-  shape.integral = true;
-  if (i < n && token[i] == '.') {
-    shape.integral = false;
-    ++i;
-    if (i >= n || !is_digit(token[i])) return shape;
-    while (i < n && is_digit(token[i])) ++i;
-  }
-  if (i < n && (token[i] == 'e' || token[i] == 'E')) {
-    shape.integral = false;
-    ++i;
-    if (i < n && (token[i] == '+' || token[i] == '-')) ++i;
-    if (i >= n || !is_digit(token[i])) return shape;
-    while (i < n && is_digit(token[i])) ++i;
-  }
-  shape.valid = only_whitespace(token.substr(i));
-  return shape;
-}
-
-// A number token read in one pass: its grammar (as classify_number) and, when it has at most 19
-// digits, those digits as an integer and the power of ten that scales them.
+// A number token (as the structural index gives it: the token plus trailing whitespace) checked
+// against the RFC 8259 grammar, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and, for
+// scan_decimal, read: when it has at most 19 digits, those digits as an integer and the power of
+// ten that scales them.
 struct decimal_number {
   bool valid = false;
   bool negative = false;
+  bool integral = false;      // no fraction and no exponent
   bool short_digits = false;  // mantissa and exponent10 hold the value
   std::uint64_t mantissa = 0;
   int exponent10 = 0;
 };
 
-constexpr decimal_number scan_decimal(std::string_view token) noexcept {
+// One walk for both: WithDigits adds the digits' arithmetic to the grammar check.
+template <bool WithDigits>
+constexpr decimal_number walk_number(std::string_view token) noexcept {
   decimal_number d;
   std::size_t i = 0;
   const std::size_t n = token.size();
+  int digits = 0;
+  auto take_digit = [&](char c) {
+    if constexpr (WithDigits) {
+      d.mantissa = d.mantissa * 10 + static_cast<std::uint64_t>(c - '0');
+      ++digits;
+    }
+  };
   if (i < n && token[i] == '-') {
     d.negative = true;
     ++i;
   }
   if (i >= n || !is_digit(token[i])) return d;
-  int digits = 0;
-  auto take_digit = [&](char c) {
-    d.mantissa = d.mantissa * 10 + static_cast<std::uint64_t>(c - '0');
-    ++digits;
-  };
   if (token[i] == '0') {
     ++i;
   } else {
     while (i < n && is_digit(token[i])) take_digit(token[i++]);
   }
+  d.integral = true;
   if (i < n && token[i] == '.') {
+    d.integral = false;
     ++i;
     if (i >= n || !is_digit(token[i])) return d;
     while (i < n && is_digit(token[i])) {
       take_digit(token[i++]);
-      --d.exponent10;
+      if constexpr (WithDigits) --d.exponent10;
     }
   }
   long exponent = 0;
   if (i < n && (token[i] == 'e' || token[i] == 'E')) {
+    d.integral = false;
     ++i;
     const bool negative_exponent = i < n && token[i] == '-';
     if (i < n && (token[i] == '+' || token[i] == '-')) ++i;
     if (i >= n || !is_digit(token[i])) return d;
     while (i < n && is_digit(token[i])) {
-      if (exponent < 100000) exponent = exponent * 10 + (token[i] - '0');
+      if constexpr (WithDigits) {
+        if (exponent < 100000) exponent = exponent * 10 + (token[i] - '0');
+      }
       ++i;
     }
     if (negative_exponent) exponent = -exponent;
   }
   d.valid = only_whitespace(token.substr(i));
-  d.short_digits = digits <= 19 && exponent > -100000 && exponent < 100000;
-  d.exponent10 += static_cast<int>(exponent);
+  if constexpr (WithDigits) {
+    d.short_digits = digits <= 19 && exponent > -100000 && exponent < 100000;
+    d.exponent10 += static_cast<int>(exponent);
+  }
   return d;
+}
+
+// The grammar alone (validation, error messages).
+constexpr decimal_number classify_number(std::string_view token) noexcept {
+  return walk_number<false>(token);
+}
+
+// The grammar and the digits (reading a floating-point member).
+constexpr decimal_number scan_decimal(std::string_view token) noexcept {
+  return walk_number<true>(token);
 }
 
 // The double nearest a decimal_number with short digits, when one multiplication or division
