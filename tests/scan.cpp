@@ -253,3 +253,34 @@ TEST_CASE("bad escapes: malformed_json, lone surrogates invalid_utf8, each at it
   CHECK(status.error().path == "/s");
   CHECK(status.error().offset == std::optional<std::size_t>(5));
 }
+
+namespace scan_test {
+struct Note {
+  std::string text;
+};
+SKEW_DESCRIBE(Note, text)
+}  // namespace scan_test
+
+TEST_CASE("a message without a backslash does not make the next one's escapes plain") {
+  using NoteFamily = skew::message<"note", scan_test::Note>;
+  skew::router<NoteFamily> router;
+  std::string seen;
+  router.on<NoteFamily>(
+      [&](const scan_test::Note& n, const skew::envelope_view&) { seen = n.text; });
+  skew::decoder decoder;
+  Text t;
+  for (int round = 0; round < 3; ++round) {
+    REQUIRE(router.dispatch(R"({"type":"note","schemaVersion":1,"text":"plain"})").action ==
+            skew::action::ack);
+    CHECK(seen == "plain");
+    REQUIRE(router.dispatch(R"({"type":"note","schemaVersion":1,"text":"a\"b\u00e9"})").action ==
+            skew::action::ack);
+    CHECK(seen == "a\"b\xc3\xa9");
+    REQUIRE(decoder.decode_into(t, R"({"s":"plain","skipped":["x"]})"));
+    CHECK(t.s == "plain");
+    REQUIRE(decoder.decode_into(t, R"({"s":"tab\there","skipped":["\q"]})").error().code ==
+            skew::errc::malformed_json);
+    REQUIRE(decoder.decode_into(t, R"({"s":"tab\there"})"));
+    CHECK(t.s == "tab\there");
+  }
+}

@@ -88,7 +88,7 @@ inline bool read_flat_key(decode_context& ctx, const flat_keys& keys, std::uint3
   std::string_view key;
   if (!raw_key(ctx, i, key)) return false;
   int slot = keys.slot(key);
-  if (slot < 0 && contains_backslash(key.data(), key.size())) [[unlikely]] {
+  if (slot < 0 && ctx.may_escape(key.data(), key.size())) [[unlikely]] {
     if (!unescape_key(ctx, key)) return false;
     key = scratch.keep(key);
     slot = keys.slot(key);

@@ -32,6 +32,8 @@ struct decode_context {
   char* strings = nullptr;
   char* strings_begin = nullptr;  // strings == strings_begin: nothing was unescaped
   std::uint32_t depth = 0;
+  // False when stage 1 found no backslash in the input: then no string or key holds an escape.
+  bool has_backslash = true;
   // Values read under a former name (alias) in this decode: how operators learn an old name is
   // still being written.
   std::uint32_t alias_reads = 0;
@@ -52,9 +54,14 @@ struct decode_context {
     count = index.count();
     strings = index.strings();
     strings_begin = strings;
+    has_backslash = index.has_backslash();
   }
 
   walk view() const noexcept { return {input_begin, input_end, positions, count}; }
+  // Whether [p, p + n) of the input may hold an escape.
+  SKEW_ALWAYS_INLINE bool may_escape(const char* p, std::size_t n) const noexcept {
+    return has_backslash && contains_backslash(p, n);
+  }
   char at(std::uint32_t i) const noexcept { return view().at(i); }
   const char* where(std::uint32_t i) const noexcept { return view().where(i); }
   std::string_view token(std::uint32_t i) const noexcept { return view().token(i); }

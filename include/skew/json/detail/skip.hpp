@@ -37,10 +37,12 @@ SKEW_ALWAYS_INLINE inline bool skip_value(decode_context& ctx, std::uint32_t& i)
 }
 
 // A string token (opening quote included) that is closed and holds no escape: stage 1 already
-// rejected raw control characters and invalid UTF-8, so nothing is left to check.
-SKEW_ALWAYS_INLINE inline bool plain_string_token(std::string_view token) noexcept {
+// rejected raw control characters and invalid UTF-8, so nothing is left to check. Where stage 1
+// saw no backslash at all (`has_backslash` false), no token holds one.
+SKEW_ALWAYS_INLINE inline bool plain_string_token(std::string_view token,
+                                                  bool has_backslash = true) noexcept {
   return token.size() >= 2 && token.back() == '"' &&
-         !contains_backslash(token.data() + 1, token.size() - 2);
+         (!has_backslash || !contains_backslash(token.data() + 1, token.size() - 2));
 }
 
 // Checks one scalar token.
@@ -52,7 +54,7 @@ inline bool validate_scalar_token(decode_context& ctx, std::string_view token) {
     case '"': {
       // Stage 1 already rejected raw control characters, invalid UTF-8 and unclosed strings:
       // only escapes are left to check, and most strings have none.
-      if (plain_string_token(token)) [[likely]]
+      if (plain_string_token(token, ctx.has_backslash)) [[likely]]
         return true;
       const scan_status s = check_string(token.data() + 1, nullptr);
       if (s == scan_status::bad_surrogate) return ctx.fail(errc::invalid_utf8, at);
@@ -91,7 +93,7 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
     while (!done) {
       std::string_view key;
       if (!raw_key(ctx, i, key)) return false;
-      const scan_status s = contains_backslash(key.data(), key.size())
+      const scan_status s = ctx.may_escape(key.data(), key.size())
                                 ? check_string(key.data(), nullptr)
                                 : scan_status::ok;
       if (s != scan_status::ok) {
@@ -131,10 +133,11 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
 }
 
 // Whether one scalar token is valid JSON: validate_scalar_token without the error.
-SKEW_ALWAYS_INLINE inline bool scalar_token_is_valid(std::string_view token) noexcept {
+SKEW_ALWAYS_INLINE inline bool scalar_token_is_valid(std::string_view token,
+                                                     bool has_backslash) noexcept {
   switch (token[0]) {
     case '"':
-      return plain_string_token(token) ||
+      return plain_string_token(token, has_backslash) ||
              check_string(token.data() + 1, nullptr) == scan_status::ok;
     case 't':
       return is_literal(token, "true");
@@ -148,14 +151,16 @@ SKEW_ALWAYS_INLINE inline bool scalar_token_is_valid(std::string_view token) noe
 }
 
 // Whether the key at position k is a closed string followed by ':' whose escapes are valid.
-SKEW_ALWAYS_INLINE inline bool key_is_valid(const walk& w, std::uint32_t k) noexcept {
+SKEW_ALWAYS_INLINE inline bool key_is_valid(const walk& w, std::uint32_t k,
+                                            bool has_backslash) noexcept {
   if (w.at(k) != '"' || w.at(k + 1) != ':') return false;
   const char* begin = w.begin + w.positions[k] + 1;
   const char* quote = w.begin + w.positions[k + 1] - 1;
   while (is_json_whitespace(*quote)) --quote;
   if (*quote != '"' || quote < begin) return false;
   const auto size = static_cast<std::size_t>(quote - begin);
-  return !contains_backslash(begin, size) || check_string(begin, nullptr) == scan_status::ok;
+  return !has_backslash || !contains_backslash(begin, size) ||
+         check_string(begin, nullptr) == scan_status::ok;
 }
 
 // validate_value for a container in one loop over its positions, with a 64-bit stack of what
@@ -164,6 +169,7 @@ SKEW_ALWAYS_INLINE inline bool key_is_valid(const walk& w, std::uint32_t k) noex
 // depth; validate_value then walks it again to say what and where.
 inline bool container_is_valid(const decode_context& ctx, std::uint32_t& i) noexcept {
   const walk w = ctx.view();
+  const bool has_backslash = ctx.has_backslash;
   const std::uint32_t room = ctx.opts.max_depth - ctx.depth;  // levels left; depth <= max_depth
   std::uint64_t objects = 0;                                  // bit d set: level d is an object
   std::uint32_t depth = 0;
@@ -183,13 +189,14 @@ inline bool container_is_valid(const decode_context& ctx, std::uint32_t& i) noex
         --depth;
       } else {
         if (object) {
-          if (!key_is_valid(w, k)) return false;
+          if (!key_is_valid(w, k, has_backslash)) return false;
           k += 2;
         }
         continue;
       }
     } else {
-      if (k >= w.count || is_separator(c) || !scalar_token_is_valid(w.token(k))) return false;
+      if (k >= w.count || is_separator(c) || !scalar_token_is_valid(w.token(k), has_backslash))
+        return false;
       ++k;
     }
     // After a value: commas continue a level, closing brackets end levels.
@@ -203,7 +210,7 @@ inline bool container_is_valid(const decode_context& ctx, std::uint32_t& i) noex
       if (d == ',') {
         ++k;
         if (object) {
-          if (!key_is_valid(w, k)) return false;
+          if (!key_is_valid(w, k, has_backslash)) return false;
           k += 2;
         }
         break;
@@ -220,7 +227,7 @@ SKEW_ALWAYS_INLINE inline bool skip_or_validate(decode_context& ctx, std::uint32
   // The common skipped value, a string without escapes, is checked here without a call: stage 1
   // already vouched for its bytes.
   if (ctx.at(i) == '"') {
-    if (plain_string_token(ctx.token(i))) [[likely]] {
+    if (plain_string_token(ctx.token(i), ctx.has_backslash)) [[likely]] {
       ++i;
       return true;
     }

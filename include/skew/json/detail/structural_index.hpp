@@ -42,6 +42,7 @@ class structural_indexer {
   bool unclosed_string() const noexcept { return in_string_ != 0; }
   bool control_in_string() const noexcept { return control_in_string_ != 0; }
   bool saw_non_ascii() const noexcept { return non_ascii_ != 0; }
+  bool saw_backslash() const noexcept { return backslash_ != 0; }
 
   SKEW_ALWAYS_INLINE inline void block(const char* p, std::uint32_t base) noexcept {
     const block_classes c = classify_block(p);
@@ -65,6 +66,7 @@ class structural_indexer {
     in_string_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_string) >> 63);
     control_in_string_ |= c.control & in_string;
     non_ascii_ |= c.non_ascii;
+    backslash_ |= c.backslash;
     // A scalar starts at a byte that is neither an operator nor whitespace and does not follow
     // another such byte (a closing quote counts as the end of one); string contents and closing
     // quotes never start anything.
@@ -121,6 +123,7 @@ class structural_indexer {
   std::uint64_t scalar_carry_ = 0;
   std::uint64_t control_in_string_ = 0;
   std::uint64_t non_ascii_ = 0;
+  std::uint64_t backslash_ = 0;
 };
 
 // Which code classifies the input: the processor's best, or one named (for tests and benchmarks
@@ -201,6 +204,7 @@ class structural_index {
       indexer.block(tail, static_cast<std::uint32_t>(whole));
     }
     count_ = indexer.count();
+    has_backslash_ = indexer.saw_backslash();
     if (indexer.unclosed_string()) return stage1::unclosed_string;
     if (indexer.control_in_string()) return stage1::unescaped_chars;
     if (count_ == 0) return stage1::empty;
@@ -213,12 +217,15 @@ class structural_index {
   const std::uint32_t* positions() const noexcept { return positions_.get(); }
   std::uint32_t count() const noexcept { return count_; }
   char* strings() const noexcept { return strings_.get(); }
+  // Whether the input holds a backslash anywhere: without one, no string needs unescaping.
+  bool has_backslash() const noexcept { return has_backslash_; }
 
  private:
   std::unique_ptr<std::uint32_t[]> positions_;
   std::unique_ptr<char[]> strings_;
   std::size_t capacity_ = 0;
   std::uint32_t count_ = 0;
+  bool has_backslash_ = true;
 };
 
 // The input and its structural positions, copied into a local by the hot functions: a local

@@ -241,7 +241,7 @@ bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const
     const char* raw = key.data() - 1;
     i += 2;
     int k = find_key(t, key, hint);
-    if (k < 0 && contains_backslash(key.data(), key.size())) [[unlikely]] {
+    if (k < 0 && ctx.may_escape(key.data(), key.size())) [[unlikely]] {
       // Escaped keys are matched by their unescaped name, so `"\u0074o"` is `to`.
       if (!unescape_key(ctx, key)) return false;
       k = find_key(t, key, hint);

@@ -53,7 +53,7 @@ SKEW_ALWAYS_INLINE inline bool read_string_view(decode_context& ctx, std::uint32
   const std::string_view token = w.token(i);
   if (token.size() >= 2 && token.front() == '"' && token.back() == '"') [[likely]] {
     const std::string_view content(token.data() + 1, token.size() - 2);
-    if (!contains_backslash(content.data(), content.size())) [[likely]] {
+    if (!ctx.may_escape(content.data(), content.size())) [[likely]] {
       out = content;
     } else if (!unescape(ctx, content, out)) {
       return false;
@@ -250,7 +250,7 @@ bool read_map(decode_context& ctx, std::uint32_t& i, T& out) {
     std::string_view name;
     if (!raw_key(ctx, i, name)) return false;
     const char* raw = name.data() - 1;
-    if (contains_backslash(name.data(), name.size()) && !unescape_key(ctx, name)) return false;
+    if (ctx.may_escape(name.data(), name.size()) && !unescape_key(ctx, name)) return false;
     i += 2;
     typename T::key_type key{};
     if (!read_object_key(ctx, name, raw, key)) {

@@ -23,7 +23,7 @@ inline bool find_variant_tag(decode_context& ctx, std::uint32_t object, std::str
   while (!done) {
     std::string_view name;
     if (!raw_key(ctx, i, name)) return false;
-    if (contains_backslash(name.data(), name.size()) && !unescape_key(ctx, name)) return false;
+    if (ctx.may_escape(name.data(), name.size()) && !unescape_key(ctx, name)) return false;
     i += 2;
     if (name == key) {
       tag_at = i;
