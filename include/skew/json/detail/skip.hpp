@@ -45,36 +45,36 @@ SKEW_ALWAYS_INLINE inline bool plain_string_token(std::string_view token,
          (!has_backslash || !contains_backslash(token.data() + 1, token.size() - 2));
 }
 
-// Checks one scalar token.
+// Whether one scalar token is valid JSON. Strings: stage 1 already rejected raw control
+// characters, invalid UTF-8 and unclosed strings, so only escapes are left to check, and most
+// strings have none.
+SKEW_ALWAYS_INLINE inline bool scalar_token_is_valid(std::string_view token,
+                                                     bool has_backslash) noexcept {
+  switch (token[0]) {
+    case '"':
+      return plain_string_token(token, has_backslash) ||
+             check_string(token.data() + 1, nullptr) == scan_status::ok;
+    case 't':
+      return is_literal(token, "true");
+    case 'f':
+      return is_literal(token, "false");
+    case 'n':
+      return is_literal(token, "null");
+    default:
+      return classify_number(token).valid;
+  }
+}
+
+// Checks one scalar token, and says why it is not valid.
 inline bool validate_scalar_token(decode_context& ctx, std::string_view token) {
   if (token.empty()) return ctx.fail(errc::malformed_json);
+  if (scalar_token_is_valid(token, ctx.has_backslash)) [[likely]]
+    return true;
   const char* at = token.data();
-  bool ok = false;
-  switch (token[0]) {
-    case '"': {
-      // Stage 1 already rejected raw control characters, invalid UTF-8 and unclosed strings:
-      // only escapes are left to check, and most strings have none.
-      if (plain_string_token(token, ctx.has_backslash)) [[likely]]
-        return true;
-      const scan_status s = check_string(token.data() + 1, nullptr);
-      if (s == scan_status::bad_surrogate) return ctx.fail(errc::invalid_utf8, at);
-      ok = s == scan_status::ok;
-      break;
-    }
-    case 't':
-      ok = is_literal(token, "true");
-      break;
-    case 'f':
-      ok = is_literal(token, "false");
-      break;
-    case 'n':
-      ok = is_literal(token, "null");
-      break;
-    default:
-      ok = classify_number(token).valid;
-      break;
+  if (token[0] == '"' && check_string(token.data() + 1, nullptr) == scan_status::bad_surrogate) {
+    return ctx.fail(errc::invalid_utf8, at);
   }
-  return ok ? true : ctx.fail(errc::malformed_json, at);
+  return ctx.fail(errc::malformed_json, at);
 }
 
 inline void prepend_index(std::string& path, std::size_t index) {
@@ -130,24 +130,6 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
   if (!validate_scalar_token(ctx, ctx.token(i))) return false;
   ++i;
   return true;
-}
-
-// Whether one scalar token is valid JSON: validate_scalar_token without the error.
-SKEW_ALWAYS_INLINE inline bool scalar_token_is_valid(std::string_view token,
-                                                     bool has_backslash) noexcept {
-  switch (token[0]) {
-    case '"':
-      return plain_string_token(token, has_backslash) ||
-             check_string(token.data() + 1, nullptr) == scan_status::ok;
-    case 't':
-      return is_literal(token, "true");
-    case 'f':
-      return is_literal(token, "false");
-    case 'n':
-      return is_literal(token, "null");
-    default:
-      return classify_number(token).valid;
-  }
 }
 
 // Whether the key at position k is a closed string followed by ':' whose escapes are valid.
