@@ -127,7 +127,7 @@ SKEW_COLD inline bool fail_value(decode_context& ctx, std::uint32_t i, json_kind
       return is_literal(token, "false") ? wrong(json_type::boolean)
                                         : ctx.fail(errc::malformed_json, at);
     case '"': {
-      const scan_status s = check_string(token.data() + 1, nullptr);
+      const scan_status s = check_string(token.data() + 1);
       if (s == scan_status::bad_surrogate) return ctx.fail(errc::invalid_utf8, at);
       return s == scan_status::ok ? wrong(json_type::string) : ctx.fail(errc::malformed_json, at);
     }
@@ -180,101 +180,6 @@ SKEW_ALWAYS_INLINE inline bool raw_key(decode_context& ctx, std::uint32_t i,
   if (*quote != '"' || quote < begin) return ctx.fail_at(errc::malformed_json, i);
   key = std::string_view(begin, static_cast<std::size_t>(quote - begin));
   return true;
-}
-
-// Writes the UTF-8 of code point `cp` at `dst`; returns the byte after it.
-inline char* write_utf8(long cp, char* dst) noexcept {
-  auto byte = [](long v) { return static_cast<char>(static_cast<unsigned char>(v)); };
-  if (cp < 0x80) {
-    *dst++ = byte(cp);
-  } else if (cp < 0x800) {
-    *dst++ = byte(0xc0 | (cp >> 6));
-    *dst++ = byte(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    *dst++ = byte(0xe0 | (cp >> 12));
-    *dst++ = byte(0x80 | ((cp >> 6) & 0x3f));
-    *dst++ = byte(0x80 | (cp & 0x3f));
-  } else {
-    *dst++ = byte(0xf0 | (cp >> 18));
-    *dst++ = byte(0x80 | ((cp >> 12) & 0x3f));
-    *dst++ = byte(0x80 | ((cp >> 6) & 0x3f));
-    *dst++ = byte(0x80 | (cp & 0x3f));
-  }
-  return dst;
-}
-
-// The byte a one-character escape (RFC 8259: \" \\ \/ \b \f \n \r \t) stands for, else 0.
-constexpr char simple_escape(char e) noexcept {
-  switch (e) {
-    case '"':
-      return '"';
-    case '\\':
-      return '\\';
-    case '/':
-      return '/';
-    case 'b':
-      return '\b';
-    case 'f':
-      return '\f';
-    case 'n':
-      return '\n';
-    case 'r':
-      return '\r';
-    case 't':
-      return '\t';
-    default:
-      return '\0';
-  }
-}
-
-// Unescapes string content from `p` (past the opening quote) to its closing quote into `dst`, and
-// checks it on the way: only the escapes RFC 8259 defines, surrogate escapes in pairs (a lone one
-// cannot become UTF-8), no raw control character. `end` receives the end of what it wrote. With
-// SSE2 plain runs are copied 16 bytes at a time, so up to 15 bytes past `end` are written: the
-// string buffer has room for them.
-inline scan_status unescape_string(const char* p, char* dst, char*& end) noexcept {
-  for (;;) {
-#if defined(SKEW_USE_SSE2)
-    std::uint32_t stop;
-    while ((stop = string_stop_bytes16(p)) == 0) {
-      copy16(dst, p);
-      p += 16;
-      dst += 16;
-    }
-    copy16(dst, p);
-    const auto run = static_cast<std::size_t>(std::countr_zero(stop));
-#else
-    const std::size_t run = find_string_special(p);
-    std::memcpy(dst, p, run);
-#endif
-    dst += run;
-    p += run;
-    if (*p == '"') {
-      end = dst;
-      return scan_status::ok;
-    }
-    if (*p != '\\') return scan_status::malformed;  // a raw control character
-    if (p[1] != 'u') {
-      const char c = simple_escape(p[1]);
-      if (c == 0) return scan_status::malformed;
-      *dst++ = c;
-      p += 2;
-      continue;
-    }
-    long cp = read_hex4(p + 2);
-    if (cp < 0) return scan_status::malformed;
-    p += 6;
-    if (cp >= 0xdc00 && cp <= 0xdfff) return scan_status::bad_surrogate;
-    if (cp >= 0xd800 && cp <= 0xdbff) {
-      if (p[0] != '\\' || p[1] != 'u') return scan_status::bad_surrogate;
-      const long low = read_hex4(p + 2);
-      if (low < 0) return scan_status::malformed;
-      if (low < 0xdc00 || low > 0xdfff) return scan_status::bad_surrogate;
-      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-      p += 6;
-    }
-    dst = write_utf8(cp, dst);
-  }
 }
 
 // Unescapes string content that holds a backslash into the context's string buffer.

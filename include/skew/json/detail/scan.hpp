@@ -1,5 +1,6 @@
 // Byte-level scanning the decoder does itself instead of asking a parser to materialize text:
-// finding where a key or string ends, and checking the grammar of tokens nobody reads.
+// finding where a key or string ends, checking and unescaping string content (one walk), and the
+// grammar and digits of number tokens (one walk).
 #pragma once
 
 #include <bit>
@@ -99,47 +100,116 @@ constexpr long read_hex4(const char* p) noexcept {
   return v;
 }
 
-// Checks a JSON string whose content starts at `p` (just past the opening quote) up to its closing
-// quote: no raw control characters, only the escapes RFC 8259 defines, and surrogate escapes in
-// proper pairs (a lone surrogate cannot become UTF-8). `*length` receives the raw content length.
-inline scan_status check_string(const char* p, std::size_t* length) noexcept {
-  std::size_t i = 0;
-  for (;;) {
-    i += find_string_special(p + i);
-    const char c = p[i];
-    if (c == '"') break;
-    if (c != '\\') return scan_status::malformed;  // raw control character
-    const char e = p[i + 1];
-    switch (e) {
-      case '"':
-      case '\\':
-      case '/':
-      case 'b':
-      case 'f':
-      case 'n':
-      case 'r':
-      case 't':
-        i += 2;
-        continue;
-      case 'u':
-        break;
-      default:
-        return scan_status::malformed;
-    }
-    const long cp = read_hex4(p + i + 2);
-    if (cp < 0) return scan_status::malformed;
-    i += 6;
-    if (cp >= 0xDC00 && cp <= 0xDFFF) return scan_status::bad_surrogate;
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      if (p[i] != '\\' || p[i + 1] != 'u') return scan_status::bad_surrogate;
-      const long low = read_hex4(p + i + 2);
-      if (low < 0) return scan_status::malformed;
-      if (low < 0xDC00 || low > 0xDFFF) return scan_status::bad_surrogate;
-      i += 6;
-    }
+// Writes the UTF-8 of code point `cp` at `dst`; returns the byte after it.
+inline char* write_utf8(long cp, char* dst) noexcept {
+  auto byte = [](long v) { return static_cast<char>(static_cast<unsigned char>(v)); };
+  if (cp < 0x80) {
+    *dst++ = byte(cp);
+  } else if (cp < 0x800) {
+    *dst++ = byte(0xc0 | (cp >> 6));
+    *dst++ = byte(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    *dst++ = byte(0xe0 | (cp >> 12));
+    *dst++ = byte(0x80 | ((cp >> 6) & 0x3f));
+    *dst++ = byte(0x80 | (cp & 0x3f));
+  } else {
+    *dst++ = byte(0xf0 | (cp >> 18));
+    *dst++ = byte(0x80 | ((cp >> 12) & 0x3f));
+    *dst++ = byte(0x80 | ((cp >> 6) & 0x3f));
+    *dst++ = byte(0x80 | (cp & 0x3f));
   }
-  if (length != nullptr) *length = i;
-  return scan_status::ok;
+  return dst;
+}
+
+// The byte a one-character escape (RFC 8259: \" \\ \/ \b \f \n \r \t) stands for, else 0.
+constexpr char simple_escape(char e) noexcept {
+  switch (e) {
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    case '/':
+      return '/';
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    default:
+      return '\0';
+  }
+}
+
+// Walks JSON string content from `p` (just past the opening quote) to its closing quote and checks
+// it: only the escapes RFC 8259 defines, surrogate escapes in pairs (a lone surrogate cannot
+// become UTF-8), no raw control character. With Write it also unescapes it into `dst` and sets
+// `end` past what it wrote; with SSE2 plain runs are then copied 16 bytes at a time, so up to 15
+// bytes past `end` are written (the string buffer has room for them).
+template <bool Write>
+inline scan_status walk_string(const char* p, char* dst, char*& end) noexcept {
+  for (;;) {
+    std::size_t run;
+    if constexpr (Write) {
+#if defined(SKEW_USE_SSE2)
+      std::uint32_t stop;
+      while ((stop = string_stop_bytes16(p)) == 0) {
+        copy16(dst, p);
+        p += 16;
+        dst += 16;
+      }
+      copy16(dst, p);
+      run = static_cast<std::size_t>(std::countr_zero(stop));
+#else
+      run = find_string_special(p);
+      std::memcpy(dst, p, run);
+#endif
+      dst += run;
+    } else {
+      run = find_string_special(p);
+    }
+    p += run;
+    if (*p == '"') {
+      end = dst;
+      return scan_status::ok;
+    }
+    if (*p != '\\') return scan_status::malformed;  // a raw control character
+    if (p[1] != 'u') {
+      const char c = simple_escape(p[1]);
+      if (c == 0) return scan_status::malformed;
+      if constexpr (Write) *dst++ = c;
+      p += 2;
+      continue;
+    }
+    long cp = read_hex4(p + 2);
+    if (cp < 0) return scan_status::malformed;
+    p += 6;
+    if (cp >= 0xdc00 && cp <= 0xdfff) return scan_status::bad_surrogate;
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+      if (p[0] != '\\' || p[1] != 'u') return scan_status::bad_surrogate;
+      const long low = read_hex4(p + 2);
+      if (low < 0) return scan_status::malformed;
+      if (low < 0xdc00 || low > 0xdfff) return scan_status::bad_surrogate;
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+      p += 6;
+    }
+    if constexpr (Write) dst = write_utf8(cp, dst);
+  }
+}
+
+// Checks string content (see walk_string) without writing it.
+inline scan_status check_string(const char* p) noexcept {
+  char* unused = nullptr;
+  return walk_string<false>(p, nullptr, unused);
+}
+
+// Unescapes and checks string content (see walk_string) into `dst`.
+inline scan_status unescape_string(const char* p, char* dst, char*& end) noexcept {
+  return walk_string<true>(p, dst, end);
 }
 
 constexpr bool only_whitespace(std::string_view s) noexcept {

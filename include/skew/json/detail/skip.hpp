@@ -53,7 +53,7 @@ SKEW_ALWAYS_INLINE inline bool scalar_token_is_valid(std::string_view token,
   switch (token[0]) {
     case '"':
       return plain_string_token(token, has_backslash) ||
-             check_string(token.data() + 1, nullptr) == scan_status::ok;
+             check_string(token.data() + 1) == scan_status::ok;
     case 't':
       return is_literal(token, "true");
     case 'f':
@@ -71,7 +71,7 @@ inline bool validate_scalar_token(decode_context& ctx, std::string_view token) {
   if (scalar_token_is_valid(token, ctx.has_backslash)) [[likely]]
     return true;
   const char* at = token.data();
-  if (token[0] == '"' && check_string(token.data() + 1, nullptr) == scan_status::bad_surrogate) {
+  if (token[0] == '"' && check_string(token.data() + 1) == scan_status::bad_surrogate) {
     return ctx.fail(errc::invalid_utf8, at);
   }
   return ctx.fail(errc::malformed_json, at);
@@ -93,9 +93,8 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
     while (!done) {
       std::string_view key;
       if (!raw_key(ctx, i, key)) return false;
-      const scan_status s = ctx.may_escape(key.data(), key.size())
-                                ? check_string(key.data(), nullptr)
-                                : scan_status::ok;
+      const scan_status s =
+          ctx.may_escape(key.data(), key.size()) ? check_string(key.data()) : scan_status::ok;
       if (s != scan_status::ok) {
         return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
                         key.data() - 1);
@@ -142,7 +141,7 @@ SKEW_ALWAYS_INLINE inline bool key_is_valid(const walk& w, std::uint32_t k,
   if (*quote != '"' || quote < begin) return false;
   const auto size = static_cast<std::size_t>(quote - begin);
   return !has_backslash || !contains_backslash(begin, size) ||
-         check_string(begin, nullptr) == scan_status::ok;
+         check_string(begin) == scan_status::ok;
 }
 
 // validate_value for a container in one loop over its positions, with a 64-bit stack of what

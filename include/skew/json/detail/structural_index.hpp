@@ -126,9 +126,9 @@ class structural_indexer {
   std::uint64_t backslash_ = 0;
 };
 
-// Which code classifies the input: the processor's best, or one named (for tests and benchmarks
-// that compare them; avx2 where the processor lacks it runs the portable one).
-enum class stage1_kernel : unsigned char { best, portable, avx2 };
+// Which code classifies the input: the processor's best, or the portable one (SSE2 or scalar) for
+// tests that compare the two.
+enum class stage1_kernel : unsigned char { best, portable };
 
 #if defined(SKEW_AVX2_KERNEL)
 inline bool avx2_kernel_available() noexcept {
