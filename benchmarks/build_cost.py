@@ -14,8 +14,8 @@ TUs:
                 size of one additional struct
   router        a router and an emitter over those 20 families
   compat        <skew/compat.hpp> alone: static_assert(family_compatible, forward) over those 20 families
-Each TU is compiled `--repeat` times (default 3); the median CPU time (user + system) and the largest
-memory count."""
+Each TU is compiled `--repeat` times (default 3), round-robin; printed are the median CPU time (user +
+system), the median of the per-round ratios to the baseline, and the largest memory."""
 import argparse
 import os
 import resource
@@ -130,28 +130,23 @@ def compat_tu(families):
     return "".join(body)
 
 
-def measure(cxx, flags, includes, source, obj, repeat):
-    times = []
-    peak_kb = 0
-    for _ in range(repeat):
-        # A fresh Python child per compile, so its ru_maxrss is this compile's alone.
-        # CPU time (user + system), not wall time: on a shared machine, time spent waiting for
-        # a core is not the compiler's.
-        code = ("import resource,subprocess,sys;"
-                "r=subprocess.run(sys.argv[1:]);"
-                "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
-                "print(u.ru_utime+u.ru_stime, u.ru_maxrss);"
-                "sys.exit(r.returncode)")
-        cmd = [sys.executable, "-c", code, cxx, *flags, *[f"-I{i}" for i in includes], "-c",
-               source, "-o", obj]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            sys.exit(f"compile failed: {source}\n{proc.stderr[:4000]}")
-        seconds, rss = proc.stdout.split()
-        times.append(float(seconds))
-        peak_kb = max(peak_kb, int(rss))
-    text = text_size(obj)
-    return statistics.median(times), peak_kb / 1024.0, text
+def compile_once(cxx, flags, includes, source, obj):
+    """CPU seconds and peak memory (KB) of one compile."""
+    # A fresh Python child per compile, so its ru_maxrss is this compile's alone. CPU time (user +
+    # system), not wall time: on a shared machine, time spent waiting for a core is not the
+    # compiler's.
+    code = ("import resource,subprocess,sys;"
+            "r=subprocess.run(sys.argv[1:]);"
+            "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+            "print(u.ru_utime+u.ru_stime, u.ru_maxrss);"
+            "sys.exit(r.returncode)")
+    cmd = [sys.executable, "-c", code, cxx, *flags, *[f"-I{i}" for i in includes], "-c", source,
+           "-o", obj]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"compile failed: {source}\n{proc.stderr[:4000]}")
+    seconds, rss = proc.stdout.split()
+    return float(seconds), int(rss)
 
 
 def text_size(obj):
@@ -188,17 +183,31 @@ def main():
         wanted.insert(0, "baseline")
     version = subprocess.run([args.cxx, "--version"], capture_output=True, text=True).stdout
     print(f"compiler: {version.splitlines()[0]}\nflags: {' '.join(flags)}\n")
+    # Round-robin: each round compiles every TU once, and a TU's ratio is the median of its
+    # per-round ratios to the baseline, so a machine that slows down mid-run (shared hosts do)
+    # moves numerator and denominator together.
+    times = {name: [] for name in wanted}
+    peak_kb = {name: 0 for name in wanted}
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
+        sources = {}
         for name in wanted:
-            src = os.path.join(tmp, name + ".cpp")
-            with open(src, "w") as f:
+            sources[name] = os.path.join(tmp, name + ".cpp")
+            with open(sources[name], "w") as f:
                 f.write(tus[name])
-            results[name] = measure(args.cxx, flags, includes, src, os.path.join(tmp, name + ".o"),
-                                    args.repeat)
-            t, mb, text = results[name]
-            base_t, base_mb, _ = results["baseline"]
-            print(f"{name:12} {t:6.1f} s ({t / base_t:5.2f}x)  {mb:6.0f} MB ({mb / base_mb:4.2f}x)"
+        for _ in range(args.repeat):
+            for name in wanted:
+                seconds, kb = compile_once(args.cxx, flags, includes, sources[name],
+                                           os.path.join(tmp, name + ".o"))
+                times[name].append(seconds)
+                peak_kb[name] = max(peak_kb[name], kb)
+        for name in wanted:
+            ratios = [t / b for t, b in zip(times[name], times["baseline"])]
+            results[name] = (statistics.median(times[name]), peak_kb[name] / 1024.0,
+                             text_size(os.path.join(tmp, name + ".o")), statistics.median(ratios))
+            t, mb, text, ratio = results[name]
+            base_mb = results["baseline"][1]
+            print(f"{name:12} {t:6.1f} s ({ratio:5.2f}x)  {mb:6.0f} MB ({mb / base_mb:4.2f}x)"
                   f"  .text {text / 1024:7.1f} KB", flush=True)
     if "structs_40" in results and "structs_41" in results:
         extra = results["structs_41"][2] - results["structs_40"][2]

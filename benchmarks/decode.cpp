@@ -8,6 +8,7 @@
 #include <skew/skew.hpp>
 
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
 
 #include <cstdio>
 #include <string>

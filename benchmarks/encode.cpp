@@ -5,6 +5,7 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <cstdio>
 #include <iterator>

@@ -5,6 +5,7 @@
 #include <skew/json/detail/structural_index.hpp>
 
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
 
 #include <filesystem>
 #include <fstream>

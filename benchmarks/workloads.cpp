@@ -15,6 +15,7 @@
 #include <skew/skew.hpp>
 
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
 
 #include <cstdio>
 #include <cstdlib>

@@ -2,6 +2,7 @@
 #include <skew/payload/decoder.hpp>
 
 #include <doctest/doctest.h>
+#include <simdjson.h>
 
 #include <optional>
 #include <string>
@@ -535,6 +536,49 @@ TEST_CASE("a padded_string_view with less padding than simdjson needs is copied,
   auto in_place = d.decode<msg::IdOnly>(roomy);
   REQUIRE(in_place);
   CHECK(in_place->id.data() == roomy_text.data() + 7);
+}
+
+namespace {
+// A caller's own padded buffer: what skew asks of one is padding() and a view of the text.
+struct arena_view {
+  std::string_view text;
+  std::size_t spare = 0;
+  std::size_t padding() const { return spare; }
+  operator std::string_view() const { return text; }
+};
+}  // namespace
+
+TEST_CASE("padded input: simdjson's padded_string in place, and any view with padding()") {
+  // simdjson's padded_string carries SIMDJSON_PADDING bytes, which is what skew reads past the end.
+  static_assert(skew::detail::input_padding <= simdjson::SIMDJSON_PADDING);
+  static_assert(skew::detail::padded_input<simdjson::padded_string>);
+  static_assert(skew::detail::padded_input<simdjson::padded_string_view>);
+  static_assert(skew::detail::padded_input<arena_view>);
+  static_assert(!skew::detail::padded_input<std::string>);
+  static_assert(!skew::detail::padded_input<std::string_view>);
+  const std::string text = R"({"id":"order-12345678","lines":[]})";
+  skew::decoder d;
+  const simdjson::padded_string owned(text);
+  auto from_owned = d.decode<msg::IdOnly>(owned);
+  REQUIRE(from_owned);
+  CHECK(from_owned->id.data() == owned.data() + 7);
+
+  std::string buffer = text;
+  buffer.resize(text.size() + 64, '\0');
+  const arena_view roomy{std::string_view(buffer.data(), text.size()), 64};
+  auto in_place = d.decode<msg::IdOnly>(roomy);
+  REQUIRE(in_place);
+  CHECK(in_place->id.data() == buffer.data() + 7);
+  msg::IdOnly into;
+  REQUIRE(d.decode_into(into, roomy));
+  CHECK(into.id.data() == buffer.data() + 7);
+  // One byte short of the padding: copied, and still read correctly.
+  const arena_view tight{std::string_view(buffer.data(), text.size()), 63};
+  auto copied = d.decode<msg::IdOnly>(tight);
+  REQUIRE(copied);
+  CHECK(copied->id == "order-12345678");
+  CHECK_FALSE(
+      (copied->id.data() >= buffer.data() && copied->id.data() < buffer.data() + buffer.size()));
 }
 
 TEST_CASE("wrong_type names the expected and the received JSON type") {

@@ -2,6 +2,7 @@
 #include <skew/payload/decoder.hpp>
 
 #include <doctest/doctest.h>
+#include <simdjson.h>
 
 #include <cstdint>
 #include <limits>

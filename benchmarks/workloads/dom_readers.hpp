@@ -5,6 +5,7 @@
 
 #include <skew/skew.hpp>
 
+#include <simdjson.h>
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -16,7 +16,7 @@
 #include <skew/base/detail/base64.hpp>
 #include <skew/dispatch/outcome.hpp>
 #include <skew/envelope/binary_binding.hpp>
-#include <skew/json/detail/dependencies.hpp>
+#include <skew/json/detail/utf8.hpp>
 #include <skew/model/describe.hpp>
 #include <skew/payload/decoder.hpp>
 #include <skew/payload/encode.hpp>

@@ -105,14 +105,11 @@ class router {
   // once, into that decoder's padded buffer.
   outcome dispatch(std::string_view message) { return dispatch_on_thread(message); }
   // The same without the copy: the message is read where it is, and the outcome's views point
-  // into it. A view with less than detail::input_padding bytes past its end is copied instead.
-  template <class Padded>
-  requires std::same_as<Padded, detail::padded_view> outcome dispatch(Padded message) {
-    return dispatch_on_thread(message);
-  }
-  template <class Padded>
-  requires std::same_as<Padded, detail::padded_string> outcome dispatch(const Padded& message) {
-    return dispatch_on_thread(static_cast<detail::padded_view>(message));
+  // into it (detail::padded_input: a padded string or view). One with less than
+  // detail::input_padding bytes past its end is copied instead.
+  template <detail::padded_input Padded>
+  outcome dispatch(const Padded& message) {
+    return dispatch_on_thread(detail::as_padded(message));
   }
 
   // A CloudEvent in binary content mode: the attributes from a broker message's headers (named by
@@ -135,10 +132,9 @@ class router {
   // Dispatches with a caller-owned decoder (one per thread). Views in the outcome (type, id,
   // stamps) stay valid until the decoder's next use.
   outcome dispatch(decoder& dec, std::string_view message) { return dispatch_with(dec, message); }
-  template <class Padded>
-  requires std::same_as<Padded, detail::padded_view> outcome dispatch(decoder& dec,
-                                                                      Padded message) {
-    return dispatch_with(dec, message);
+  template <detail::padded_input Padded>
+  outcome dispatch(decoder& dec, const Padded& message) {
+    return dispatch_with(dec, detail::as_padded(message));
   }
 
   // A dry run for traffic replay: decodes, upcasts and chooses the handler like dispatch, but
@@ -212,13 +208,9 @@ class router {
   template <class Family>
   void dispatch_family(detail::dispatch_frame& f, outcome& o);
   // Which handler takes the message, settled before decoding; then decode_and_call_with in the
-  // thread's payload slot, or decode_and_call_fresh when a handler of the same kind is running.
+  // thread's payload slot, or in a fresh value when a handler of the same kind is running.
   template <class Family, std::size_t Index>
   void decode_and_call(detail::dispatch_frame& f, outcome& o);
-  template <class Family, std::size_t Index>
-  SKEW_NOINLINE void decode_and_call_fresh(detail::dispatch_frame& f,
-                                           detail::family_handlers<Family>& handlers, outcome& o,
-                                           bool exact);
   template <class Family, std::size_t Index>
   SKEW_ALWAYS_INLINE void decode_and_call_with(
       detail::dispatch_frame& f, detail::family_handlers<Family>& handlers, outcome& o,

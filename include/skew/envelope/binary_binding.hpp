@@ -8,8 +8,8 @@
 #include <skew/base/detail/hex.hpp>
 #include <skew/base/error.hpp>
 #include <skew/envelope/detail/cloudevents.hpp>
-#include <skew/json/detail/dependencies.hpp>
 #include <skew/json/detail/escape_scan.hpp>
+#include <skew/json/detail/utf8.hpp>
 
 #include <cstddef>
 #include <optional>

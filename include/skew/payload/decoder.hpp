@@ -15,7 +15,6 @@
 #include <skew/payload/detail/read_struct.hpp>
 #include <skew/payload/detail/read_variant.hpp>
 
-#include <concepts>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -47,19 +46,15 @@ class decoder {
     return result<T>(std::move(out));
   }
 
-  // Decodes input that already carries input_padding readable bytes past its end: no copy.
-  // Views in the result point into `json`, which must outlive them.
-  template <class T>
-  result<T> decode(detail::padded_view json, const options& opts = {}) {
+  // Decodes input that already carries detail::input_padding (64) readable bytes past its end, read
+  // where it lies (detail::padded_input: the JSON library's padded string or padded view, or any
+  // view with padding() that converts to std::string_view). Views in the result point into
+  // `json`, which must outlive them. A view with less padding is copied.
+  template <class T, detail::padded_input Padded>
+  result<T> decode(const Padded& json, const options& opts = {}) {
     T out{};
     if (auto status = decode_into(out, json, opts); !status) return failure(status.error());
     return result<T>(std::move(out));
-  }
-  // A padded string (a template so std::string arguments never convert to one).
-  template <class T, class Padded>
-  requires std::same_as<Padded, detail::padded_string> result<T> decode(const Padded& json,
-                                                                        const options& opts = {}) {
-    return decode<T>(static_cast<detail::padded_view>(json), opts);
   }
 
   // Decodes into an existing object, reusing the capacity of its strings and vectors: the
@@ -78,19 +73,15 @@ class decoder {
       return decode_document(out, ctx);
     }
   }
-  template <class T>
-  result<void> decode_into(T& out, detail::padded_view json, const options& opts = {}) {
-    if (json.size() > opts.max_bytes) return failure(errc::too_large);
+  template <class T, detail::padded_input Padded>
+  result<void> decode_into(T& out, const Padded& json, const options& opts = {}) {
+    const detail::padded_view padded = detail::as_padded(json);
+    if (padded.size() > opts.max_bytes) return failure(errc::too_large);
     if constexpr (described<T>) {
-      return decode_struct_padded(&out, detail::read_table_of<T>(), json, opts);
+      return decode_struct_padded(&out, detail::read_table_of<T>(), padded, opts);
     } else {
-      return decode_padded(out, json, opts);
+      return decode_padded(out, padded, opts);
     }
-  }
-  template <class T, class Padded>
-  requires std::same_as<Padded, detail::padded_string> result<void> decode_into(
-      T& out, const Padded& json, const options& opts = {}) {
-    return decode_into(out, static_cast<detail::padded_view>(json), opts);
   }
 
   // Reads a shared-cache entry written by skew::encode<Family>: the latest version's payload, or

@@ -6,7 +6,8 @@
 //   SKEW_USE_SSE2        defined when the SSE2 code of json/detail/simd.hpp is compiled
 //   SKEW_AVX2_KERNEL     defined when stage 1 also has an AVX2 kernel, chosen at run time by the
 //                        processor (x86-64 with GCC or Clang); SKEW_TARGET_AVX2 compiles a
-//                        function for it whatever -march says
+//                        function for it whatever -march says, SKEW_VECTOR_SIZE(n) declares
+//                        an n-byte vector type for it
 //
 // Opt-outs, defined before including skew: SKEW_DISABLE_ALWAYS_INLINE leaves inlining to the
 // compiler (for debug builds and code size), SKEW_NO_SSE2 compiles the portable scalar code on x86
@@ -35,4 +36,5 @@
 #if defined(SKEW_USE_SSE2) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SKEW_AVX2_KERNEL
 #define SKEW_TARGET_AVX2 [[gnu::target("avx2,pclmul,popcnt")]]
+#define SKEW_VECTOR_SIZE(bytes) __attribute__((vector_size(bytes)))
 #endif

@@ -107,9 +107,15 @@ payload_slot<Payload>& thread_payload_slot() {
 }
 
 struct busy_guard {
-  bool& flag;
-  explicit busy_guard(bool& f) : flag(f) { flag = true; }
-  ~busy_guard() { flag = false; }
+  bool* flag;
+  explicit busy_guard(bool& f) : flag(&f) { f = true; }
+  // A null flag: nothing to mark (the value in use is not a thread's slot).
+  explicit busy_guard(bool* f) : flag(f) {
+    if (flag) *flag = true;
+  }
+  ~busy_guard() {
+    if (flag) *flag = false;
+  }
   busy_guard(const busy_guard&) = delete;
   busy_guard& operator=(const busy_guard&) = delete;
 };

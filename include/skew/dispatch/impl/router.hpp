@@ -259,12 +259,17 @@ void router<Families...>::decode_and_call(detail::dispatch_frame& f, outcome& o)
   }
   using payload = typename Family::template payload_at<Index>;
   auto& slot = detail::thread_payload_slot<payload>();
+  // A dispatch from inside a handler of this (type, version) decodes into a fresh value, not into
+  // the slot whose value that handler holds. One call site for both, so the inlined body is
+  // compiled once per (type, version).
+  std::optional<payload> fresh;
+  bool* busy = &slot.busy;
   if (slot.busy) [[unlikely]] {
-    decode_and_call_fresh<Family, Index>(f, handlers, o, exact);
-    return;
+    fresh.emplace();
+    busy = nullptr;
   }
-  detail::busy_guard guard(slot.busy);
-  decode_and_call_with<Family, Index>(f, handlers, o, slot.value, exact);
+  detail::busy_guard guard(busy);
+  decode_and_call_with<Family, Index>(f, handlers, o, fresh ? *fresh : slot.value, exact);
 }
 
 template <message_family... Families>
@@ -276,14 +281,6 @@ void router<Families...>::dry_run_call(typename Family::template payload_at<Inde
     hops = static_cast<std::uint32_t>(Family::version_count - 1 - Index);
     (void)upcast_to<Family, Index, Family::version_count - 1>(std::move(value));
   }
-}
-
-template <message_family... Families>
-template <class Family, std::size_t Index>
-SKEW_NOINLINE void router<Families...>::decode_and_call_fresh(
-    detail::dispatch_frame& f, detail::family_handlers<Family>& handlers, outcome& o, bool exact) {
-  typename Family::template payload_at<Index> fresh{};
-  decode_and_call_with<Family, Index>(f, handlers, o, fresh, exact);
 }
 
 template <message_family... Families>

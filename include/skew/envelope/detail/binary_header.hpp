@@ -9,8 +9,8 @@
 #include <skew/envelope/detail/read_header.hpp>
 #include <skew/envelope/format.hpp>
 #include <skew/json/detail/decode_context.hpp>
-#include <skew/json/detail/dependencies.hpp>
 #include <skew/json/detail/escape_scan.hpp>
+#include <skew/json/detail/padded_input.hpp>
 #include <skew/json/detail/skip.hpp>
 
 #include <cstddef>

@@ -19,7 +19,7 @@
 #include <skew/envelope/format.hpp>
 #include <skew/envelope/view.hpp>
 #include <skew/json/detail/decode_context.hpp>
-#include <skew/json/detail/dependencies.hpp>
+#include <skew/json/detail/padded_input.hpp>
 #include <skew/json/detail/parsed_input.hpp>
 
 #include <optional>

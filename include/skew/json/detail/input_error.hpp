@@ -6,8 +6,9 @@
 
 #include <skew/base/error.hpp>
 #include <skew/json/detail/decode_context.hpp>
-#include <skew/json/detail/dependencies.hpp>
+#include <skew/json/detail/padded_input.hpp>
 #include <skew/json/detail/structural_index.hpp>
+#include <skew/json/detail/utf8.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -18,43 +19,6 @@
 #include <vector>
 
 namespace skew::detail {
-
-// The offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), or s.size().
-inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length;
-    unsigned low = 0x80;  // the range of the second byte
-    unsigned high = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-      length = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      length = 3;
-      if (c == 0xe0) low = 0xa0;   // overlong
-      if (c == 0xed) high = 0x9f;  // surrogates
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      length = 4;
-      if (c == 0xf0) low = 0x90;   // overlong
-      if (c == 0xf4) high = 0x8f;  // above U+10FFFF
-    } else {
-      return i;
-    }
-    if (i + length > n || p[i + 1] < low || p[i + 1] > high) return i;
-    for (std::size_t k = 2; k < length; ++k) {
-      if (p[i + k] < 0x80 || p[i + k] > 0xbf) return i;
-    }
-    i += length;
-  }
-  return n;
-}
 
 // The JSON Pointer of the token at position `target`, by walking the positions before it: a
 // stack of open containers with the current key or index of each. Empty when the walk finds the

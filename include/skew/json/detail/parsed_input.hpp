@@ -1,6 +1,6 @@
-// Layer json/: JSON text to tokens: stage 1, the structural walk, skipping, unescaping, name
-// compares and SIMD; knows no C++ type but strings and numbers, and holds the one file that names
-// the JSON dependency (detail/dependencies.hpp).
+// Layer json/: JSON text to tokens: stage 1, UTF-8 validation, the structural walk, skipping,
+// unescaping, name compares and SIMD; knows no C++ type but strings and numbers, and includes no
+// dependency.
 //
 // One message made ready for the reader: its bytes with input_padding readable bytes past the
 // end (copied into an owned buffer when the caller's have fewer) and their structural index. The
@@ -9,8 +9,8 @@
 
 #include <skew/base/options.hpp>
 #include <skew/json/detail/decode_context.hpp>
-#include <skew/json/detail/dependencies.hpp>
 #include <skew/json/detail/input_error.hpp>
+#include <skew/json/detail/padded_input.hpp>
 #include <skew/json/detail/structural_index.hpp>
 
 #include <cstddef>

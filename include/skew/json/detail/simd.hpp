@@ -1,21 +1,21 @@
 // Every SIMD instruction skew uses, behind SKEW_USE_SSE2 (base/detail/config.hpp): stage 1's
-// classification of a 64-byte block, the quote-mask prefix xor, and the 16- and 32-byte compares
-// of the name matchers, the string scanner and the string writer. Each function has a portable
-// body for builds without SSE2; callers with a better portable path test SKEW_USE_SSE2 themselves.
+// classification of a 64-byte block, UTF-8 validation (AVX2), the quote-mask prefix xor, and the
+// 16- and 32-byte compares of the name matchers, the string scanner and the string writer. Each
+// function has a portable body for builds without SSE2; callers with a better portable path test
+// SKEW_USE_SSE2 themselves.
 #pragma once
 
 #include <skew/base/detail/config.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #if defined(SKEW_USE_SSE2)
 #include <emmintrin.h>
 #if defined(__PCLMUL__)
 #include <wmmintrin.h>
 #endif
-#endif
-#if defined(SKEW_AVX2_KERNEL)
-#include <immintrin.h>
 #endif
 
 namespace skew::detail {
@@ -82,6 +82,26 @@ SKEW_ALWAYS_INLINE inline block_classes classify_block(const char* p) noexcept {
 #endif
 
 #if defined(SKEW_AVX2_KERNEL)
+// Whether the processor runs the AVX2 kernels (checked once).
+inline bool avx2_kernel_available() noexcept {
+  static const bool available = __builtin_cpu_supports("avx2") &&
+                                __builtin_cpu_supports("pclmul") &&
+                                __builtin_cpu_supports("popcnt");
+  return available;
+}
+
+// The AVX2 kernel is written with the compiler's vector types and x86 builtins (GCC's and
+// Clang's), not <immintrin.h>: that header declares every x86 intrinsic, and parsing it is a large
+// share of the compile time of a TU that includes skew (docs/performance.md, "Build cost").
+typedef char byte32 SKEW_VECTOR_SIZE(32);
+typedef unsigned char ubyte32 SKEW_VECTOR_SIZE(32);
+typedef long long int64x2 SKEW_VECTOR_SIZE(16);
+
+// One bit per byte of a comparison's result (0 or -1 per byte), byte 0 in bit 0.
+SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline std::uint64_t byte_bits32(byte32 m) noexcept {
+  return static_cast<std::uint32_t>(__builtin_ia32_pmovmskb256(m));
+}
+
 // The same classification 32 bytes at a time, whitespace and operators by a table lookup on the
 // low nibble: of the bytes with a given low nibble at most one is whitespace and at most one is an
 // operator once '[' ']' are folded onto '{' '}' by their 0x20 bit. That fold also maps two control
@@ -89,44 +109,130 @@ SKEW_ALWAYS_INLINE inline block_classes classify_block(const char* p) noexcept {
 // look up zero and match nothing.
 SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline block_classes classify_block_avx2(
     const char* p) noexcept {
-  const __m256i whitespace_by_nibble =
-      _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,  //
-                       ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
-  const __m256i op_by_nibble =
-      _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0,  //
-                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0);
-  const __m256i lower_case_bit = _mm256_set1_epi8(0x20);
-  const __m256i quote = _mm256_set1_epi8('"');
-  const __m256i backslash = _mm256_set1_epi8('\\');
-  const __m256i last_control = _mm256_set1_epi8(0x1f);
+  const byte32 whitespace_by_nibble = {
+      ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,  //
+      ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0};
+  const byte32 op_by_nibble = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0,  //
+                               0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0};
   block_classes c{};
-  // No lambda here: a lambda does not take its function's target attribute.
   for (int k = 0; k < 2; ++k) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * k));
-    const __m256i folded = _mm256_or_si256(v, lower_case_bit);
+    byte32 v;
+    std::memcpy(&v, p + 32 * k, sizeof v);
+    const byte32 folded = v | 0x20;  // '[' | 0x20 == '{', ']' | 0x20 == '}'
     const int shift = 32 * k;
-#define SKEW_BLOCK_BITS(m) \
-  (std::uint64_t(static_cast<std::uint32_t>(_mm256_movemask_epi8(m))) << shift)
-    c.quote |= SKEW_BLOCK_BITS(_mm256_cmpeq_epi8(v, quote));
-    c.backslash |= SKEW_BLOCK_BITS(_mm256_cmpeq_epi8(v, backslash));
-    c.whitespace |=
-        SKEW_BLOCK_BITS(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(whitespace_by_nibble, v), v));
-    c.op |= SKEW_BLOCK_BITS(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(op_by_nibble, folded), folded));
-    c.control |= SKEW_BLOCK_BITS(_mm256_cmpeq_epi8(_mm256_min_epu8(v, last_control), v));
-    c.non_ascii |= SKEW_BLOCK_BITS(v);
-#undef SKEW_BLOCK_BITS
+    c.quote |= byte_bits32(byte32(v == '"')) << shift;
+    c.backslash |= byte_bits32(byte32(v == '\\')) << shift;
+    c.whitespace |= byte_bits32(byte32(__builtin_ia32_pshufb256(whitespace_by_nibble, v) == v))
+                    << shift;
+    c.op |= byte_bits32(byte32(__builtin_ia32_pshufb256(op_by_nibble, folded) == folded)) << shift;
+    c.control |= byte_bits32(byte32(ubyte32(v) <= 0x1f)) << shift;
+    c.non_ascii |= byte_bits32(v) << shift;
   }
   c.op &= ~c.control;
   return c;
 }
 
+// UTF-8 errors among the 32 bytes at p (p[-3] to p[-1] readable too), by Keiser and Lemire's
+// lookup algorithm ("Validating UTF-8 In Less Than One Instruction Per Byte", 2021): three
+// nibble-indexed tables classify each byte pair (the byte before and its high and low nibbles, the
+// byte's high nibble) into the error kinds the pair can show; a non-zero AND of the three is an
+// error, except that a continuation after a continuation is right exactly when a three- or
+// four-byte lead stands two or three bytes back. Non-zero bytes in the result are errors.
+SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline byte32 utf8_errors32(const char* p) noexcept {
+  byte32 input;
+  byte32 prev3;
+  std::memcpy(&input, p, sizeof input);
+  std::memcpy(&prev3, p - 3, sizeof prev3);
+  if (byte_bits32(input | prev3) == 0) return byte32{};  // p[-3] to p[31] are ASCII
+  byte32 prev1;
+  byte32 prev2;
+  std::memcpy(&prev1, p - 1, sizeof prev1);
+  std::memcpy(&prev2, p - 2, sizeof prev2);
+  // The error kinds, one bit each; a pair shows a kind when all three lookups have its bit.
+  // clang-format off
+  constexpr char too_short = 1 << 0;       // a lead not followed by a continuation
+  constexpr char too_long = 1 << 1;        // ASCII followed by a continuation
+  constexpr char overlong_3 = 1 << 2;      // E0 followed by 80..9F
+  constexpr char too_large = 1 << 3;       // F4 followed by 90..BF, F5..FF followed by 90..BF
+  constexpr char surrogate = 1 << 4;       // ED followed by A0..BF
+  constexpr char overlong_2 = 1 << 5;      // C0, C1 followed by a continuation
+  constexpr char too_large_1000 = 1 << 6;  // F5..FF followed by 80..8F
+  constexpr char overlong_4 = 1 << 6;      // F0 followed by 80..8F
+  constexpr char two_conts = static_cast<char>(1 << 7);  // a continuation after a continuation
+  constexpr char carry = too_short | too_long | two_conts;
+  constexpr char large = carry | too_large | too_large_1000;
+  constexpr char cont_80 = too_long | overlong_2 | two_conts | overlong_3 | too_large_1000 | overlong_4;
+  constexpr char cont_90 = too_long | overlong_2 | two_conts | overlong_3 | too_large;
+  constexpr char cont_a0 = too_long | overlong_2 | two_conts | surrogate | too_large;
+  // By the high nibble of the byte before: ASCII, continuation, C, D, E, F.
+  const byte32 byte_1_high = {
+      too_long, too_long, too_long, too_long, too_long, too_long, too_long, too_long,
+      two_conts, two_conts, two_conts, two_conts, too_short | overlong_2, too_short,
+      too_short | overlong_3 | surrogate, too_short | too_large | too_large_1000 | overlong_4,
+      too_long, too_long, too_long, too_long, too_long, too_long, too_long, too_long,
+      two_conts, two_conts, two_conts, two_conts, too_short | overlong_2, too_short,
+      too_short | overlong_3 | surrogate, too_short | too_large | too_large_1000 | overlong_4};
+  // By the low nibble of the byte before.
+  const byte32 byte_1_low = {
+      carry | overlong_3 | overlong_2 | overlong_4, carry | overlong_2, carry, carry,
+      carry | too_large, large, large, large, large, large, large, large, large,
+      large | surrogate, large, large,
+      carry | overlong_3 | overlong_2 | overlong_4, carry | overlong_2, carry, carry,
+      carry | too_large, large, large, large, large, large, large, large, large,
+      large | surrogate, large, large};
+  // By the high nibble of the byte: ASCII, 8, 9, A, B, a lead.
+  const byte32 byte_2_high = {
+      too_short, too_short, too_short, too_short, too_short, too_short, too_short, too_short,
+      cont_80, cont_90, cont_a0, cont_a0, too_short, too_short, too_short, too_short,
+      too_short, too_short, too_short, too_short, too_short, too_short, too_short, too_short,
+      cont_80, cont_90, cont_a0, cont_a0, too_short, too_short, too_short, too_short};
+  // clang-format on
+  const byte32 high_1 = byte32(ubyte32(prev1) >> 4);
+  const byte32 low_1 = prev1 & 0x0f;
+  const byte32 high_2 = byte32(ubyte32(input) >> 4);
+  const byte32 special = __builtin_ia32_pshufb256(byte_1_high, high_1) &
+                         __builtin_ia32_pshufb256(byte_1_low, low_1) &
+                         __builtin_ia32_pshufb256(byte_2_high, high_2);
+  const byte32 must_be_continuation =
+      byte32((ubyte32(prev2) >= 0xe0) | (ubyte32(prev3) >= 0xf0)) & two_conts;
+  return must_be_continuation ^ special;
+}
+
+// Whether [data, data + size) is UTF-8, 32 bytes at a time; the first block and the last (which
+// always holds the position past the end, read as a zero byte, so a sequence cut short at the end
+// is found) go through a zeroed copy.
+SKEW_TARGET_AVX2 SKEW_NOINLINE inline bool valid_utf8_avx2(const char* data,
+                                                           std::size_t size) noexcept {
+  byte32 errors{};
+  char block[3 + 32];
+  std::size_t at = 0;
+  for (; at + 32 <= size; at += 32) {
+    if (at == 0) {
+      std::memset(block, 0, 3);
+      std::memcpy(block + 3, data, 32);
+      errors |= utf8_errors32(block + 3);
+    } else {
+      errors |= utf8_errors32(data + at);
+    }
+  }
+  const std::size_t before = at == 0 ? 0 : 3;
+  std::memset(block, 0, sizeof block);
+  std::memcpy(block + 3 - before, data + at - before, before + (size - at));
+  errors |= utf8_errors32(block + 3);
+  return byte_bits32(byte32(errors == 0)) == 0xffffffffu;
+}
+
 // prefix_xor below, by a carry-less multiplication.
 SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline std::uint64_t prefix_xor_clmul(
     std::uint64_t x) noexcept {
-  const __m128i all_ones = _mm_set1_epi8(static_cast<char>(0xff));
-  const __m128i product =
-      _mm_clmulepi64_si128(_mm_set_epi64x(0, static_cast<long long>(x)), all_ones, 0);
-  return static_cast<std::uint64_t>(_mm_cvtsi128_si64(product));
+  const int64x2 all_ones = {-1, -1};
+  const int64x2 product =
+      __builtin_ia32_pclmulqdq128(int64x2{static_cast<long long>(x), 0}, all_ones, 0);
+  return static_cast<std::uint64_t>(product[0]);
+}
+#else
+constexpr bool avx2_kernel_available() noexcept {
+  return false;
 }
 #endif
 

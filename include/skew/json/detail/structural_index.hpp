@@ -1,14 +1,14 @@
 // The input as the reader walks it: skew's own stage 1 (the position of every structural
 // character and of the first byte of every scalar and string, found 64 bytes at a time) and a
-// view of the input with those positions. Of its dependency it uses only what
-// json/detail/dependencies.hpp names (a UTF-8 validator, error codes and the input padding), so
-// skew builds and behaves the same on every release of it.
+// view of the input with those positions, and what stage 1 reports.
 #pragma once
 
 #include <skew/base/detail/config.hpp>
-#include <skew/json/detail/dependencies.hpp>
+#include <skew/base/errc.hpp>
+#include <skew/json/detail/padded_input.hpp>
 #include <skew/json/detail/scan.hpp>
 #include <skew/json/detail/simd.hpp>
+#include <skew/json/detail/utf8.hpp>
 
 #include <bit>
 #include <cstddef>
@@ -18,6 +18,31 @@
 #include <string_view>
 
 namespace skew::detail {
+
+// What stage 1 reports: zero for success, so `if (auto e = ...)` tests for a failure.
+namespace stage1 {
+enum status : std::uint8_t {
+  success,
+  too_long,         // longer than structural_index::max_length (or the caller's limit)
+  unclosed_string,  // a string runs to the end of the input
+  unescaped_chars,  // a raw control character in a string
+  empty,            // no token at all
+  utf8_error,       // not UTF-8
+};
+}  // namespace stage1
+using stage1_status = stage1::status;
+
+// Invalid UTF-8, an input too long for the index, and otherwise text that is not JSON.
+constexpr errc map_stage1_error(stage1_status e) noexcept {
+  switch (e) {
+    case stage1::utf8_error:
+      return errc::invalid_utf8;
+    case stage1::too_long:
+      return errc::too_large;
+    default:
+      return errc::malformed_json;
+  }
+}
 
 // Set bits of x. std::popcount is a library call where the target has no popcnt instruction
 // (x86-64 without -mpopcnt), which costs more than this.
@@ -131,13 +156,6 @@ class structural_indexer {
 enum class stage1_kernel : unsigned char { best, portable };
 
 #if defined(SKEW_AVX2_KERNEL)
-inline bool avx2_kernel_available() noexcept {
-  static const bool available = __builtin_cpu_supports("avx2") &&
-                                __builtin_cpu_supports("pclmul") &&
-                                __builtin_cpu_supports("popcnt");
-  return available;
-}
-
 // The indexer passes by value: a local whose address never escapes keeps its state in registers.
 SKEW_TARGET_AVX2 SKEW_NOINLINE inline structural_indexer avx2_blocks(structural_indexer indexer,
                                                                      const char* json,
@@ -157,9 +175,6 @@ inline bool index_blocks_avx2(structural_indexer& indexer, const char* json, std
   return true;
 }
 #else
-constexpr bool avx2_kernel_available() noexcept {
-  return false;
-}
 constexpr bool index_blocks_avx2(structural_indexer&, const char*, std::size_t,
                                  stage1_kernel) noexcept {
   return false;
@@ -173,9 +188,9 @@ class structural_index {
   // The largest input: positions are 32-bit offsets.
   static constexpr std::size_t max_length = 0xffffffffu - 64;
 
-  // Indexes `length` bytes at `json`. The errors and their order are those of the stage 1 the
-  // dependency has (so that both report the same for the same text): an
-  // unclosed string, a raw control character in a string, no token at all, invalid UTF-8.
+  // Indexes `length` bytes at `json`. The errors and their order are those of the
+  // JSON library tests/structural_index.cpp compares with (both report the same for the same text):
+  // an unclosed string, a raw control character in a string, no token at all, invalid UTF-8.
   stage1_status build(const char* json, std::size_t length,
                       stage1_kernel kernel = stage1_kernel::best) {
     if (length > max_length) return stage1::too_long;
@@ -208,7 +223,7 @@ class structural_index {
     if (indexer.unclosed_string()) return stage1::unclosed_string;
     if (indexer.control_in_string()) return stage1::unescaped_chars;
     if (count_ == 0) return stage1::empty;
-    if (indexer.saw_non_ascii() && !valid_utf8(json, length)) {
+    if (indexer.saw_non_ascii() && !valid_utf8(json, length, kernel == stage1_kernel::best)) {
       return stage1::utf8_error;
     }
     return stage1::success;

@@ -18,7 +18,7 @@
 #include <skew/payload/detail/struct_table.hpp>
 
 #include <skew/base/detail/fmt.hpp>
-#include <skew/json/detail/dependencies.hpp>
+#include <skew/json/detail/utf8.hpp>
 
 #include <array>
 #include <charconv>
