@@ -92,7 +92,8 @@ inline bool avx2_kernel_available() noexcept {
 
 // The AVX2 kernel is written with the compiler's vector types and x86 builtins (GCC's and
 // Clang's), not <immintrin.h>: that header declares every x86 intrinsic, and parsing it is a large
-// share of the compile time of a TU that includes skew (docs/performance.md, "Build cost").
+// share of the compile time of a TU that includes skew (docs/performance.md, the
+// section on <immintrin.h>).
 typedef char byte32 SKEW_VECTOR_SIZE(32);
 typedef unsigned char ubyte32 SKEW_VECTOR_SIZE(32);
 typedef long long int64x2 SKEW_VECTOR_SIZE(16);
