@@ -1,10 +1,13 @@
 // Envelope layouts: flat header attributes and stamps, nested payloads, CloudEvents structured
 // mode.
 #include <skew/dispatch/router.hpp>
+#include <skew/envelope/cache.hpp>
+#include <skew/envelope/encode.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -766,4 +769,130 @@ TEST_CASE("default_version: unversioned legacy messages are read as that version
     REQUIRE(peeked);
     CHECK(peeked->version == 1u);
   }
+}
+
+namespace env_test {
+// Payloads whose structs describe a header key of the default flat format: as a name, as an
+// optional member's name, as a former name.
+struct Labelled {
+  std::string type;
+  int count = 0;
+};
+SKEW_DESCRIBE(Labelled, type, count)
+struct WithOwnId {
+  std::optional<std::string> id;
+  int count = 0;
+};
+SKEW_DESCRIBE(WithOwnId, id, count)
+struct Stamped {
+  std::string label;
+  int count = 0;
+};
+}  // namespace env_test
+
+template <>
+struct skew::describe<env_test::Stamped> {
+  static constexpr auto fields =
+      skew::fields(skew::member<&env_test::Stamped::label>("label").alias("producedBy"),
+                   skew::member<&env_test::Stamped::count>("count"));
+};
+
+using LabelledMsg = skew::message<"labelled", env_test::Labelled>;
+using OwnIdMsg = skew::message<"own-id", env_test::WithOwnId>;
+using StampedMsg = skew::message<"stamped", env_test::Stamped>;
+
+TEST_CASE("flat: a payload member under a header key's name is reserved_key in any key order") {
+  skew::router<LabelledMsg, OwnIdMsg, StampedMsg> router;
+  int handled = 0;
+  router.on<LabelledMsg>([&](const env_test::Labelled&) { ++handled; });
+  router.on<OwnIdMsg>([&](const env_test::WithOwnId&) { ++handled; });
+  router.on<StampedMsg>([&](const env_test::Stamped&) { ++handled; });
+  struct rejected_case {
+    const char* json;
+    const char* path;
+  };
+  const rejected_case cases[] = {
+      // The header first, the header after the payload keys, the type alone at the end.
+      {R"({"type":"labelled","schemaVersion":1,"count":1})", "/type"},
+      {R"({"count":1,"type":"labelled","schemaVersion":1})", "/type"},
+      {R"({"schemaVersion":1,"count":1,"type":"labelled"})", "/type"},
+      // An optional member: whether or not the message has an id, and wherever it is.
+      {R"({"type":"own-id","schemaVersion":1,"count":1})", "/id"},
+      {R"({"type":"own-id","schemaVersion":1,"id":"m-1","count":1})", "/id"},
+      {R"({"count":1,"id":"m-1","type":"own-id","schemaVersion":1})", "/id"},
+      // A former name.
+      {R"({"type":"stamped","schemaVersion":1,"label":"a","count":1})", "/producedBy"},
+      {R"({"label":"a","count":1,"producedBy":"svc@1","type":"stamped","schemaVersion":1})",
+       "/producedBy"},
+  };
+  for (const rejected_case& c : cases) {
+    CAPTURE(c.json);
+    const skew::outcome o = router.dispatch(std::string(c.json));
+    CHECK(o.reason == skew::reason::invalid_payload);
+    REQUIRE(o.error.has_value());
+    CHECK(o.error->code == skew::errc::reserved_key);
+    CHECK(o.error->path == c.path);
+  }
+  CHECK(handled == 0);
+
+  // The writer refuses the same structs, so it never writes a key twice.
+  const auto written = skew::encode<LabelledMsg>(env_test::Labelled{"x", 1}, {.id = "m-2"});
+  REQUIRE(!written);
+  CHECK(written.error().code == skew::errc::reserved_key);
+  CHECK(written.error().path == "/type");
+  const auto stamped = skew::encode<StampedMsg>(env_test::Stamped{"a", 1});
+  REQUIRE(!stamped);
+  CHECK(stamped.error().path == "/producedBy");
+
+  // A cached entry of such a struct is refused the same way.
+  skew::decoder dec;
+  const auto cached = dec.decode_cached<LabelledMsg>(
+      std::string(R"({"type":"labelled","schemaVersion":1,"count":1})"));
+  REQUIRE(!cached);
+  CHECK(cached.error().code == skew::errc::reserved_key);
+}
+
+TEST_CASE("flat: a payload keeps a header key's name once the format names that key otherwise") {
+  // Nested: the payload has its own object.
+  const auto nested = skew::encode<LabelledMsg>(env_test::Labelled{"inner", 2}, {},
+                                                skew::envelope_format::nested());
+  REQUIRE(nested);
+  skew::router<LabelledMsg, OwnIdMsg> nested_router;
+  nested_router.set_format(skew::envelope_format::nested());
+  std::string type_seen;
+  nested_router.on<LabelledMsg>([&](const env_test::Labelled& m) { type_seen = m.type; });
+  CHECK(nested_router.dispatch(*nested).reason == skew::reason::handled);
+  CHECK(type_seen == "inner");
+
+  // Flat, with the message id under another key: the payload's id and the envelope's are apart.
+  skew::envelope_format format = skew::envelope_format::flat();
+  format.id_key = "messageId";
+  const auto flat =
+      skew::encode<OwnIdMsg>(env_test::WithOwnId{"order-7", 3}, {.id = "m-9"}, format);
+  REQUIRE(flat);
+  CHECK(*flat ==
+        R"({"type":"own-id","schemaVersion":1,"messageId":"m-9","id":"order-7","count":3})");
+  skew::router<LabelledMsg, OwnIdMsg> router;
+  router.set_format(format);
+  std::string payload_id;
+  std::string envelope_id;
+  router.on<OwnIdMsg>([&](const env_test::WithOwnId& m, const skew::envelope_view& env) {
+    payload_id = m.id.value_or("");
+    envelope_id = std::string(env.id);
+  });
+  CHECK(router.dispatch(*flat).reason == skew::reason::handled);
+  CHECK(payload_id == "order-7");
+  CHECK(envelope_id == "m-9");
+
+  // A format of other key names is checked against them the same way (at run time).
+  format.type_key = "count";
+  skew::router<OwnIdMsg> clashing;
+  clashing.set_format(format);
+  clashing.on<OwnIdMsg>([](const env_test::WithOwnId&) {});
+  const skew::outcome c =
+      clashing.dispatch(std::string(R"({"count":"own-id","schemaVersion":1,"messageId":"m"})"));
+  CHECK(c.reason == skew::reason::invalid_payload);
+  REQUIRE(c.error.has_value());
+  CHECK(c.error->code == skew::errc::reserved_key);
+  CHECK(c.error->path == "/count");
 }

@@ -15,7 +15,7 @@ TEST_CASE("error: root path and unknown offset") {
 }
 
 TEST_CASE("errc: every code has a distinct name and description") {
-  for (int i = 1; i <= static_cast<int>(skew::errc::unsupported_content_mode); ++i) {
+  for (int i = 1; i <= static_cast<int>(skew::errc::reserved_key); ++i) {
     auto code = static_cast<skew::errc>(i);
     CAPTURE(i);
     CHECK(skew::to_string(code) != "unknown");
@@ -38,8 +38,10 @@ TEST_CASE("errc: the last codes have their names, and values outside the enum ar
         "the value is not one the member's codec accepts");
   CHECK(static_cast<int>(skew::errc::unsupported_content_mode) == 19);  // values are stable
   CHECK(skew::to_string(skew::errc::unsupported_content_mode) == "unsupported_content_mode");
+  CHECK(static_cast<int>(skew::errc::reserved_key) == 20);
+  CHECK(skew::to_string(skew::errc::reserved_key) == "reserved_key");
   CHECK(skew::to_string(static_cast<skew::errc>(0)) == "unknown");
-  const auto past_last = static_cast<int>(skew::errc::unsupported_content_mode) + 1;
+  const auto past_last = static_cast<int>(skew::errc::reserved_key) + 1;
   CHECK(skew::to_string(static_cast<skew::errc>(past_last)) == "unknown");
   CHECK(skew::describe_errc(static_cast<skew::errc>(past_last)) == "unknown error");
 }

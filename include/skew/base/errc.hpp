@@ -30,6 +30,7 @@ enum class errc : std::uint8_t {
   binary_data,          // a binary payload (CloudEvents data_base64) where JSON data was expected
   invalid_value,        // a value of the right JSON type that a member's skew::codec rejects
   unsupported_content_mode,  // a CloudEvents binary-mode message for a router of another format
+  reserved_key,  // a flat envelope's payload describes a member under a header key's name
 };
 
 namespace detail {
@@ -61,8 +62,9 @@ inline constexpr errc_text errc_texts[] = {
     {"invalid_value", "the value is not one the member's codec accepts"},
     {"unsupported_content_mode",
      "a CloudEvents binary-mode message, and this router reads no CloudEvents format"},
+    {"reserved_key", "the payload describes a member under the name of an envelope header key"},
 };
-static_assert(std::size(errc_texts) == static_cast<std::size_t>(errc::unsupported_content_mode),
+static_assert(std::size(errc_texts) == static_cast<std::size_t>(errc::reserved_key),
               "one errc_texts entry per errc");
 
 constexpr const errc_text* find_errc_text(errc code) noexcept {

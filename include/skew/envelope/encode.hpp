@@ -211,9 +211,12 @@ inline bool write_envelope(encode_context& ctx, output& out, std::string_view ty
   if (format.layout == layout::flat) {
     // The flat layout spreads a struct's members beside the header: nothing else fits there.
     if (payload.table == nullptr) return ctx.fail(errc::not_representable);
-    // Payload keys share the object with the header: a captured unknown key named like a header
-    // key must not be written a second time.
+    // Payload keys share the object with the header: a member named like a header key could not
+    // be read back (decode_payload.hpp), and a captured unknown key named so is not written twice.
     const std::array<std::string_view, 5> reserved = format.header_keys();
+    const std::string_view shared =
+        first_shared_name(payload.table->keys, *payload.table->lookup, reserved);
+    if (!shared.empty()) return fail_attribute(ctx, errc::reserved_key, shared);
     ctx.reserved_keys = reserved.data();
     ctx.reserved_key_count = reserved.size();
     const bool ok = write_struct(ctx, out, payload.value, *payload.table, first);

@@ -96,6 +96,30 @@ SKEW_NOINLINE inline bool decode_nested_payload(decode_context& ctx, const envel
   return ok;
 }
 
+// Whether Payload describes a member under one of envelope_format::flat()'s header keys, as its
+// name or a former one: known at compile time, so a router on the default keys pays a branch.
+template <class Payload>
+inline constexpr bool describes_default_header_key = [] {
+  for (const std::string_view name : envelope_format::flat().header_keys()) {
+    for (const key_entry& k : struct_layout<Payload>::keys) {
+      if (std::string_view(k.data, k.size) == name) return true;
+    }
+  }
+  return false;
+}();
+
+// A flat payload's struct may not describe a member under a header key's name: the object has one
+// such key, and it is the header's. Checked before any key is read, so the outcome
+// (errc::reserved_key at that key) does not depend on where a producer put the header.
+SKEW_NOINLINE inline bool check_no_header_member(decode_context& ctx, const read_table& t,
+                                                 const envelope_format& format) {
+  const std::string_view name = first_shared_name(t.keys, *t.lookup, format.header_keys());
+  if (name.empty()) return true;
+  ctx.fail(errc::reserved_key);
+  append_pointer_segment(ctx.err.path, name);
+  return false;
+}
+
 // Decodes the payload of an envelope whose header `read_header` has read, into `out`: for the
 // flat layout from where the header pass stopped (one pass) or from the start (header keys after
 // payload keys); for the others the value under data_key. Errors are in ctx.err, with paths from
@@ -109,11 +133,17 @@ SKEW_ALWAYS_INLINE inline bool decode_payload(decode_context& ctx, const envelop
   }
   envelope_header_keys header_keys{keys, scratch, header};
   if constexpr (described<Payload>) {
+    const read_table& table = read_table_of<Payload>();
+    const bool may_share_a_key = keys.default_names ? describes_default_header_key<Payload>
+                                                    : (table.lookup->lengths & keys.lengths) != 0;
+    if (may_share_a_key && !check_no_header_member(ctx, table, format)) [[unlikely]] {
+      return false;
+    }
     const flat_cursor& cursor = header.cursor;
     if (!cursor.payload_first) [[likely]] {
       ctx.depth = 1;
       std::uint32_t i = cursor.next;
-      if (!read_struct_fields(ctx, i, &out, read_table_of<Payload>(), cursor.at_end, header_keys)) {
+      if (!read_struct_fields(ctx, i, &out, table, cursor.at_end, header_keys)) {
         return false;
       }
       return i == ctx.count || ctx.fail_at(errc::trailing_content, i);

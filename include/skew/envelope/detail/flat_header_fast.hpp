@@ -66,7 +66,8 @@ struct flat_keys : packed_key_set {
       : packed_key_set(format.header_keys()),
         type_opening(json_literal::of("{\"", format.type_key, "\":\"")),
         version_between(json_literal::of("\",\"", format.version_key, "\":")),
-        id_between(json_literal::of(",\"", format.id_key, "\":\"")) {}
+        id_between(json_literal::of(",\"", format.id_key, "\":\"")),
+        default_names(format.header_keys() == envelope_format::flat().header_keys()) {}
 
   // Which header key `key` is (a header_slot), or -1 for a payload key.
   SKEW_ALWAYS_INLINE inline int slot(std::string_view key) const noexcept { return find(key); }
@@ -83,6 +84,9 @@ struct flat_keys : packed_key_set {
   bool canonical() const noexcept {
     return type_opening.usable && version_between.usable && id_between.usable;
   }
+  // The keys are envelope_format::flat()'s, which a payload's names are checked against at
+  // compile time (decode_payload.hpp).
+  bool default_names;
 };
 
 // A version of 1 to 9 digits without a leading zero, so always within 1 .. 2^32-1; false for

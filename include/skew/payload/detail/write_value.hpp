@@ -215,9 +215,12 @@ struct write_table_for {
   }
   (std::make_index_sequence<layout::member_count>{});
 
-  static constexpr write_table table{
-      layout::keys.data(), static_cast<std::uint32_t>(layout::key_count), members.data(),
-      static_cast<std::uint32_t>(layout::member_count), &layout::offsets};
+  static constexpr write_table table{layout::keys.data(),
+                                     &layout::lookup,
+                                     static_cast<std::uint32_t>(layout::key_count),
+                                     members.data(),
+                                     static_cast<std::uint32_t>(layout::member_count),
+                                     &layout::offsets};
 };
 
 template <class T>
