@@ -39,7 +39,7 @@ const skew::kafka::properties quiet = {{"log_level", "2"}};
 
 }  // namespace
 
-TEST_CASE("heartbeats, tombstones and TTLs make the fleet; retired groups stop pinning") {
+TEST_CASE("heartbeats, tombstones and TTLs make the fleet, and retired groups stop pinning") {
   const std::string topic = "jobs-fleet";
   cluster c(topic);
   skew::kafka::manifest_store store(c.bootstrap, topic + ".manifests", quiet);
