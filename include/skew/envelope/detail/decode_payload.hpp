@@ -99,14 +99,10 @@ SKEW_NOINLINE inline bool decode_nested_payload(decode_context& ctx, const envel
 // Whether Payload describes a member under one of envelope_format::flat()'s header keys, as its
 // name or a former one: known at compile time, so a router on the default keys pays a branch.
 template <class Payload>
-inline constexpr bool describes_default_header_key = [] {
-  for (const std::string_view name : envelope_format::flat().header_keys()) {
-    for (const key_entry& k : struct_layout<Payload>::keys) {
-      if (std::string_view(k.data, k.size) == name) return true;
-    }
-  }
-  return false;
-}();
+inline constexpr bool describes_default_header_key =
+    !first_shared_name(struct_layout<Payload>::keys.data(), struct_layout<Payload>::lookup,
+                       envelope_format::flat().header_keys())
+         .empty();
 
 // A flat payload's struct may not describe a member under a header key's name: the object has one
 // such key, and it is the header's. Checked before any key is read, so the outcome

@@ -167,7 +167,6 @@ struct write_member {
 struct write_table {
   const key_entry* keys;
   const key_lookup* lookup;
-  std::uint32_t key_count;
   const write_member* members;
   std::uint32_t member_count;
   offsets_function offsets;
@@ -175,8 +174,8 @@ struct write_table {
 
 // Whether `name` is one of a struct's names, current or former: its length bucket, then plain
 // compares (`name` need not be readable past its end, as a key being matched must).
-inline bool has_name(const key_entry* keys, const key_lookup& lookup,
-                     std::string_view name) noexcept {
+constexpr bool has_name(const key_entry* keys, const key_lookup& lookup,
+                        std::string_view name) noexcept {
   const unsigned bucket = key_length_bit(name.size());
   if (((lookup.lengths >> bucket) & 1u) == 0) return false;
   for (std::uint16_t k = lookup.first[bucket]; k != key_lookup::none;
@@ -192,8 +191,9 @@ inline bool table_has_name(const write_table& t, std::string_view key) noexcept 
 
 // The first of `names` that is also one of a struct's names, or an empty view.
 template <std::size_t N>
-std::string_view first_shared_name(const key_entry* keys, const key_lookup& lookup,
-                                   const std::array<std::string_view, N>& names) noexcept {
+constexpr std::string_view first_shared_name(
+    const key_entry* keys, const key_lookup& lookup,
+    const std::array<std::string_view, N>& names) noexcept {
   for (const std::string_view name : names) {
     if (has_name(keys, lookup, name)) return name;
   }

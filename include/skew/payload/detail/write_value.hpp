@@ -215,10 +215,7 @@ struct write_table_for {
   }
   (std::make_index_sequence<layout::member_count>{});
 
-  static constexpr write_table table{layout::keys.data(),
-                                     &layout::lookup,
-                                     static_cast<std::uint32_t>(layout::key_count),
-                                     members.data(),
+  static constexpr write_table table{layout::keys.data(), &layout::lookup, members.data(),
                                      static_cast<std::uint32_t>(layout::member_count),
                                      &layout::offsets};
 };
