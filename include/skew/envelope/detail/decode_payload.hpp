@@ -105,8 +105,9 @@ inline constexpr bool describes_default_header_key =
          .empty();
 
 // A flat payload's struct may not describe a member under a header key's name: the object has one
-// such key, and it is the header's. Checked before any key is read, so the outcome
-// (errc::reserved_key at that key) does not depend on where a producer put the header.
+// such key, and it is the header's. Checked against the struct's names before the payload pass
+// reads a key, so the outcome (errc::reserved_key at that key) does not depend on where a
+// producer put the header, nor on whether the message has the key.
 SKEW_NOINLINE inline bool check_no_header_member(decode_context& ctx, const read_table& t,
                                                  const envelope_format& format) {
   const std::string_view name = first_shared_name(t.keys, *t.lookup, format.header_keys());
