@@ -254,6 +254,43 @@ TEST_CASE("exact-version handlers get their own struct and take precedence") {
   CHECK(latest_calls == 1);
 }
 
+TEST_CASE("a handler that dispatches its own (type, version) again keeps the value it reads") {
+  skew::router<SendEmail> router;
+  std::vector<std::string> seen;  // what each handler call read, in the order the calls ended
+  std::vector<std::string> outer_after;
+  auto message = [](std::string_view to, int version) {
+    return fmt::format(R"({{"type":"send-email","schemaVersion":{},"to":"{}","locale":"de"}})",
+                       version, to);
+  };
+  router.on<SendEmail>([&](const mail::SendEmailV2& m, const skew::envelope_view&) {
+    const std::string before = m.to;
+    if (m.to == "outer") {
+      // Two nested dispatches one after the other, the first of them nesting once more, and one
+      // of an older version (decoded into its own slot, then upcast).
+      CHECK(router.dispatch(message("inner-a", 2)).reason == skew::reason::handled);
+      CHECK(router.dispatch(message("inner-b-a-longer-address-than-the-others", 2)).reason ==
+            skew::reason::handled);
+      CHECK(router.dispatch(message("inner-v1", 1)).reason == skew::reason::handled);
+      outer_after.push_back(m.to);
+    } else if (m.to == "inner-a") {
+      CHECK(router.dispatch(message("innermost", 2)).reason == skew::reason::handled);
+      outer_after.push_back(m.to);
+    }
+    CHECK(m.to == before);
+    seen.push_back(m.to + "/" + m.locale);
+  });
+  CHECK(router.dispatch(message("outer", 2)).reason == skew::reason::handled);
+  CHECK(seen == std::vector<std::string>{"innermost/de", "inner-a/de",
+                                         "inner-b-a-longer-address-than-the-others/de",
+                                         "inner-v1/en", "outer/de"});
+  CHECK(outer_after == std::vector<std::string>{"inner-a", "outer"});
+  // The slot is the thread's own again: the next message is decoded into it and read right.
+  seen.clear();
+  CHECK(router.dispatch(message("next", 2)).reason == skew::reason::handled);
+  CHECK(router.dispatch(message("next-v1", 1)).reason == skew::reason::handled);
+  CHECK(seen == std::vector<std::string>{"next/de", "next-v1/en"});
+}
+
 TEST_CASE("build N (v1 only) retries v2 instead of dropping it") {
   skew::router<SendEmail> build_n;
   build_n.on<SendEmail, 1>([](const mail::SendEmailV1&, const skew::envelope_view&) {});

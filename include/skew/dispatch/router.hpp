@@ -208,13 +208,25 @@ class router {
   template <class Family>
   void dispatch_family(detail::dispatch_frame& f, outcome& o);
   // Which handler takes the message, settled before decoding; then decode_and_call_with in the
-  // thread's payload slot, or in a fresh value when a handler of the same kind is running.
+  // thread's payload slot. When a handler of the same (type, version) is running on this thread
+  // and holds the slot's value, decode_and_call_reentered lends the slot a fresh value and calls
+  // decode_and_call again: one inlined body per (type, version).
   template <class Family, std::size_t Index>
   void decode_and_call(detail::dispatch_frame& f, outcome& o);
+  template <class Family, std::size_t Index>
+  SKEW_COLD void decode_and_call_reentered(
+      detail::dispatch_frame& f, outcome& o,
+      detail::payload_slot<typename Family::template payload_at<Index>>& slot);
   template <class Family, std::size_t Index>
   SKEW_ALWAYS_INLINE void decode_and_call_with(
       detail::dispatch_frame& f, detail::family_handlers<Family>& handlers, outcome& o,
       typename Family::template payload_at<Index>& payload_value, bool exact);
+  // The handler's view of the envelope, and the outcome's last steps (a failed handler's policy,
+  // the header, the counters): out of line, as they do not depend on the (type, version), and
+  // inlined they were compiled again for every pair the router routes.
+  SKEW_NOINLINE envelope_view view_of(detail::dispatch_frame& f) const;
+  SKEW_NOINLINE void finish_handled(outcome& o, detail::dispatch_frame& f, std::uint32_t hops,
+                                    std::size_t known);
   // A dry run's stand-in for the handler call: the upcast only.
   template <class Family, std::size_t Index>
   SKEW_COLD static void dry_run_call(typename Family::template payload_at<Index>& value, bool exact,
@@ -233,9 +245,10 @@ class router {
   SKEW_COLD void reject_header(outcome& o, detail::dispatch_frame& f);
   SKEW_COLD void reject_unknown_type(outcome& o, detail::dispatch_frame& f);
   SKEW_COLD void reject_payload(outcome& o, detail::dispatch_frame& f, std::size_t known);
-  // A version of Family this build has no handler for: older than it reads, or newer.
-  template <class Family>
-  void reject_version(detail::dispatch_frame& f, outcome& o);
+  // A version of its family this build has no handler for: older than the family's oldest
+  // version, or newer.
+  SKEW_COLD void reject_version(detail::dispatch_frame& f, outcome& o,
+                                std::uint32_t oldest_version);
   // A message this build will not decode still has its whole header read, so that the outcome
   // names it. False, with `o` filled and counted, when a header key there is invalid.
   bool rest_of_header_valid(detail::dispatch_frame& f, outcome& o);

@@ -93,18 +93,40 @@ manifest_family family_manifest(const family_handlers<Family>& h) {
 }
 
 // The payload struct a dispatching thread decodes into, kept between messages so its strings and
-// vectors keep their capacity (decoding resets every member). `busy` sends a handler that
-// dispatches again on the same thread to a fresh struct instead of the one it is reading.
+// vectors keep their capacity (decoding resets every member). `busy` while a handler holds the
+// value; a handler that dispatches a message of the same (type, version) again on this thread
+// gets a fresh struct (slot_lease) as `current`, so the value it is reading stays untouched.
 template <class Payload>
 struct payload_slot {
   Payload value{};
+  Payload* current = &value;
   bool busy = false;
 };
+// Out of line: the thread_local's first-use guard and destructor registration stay out of every
+// (type, version) the router inlines this into.
 template <class Payload>
-payload_slot<Payload>& thread_payload_slot() {
+SKEW_NOINLINE payload_slot<Payload>& thread_payload_slot() {
   thread_local payload_slot<Payload> slot;
   return slot;
 }
+
+// Lends a busy slot another value for the length of a nested dispatch, then gives the slot back
+// its own, busy again.
+template <class Payload>
+struct slot_lease {
+  payload_slot<Payload>& slot;
+  Payload* saved;
+  slot_lease(payload_slot<Payload>& s, Payload& fresh) : slot(s), saved(s.current) {
+    slot.current = &fresh;
+    slot.busy = false;
+  }
+  ~slot_lease() {
+    slot.current = saved;
+    slot.busy = true;
+  }
+  slot_lease(const slot_lease&) = delete;
+  slot_lease& operator=(const slot_lease&) = delete;
+};
 
 struct busy_guard {
   bool* flag;

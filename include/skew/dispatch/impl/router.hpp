@@ -227,7 +227,7 @@ template <class Family>
 void router<Families...>::dispatch_family(detail::dispatch_frame& f, outcome& o) {
   const auto index = Family::index_of(f.header.version);
   if (!index) {
-    reject_version<Family>(f, o);
+    reject_version(f, o, Family::oldest_version);
     return;
   }
   [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -237,11 +237,11 @@ void router<Families...>::dispatch_family(detail::dispatch_frame& f, outcome& o)
 }
 
 template <message_family... Families>
-template <class Family>
-void router<Families...>::reject_version(detail::dispatch_frame& f, outcome& o) {
+void router<Families...>::reject_version(detail::dispatch_frame& f, outcome& o,
+                                         std::uint32_t oldest_version) {
   if (!rest_of_header_valid(f, o)) return;
-  const reason r = f.header.version < Family::oldest_version ? reason::retired_version
-                                                             : reason::unsupported_version;
+  const reason r =
+      f.header.version < oldest_version ? reason::retired_version : reason::unsupported_version;
   o = policies_.outcome_for(r);
   detail::set_header(o, f.header);
   detail::finish_cold(o, f, 0);
@@ -254,22 +254,27 @@ void router<Families...>::decode_and_call(detail::dispatch_frame& f, outcome& o)
   // Which handler takes it, settled before decoding: a version nobody handles is not decoded.
   const bool exact = static_cast<bool>(handlers.exact[Index]);
   if (!exact && !handlers.latest_handler) [[unlikely]] {
-    reject_version<Family>(f, o);
+    reject_version(f, o, Family::oldest_version);
     return;
   }
   using payload = typename Family::template payload_at<Index>;
-  auto& slot = detail::thread_payload_slot<payload>();
-  // A dispatch from inside a handler of this (type, version) decodes into a fresh value, not into
-  // the slot whose value that handler holds. One call site for both, so the inlined body is
-  // compiled once per (type, version).
-  std::optional<payload> fresh;
-  bool* busy = &slot.busy;
+  detail::payload_slot<payload>& slot = detail::thread_payload_slot<payload>();
   if (slot.busy) [[unlikely]] {
-    fresh.emplace();
-    busy = nullptr;
+    decode_and_call_reentered<Family, Index>(f, o, slot);
+    return;
   }
-  detail::busy_guard guard(busy);
-  decode_and_call_with<Family, Index>(f, handlers, o, fresh ? *fresh : slot.value, exact);
+  detail::busy_guard guard(slot.busy);
+  decode_and_call_with<Family, Index>(f, handlers, o, *slot.current, exact);
+}
+
+template <message_family... Families>
+template <class Family, std::size_t Index>
+void router<Families...>::decode_and_call_reentered(
+    detail::dispatch_frame& f, outcome& o,
+    detail::payload_slot<typename Family::template payload_at<Index>>& slot) {
+  typename Family::template payload_at<Index> fresh{};
+  const detail::slot_lease lease(slot, fresh);
+  decode_and_call<Family, Index>(f, o);
 }
 
 template <message_family... Families>
@@ -297,13 +302,7 @@ SKEW_ALWAYS_INLINE inline void router<Families...>::decode_and_call_with(
     return;
   }
 
-  const std::span<const envelope_attribute> attributes =
-      detail::header_attributes(format_, header, f.scratch);
-  envelope_view env{header.type,        header.version,         header.id,
-                    header.produced_by, header.config_revision, attributes};
-  if (const trace_context* hop = std::exchange(detail::transport_on_thread, nullptr)) {
-    env.transport_context = *hop;
-  }
+  const envelope_view env = view_of(f);
   std::uint32_t hops = 0;
   if (detail::dry_run_on_thread) [[unlikely]] {
     dry_run_call<Family, Index>(*value, exact, hops);
@@ -316,13 +315,34 @@ SKEW_ALWAYS_INLINE inline void router<Families...>::decode_and_call_with(
     handlers.latest_handler(
         o, upcast_to<Family, Index, Family::version_count - 1>(std::move(*value)), env);
   }
+  finish_handled(o, f, hops, known_slot<Family, Index>());
+}
+
+template <message_family... Families>
+SKEW_NOINLINE envelope_view router<Families...>::view_of(detail::dispatch_frame& f) const {
+  const detail::header_fields& header = f.header;
+  envelope_view env{header.type,
+                    header.version,
+                    header.id,
+                    header.produced_by,
+                    header.config_revision,
+                    detail::header_attributes(format_, header, f.scratch)};
+  if (const trace_context* hop = std::exchange(detail::transport_on_thread, nullptr)) {
+    env.transport_context = *hop;
+  }
+  return env;
+}
+
+template <message_family... Families>
+SKEW_NOINLINE void router<Families...>::finish_handled(outcome& o, detail::dispatch_frame& f,
+                                                       std::uint32_t hops, std::size_t known) {
   if (o.reason == reason::handler_failed) {
     const policy p = policy_for(reason::handler_failed);
     o.action = p.action;
     o.retry_delay = p.retry_delay;
   }
-  detail::set_header(o, header);
-  detail::finish(o, f, hops, known_slot<Family, Index>());
+  detail::set_header(o, f.header);
+  detail::finish(o, f, hops, known);
 }
 
 }  // namespace skew
