@@ -4,6 +4,7 @@ units, each as a ratio to a TU that includes only simdjson.h and does one On-Dem
 compiled with the same compiler and flags in the same run.
 
   python3 benchmarks/build_cost.py [--cxx g++] [--flags "-O2 -std=c++20"] [--include DIR]
+                                   [--compare DIR] [--only TU,...] [--repeat N]
 
 TUs:
   baseline      simdjson.h + one On-Demand lookup
@@ -15,7 +16,10 @@ TUs:
   router        a router and an emitter over those 20 families
   compat        <skew/compat.hpp> alone: static_assert(family_compatible, forward) over those 20 families
 Each TU is compiled `--repeat` times (default 3), round-robin; printed are the median CPU time (user +
-system), the median of the per-round ratios to the baseline, and the largest memory."""
+system), the median of the per-round ratios to the baseline, and the largest memory. With
+`--compare DIR`, every skew TU is also compiled against the include folder DIR (another tree of
+skew: `git archive REV include | tar -x -C DIR`) in the same rounds, so the two trees' ratios share
+the machine's state; those rows are marked `(compare)`."""
 import argparse
 import os
 import resource
@@ -167,9 +171,14 @@ def main():
     parser.add_argument("--include", default=os.path.join(here, "..", "include"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated TU names")
+    parser.add_argument("--compare", default="", help="another include folder, compiled alike")
     args = parser.parse_args()
     flags = args.flags.split()
     includes = [os.path.abspath(args.include)]
+    # Which include folder each measured TU is compiled against: the tree, and the compared one.
+    trees = {"": includes}
+    if args.compare:
+        trees[" (compare)"] = [os.path.abspath(args.compare)]
     tus = {
         "baseline": BASELINE,
         "one_struct": ONE_STRUCT,
@@ -181,13 +190,17 @@ def main():
     wanted = [t for t in args.only.split(",") if t] or list(tus)
     if "baseline" not in wanted:
         wanted.insert(0, "baseline")
+    # (row name, TU, include folders): the baseline includes no skew header, so it is compiled once.
+    rows = [(name + suffix if name != "baseline" else name, name, folders)
+            for name in wanted for suffix, folders in trees.items()
+            if name != "baseline" or suffix == ""]
     version = subprocess.run([args.cxx, "--version"], capture_output=True, text=True).stdout
     print(f"compiler: {version.splitlines()[0]}\nflags: {' '.join(flags)}\n")
     # Round-robin: each round compiles every TU once, and a TU's ratio is the median of its
     # per-round ratios to the baseline, so a machine that slows down mid-run (shared hosts do)
     # moves numerator and denominator together.
-    times = {name: [] for name in wanted}
-    peak_kb = {name: 0 for name in wanted}
+    times = {row: [] for row, _, _ in rows}
+    peak_kb = {row: 0 for row, _, _ in rows}
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         sources = {}
@@ -195,20 +208,22 @@ def main():
             sources[name] = os.path.join(tmp, name + ".cpp")
             with open(sources[name], "w") as f:
                 f.write(tus[name])
+        objects = {row: os.path.join(tmp, row.replace(" ", "_").replace("(", "").replace(")", "")
+                                     + ".o") for row, _, _ in rows}
         for _ in range(args.repeat):
-            for name in wanted:
-                seconds, kb = compile_once(args.cxx, flags, includes, sources[name],
-                                           os.path.join(tmp, name + ".o"))
-                times[name].append(seconds)
-                peak_kb[name] = max(peak_kb[name], kb)
-        for name in wanted:
-            ratios = [t / b for t, b in zip(times[name], times["baseline"])]
-            results[name] = (statistics.median(times[name]), peak_kb[name] / 1024.0,
-                             text_size(os.path.join(tmp, name + ".o")), statistics.median(ratios))
-            t, mb, text, ratio = results[name]
+            for row, name, folders in rows:
+                seconds, kb = compile_once(args.cxx, flags, folders, sources[name], objects[row])
+                times[row].append(seconds)
+                peak_kb[row] = max(peak_kb[row], kb)
+        for row, _, _ in rows:
+            ratios = [t / b for t, b in zip(times[row], times["baseline"])]
+            results[row] = (statistics.median(times[row]), peak_kb[row] / 1024.0,
+                            text_size(objects[row]), statistics.median(ratios))
+            t, mb, text, ratio = results[row]
             base_mb = results["baseline"][1]
-            print(f"{name:12} {t:6.1f} s ({ratio:5.2f}x)  {mb:6.0f} MB ({mb / base_mb:4.2f}x)"
-                  f"  .text {text / 1024:7.1f} KB", flush=True)
+            rounds = "  rounds " + " ".join(f"{r:.2f}" for r in ratios) if args.compare else ""
+            print(f"{row:22} {t:6.1f} s ({ratio:5.2f}x)  {mb:6.0f} MB ({mb / base_mb:4.2f}x)"
+                  f"  .text {text / 1024:7.1f} KB{rounds}", flush=True)
     if "structs_40" in results and "structs_41" in results:
         extra = results["structs_41"][2] - results["structs_40"][2]
         print(f"\n.text of one additional 5-member struct: {extra / 1024:.2f} KB")
