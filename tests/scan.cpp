@@ -9,6 +9,7 @@
 
 #include <bit>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -25,6 +26,12 @@ struct Number {
   double x = 0;
 };
 SKEW_DESCRIBE(Number, x)
+
+struct Integers {
+  std::int64_t s = 0;
+  std::uint64_t u = 0;
+};
+SKEW_DESCRIBE(Integers, s, u)
 
 struct Text {
   std::string s;
@@ -163,6 +170,67 @@ TEST_CASE("numbers decode to the double strtod gives, fast path or not") {
   }
   // The generator reaches the fast path often, so both paths were compared.
   CHECK(fast > 5000);
+}
+
+TEST_CASE(
+    "integers of every length read as std::from_chars reads them, out_of_range past 64 bits") {
+  std::mt19937 random(20261207);
+  std::uniform_int_distribution<int> digit(0, 9);
+  skew::decoder decoder;
+  for (int length = 1; length <= 24; ++length) {
+    for (int n = 0; n < 200; ++n) {
+      std::string digits(1, static_cast<char>('1' + digit(random) % 9));
+      for (int k = 1; k < length; ++k) digits += static_cast<char>('0' + digit(random));
+      if (n == 0) digits.replace(0, std::string::npos, std::size_t(length), '9');  // all nines
+      for (const bool negative : {false, true}) {
+        const std::string token = (negative ? "-" : "") + digits;
+        CAPTURE(token);
+        std::int64_t want_signed = 0;
+        const auto signed_read =
+            std::from_chars(token.data(), token.data() + token.size(), want_signed);
+        Integers got;
+        const auto s = decoder.decode_into(got, R"({"u":0,"s":)" + token + "}");
+        if (signed_read.ec == std::errc{}) {
+          REQUIRE(s.has_value());
+          CHECK(got.s == want_signed);
+        } else {
+          REQUIRE_FALSE(s.has_value());
+          CHECK(s.error().code == skew::errc::out_of_range);
+        }
+        std::uint64_t want_unsigned = 0;
+        const auto unsigned_read =
+            std::from_chars(digits.data(), digits.data() + digits.size(), want_unsigned);
+        const auto u = decoder.decode_into(got, R"({"s":0,"u":)" + token + "}");
+        if (!negative && unsigned_read.ec == std::errc{}) {
+          REQUIRE(u.has_value());
+          CHECK(got.u == want_unsigned);
+        } else {
+          REQUIRE_FALSE(u.has_value());
+          CHECK(u.error().code == skew::errc::out_of_range);
+        }
+      }
+    }
+  }
+  // A non-digit among or right after many digits is refused.
+  Integers got;
+  for (const char* bad : {"1234567a", "12345678a", "1234567890123456x", "12345678.5"}) {
+    CAPTURE(bad);
+    const auto r = decoder.decode_into(got, std::string(R"({"u":0,"s":)") + bad + "}");
+    CHECK_FALSE(r.has_value());
+  }
+}
+
+TEST_CASE("long runs of fraction digits read as strtod reads them") {
+  skew::decoder decoder;
+  for (const char* token : {"0.000000012345678", "0.1234567890123456789", "0.12345678",
+                            "12345678.87654321", "1234567890123456.5", "0.00000000000000000001",
+                            "-98765432.123456789e-3", "1.1234567812345678123456781"}) {
+    CAPTURE(token);
+    Number got;
+    REQUIRE(decoder.decode_into(got, std::string(R"({"x":)") + token + "}"));
+    CHECK(std::bit_cast<std::uint64_t>(got.x) ==
+          std::bit_cast<std::uint64_t>(std::strtod(token, nullptr)));
+  }
 }
 
 TEST_CASE("internal: number tokens are valid exactly when RFC 8259's grammar matches them") {
