@@ -224,9 +224,9 @@ class router {
   // The handler's view of the envelope, and the outcome's last steps (a failed handler's policy,
   // the header, the counters): out of line, as they do not depend on the (type, version), and
   // inlined they were compiled again for every pair the router routes.
-  SKEW_NOINLINE envelope_view view_of(detail::dispatch_frame& f) const;
-  SKEW_NOINLINE void finish_handled(outcome& o, detail::dispatch_frame& f, std::uint32_t hops,
-                                    std::size_t known);
+  SKEW_NOINLINE envelope_view view_of(const detail::dispatch_frame& f) const;
+  SKEW_NOINLINE void finish_handled(outcome& o, const detail::dispatch_frame& f, std::uint32_t hops,
+                                    std::size_t known) const;
   // A dry run's stand-in for the handler call: the upcast only.
   template <class Family, std::size_t Index>
   SKEW_COLD static void dry_run_call(typename Family::template payload_at<Index>& value, bool exact,

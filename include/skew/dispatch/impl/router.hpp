@@ -319,7 +319,7 @@ SKEW_ALWAYS_INLINE inline void router<Families...>::decode_and_call_with(
 }
 
 template <message_family... Families>
-SKEW_NOINLINE envelope_view router<Families...>::view_of(detail::dispatch_frame& f) const {
+SKEW_NOINLINE envelope_view router<Families...>::view_of(const detail::dispatch_frame& f) const {
   const detail::header_fields& header = f.header;
   envelope_view env{header.type,
                     header.version,
@@ -334,8 +334,9 @@ SKEW_NOINLINE envelope_view router<Families...>::view_of(detail::dispatch_frame&
 }
 
 template <message_family... Families>
-SKEW_NOINLINE void router<Families...>::finish_handled(outcome& o, detail::dispatch_frame& f,
-                                                       std::uint32_t hops, std::size_t known) {
+SKEW_NOINLINE void router<Families...>::finish_handled(outcome& o, const detail::dispatch_frame& f,
+                                                       std::uint32_t hops,
+                                                       std::size_t known) const {
   if (o.reason == reason::handler_failed) {
     const policy p = policy_for(reason::handler_failed);
     o.action = p.action;
