@@ -253,6 +253,15 @@ TEST_CASE("internal: number tokens are valid exactly when RFC 8259's grammar mat
   CHECK_FALSE(skew::detail::scan_decimal("01").valid);
   CHECK_FALSE(skew::detail::scan_decimal("1.").valid);
   CHECK_FALSE(skew::detail::scan_decimal("1e+").valid);
+  // The digits, their scale and whether they fit, at compile time as at run time.
+  constexpr skew::detail::decimal_number d = skew::detail::scan_decimal("-12.50e3 ");
+  static_assert(d.valid && d.negative && !d.integral && d.short_digits);
+  static_assert(d.mantissa == 1250 && d.exponent10 == 1);
+  static_assert(skew::detail::scan_decimal("0.000123").exponent10 == -6);
+  static_assert(skew::detail::scan_decimal("0.000123").mantissa == 123);
+  static_assert(skew::detail::scan_decimal("1234567890123456789").short_digits);
+  static_assert(!skew::detail::scan_decimal("12345678901234567890").short_digits);
+  static_assert(!skew::detail::scan_decimal("1234567890.1234567890").short_digits);
 }
 
 TEST_CASE("negative zero and the edges of the fast path") {

@@ -236,38 +236,42 @@ struct decimal_number {
   int exponent10 = 0;
 };
 
-// One walk for both: WithDigits adds the digits' arithmetic to the grammar check.
+// One walk for both: WithDigits adds the digits' arithmetic to the grammar check. The digits and
+// their count are kept in locals and stored into the result once, at the end.
 template <bool WithDigits>
 constexpr decimal_number walk_number(std::string_view token) noexcept {
   decimal_number d;
   std::size_t i = 0;
   const std::size_t n = token.size();
-  int digits = 0;
-  auto take_digit = [&](char c) {
-    if constexpr (WithDigits) {
-      d.mantissa = d.mantissa * 10 + static_cast<std::uint64_t>(c - '0');
-      ++digits;
+  std::uint64_t mantissa = 0;
+  // Appends the digits from i on to mantissa; returns how many there were.
+  auto take_digits = [&]() {
+    const std::size_t first = i;
+    while (i < n && is_digit(token[i])) {
+      if constexpr (WithDigits)
+        mantissa = mantissa * 10 + static_cast<std::uint64_t>(token[i] - '0');
+      ++i;
     }
+    return static_cast<int>(i - first);
   };
   if (i < n && token[i] == '-') {
     d.negative = true;
     ++i;
   }
   if (i >= n || !is_digit(token[i])) return d;
+  int digits = 0;
   if (token[i] == '0') {
     ++i;
   } else {
-    while (i < n && is_digit(token[i])) take_digit(token[i++]);
+    digits = take_digits();
   }
   d.integral = true;
+  int fraction_digits = 0;
   if (i < n && token[i] == '.') {
     d.integral = false;
     ++i;
     if (i >= n || !is_digit(token[i])) return d;
-    while (i < n && is_digit(token[i])) {
-      take_digit(token[i++]);
-      if constexpr (WithDigits) --d.exponent10;
-    }
+    fraction_digits = take_digits();
   }
   long exponent = 0;
   if (i < n && (token[i] == 'e' || token[i] == 'E')) {
@@ -286,8 +290,9 @@ constexpr decimal_number walk_number(std::string_view token) noexcept {
   }
   d.valid = only_whitespace(token.substr(i));
   if constexpr (WithDigits) {
-    d.short_digits = digits <= 19 && exponent > -100000 && exponent < 100000;
-    d.exponent10 += static_cast<int>(exponent);
+    d.mantissa = mantissa;
+    d.short_digits = digits + fraction_digits <= 19 && exponent > -100000 && exponent < 100000;
+    d.exponent10 = static_cast<int>(exponent) - fraction_digits;
   }
   return d;
 }
