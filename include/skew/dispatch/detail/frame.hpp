@@ -93,8 +93,8 @@ manifest_family family_manifest(const family_handlers<Family>& h) {
 }
 
 // The payload struct a dispatching thread decodes into, kept between messages so its strings and
-// vectors keep their capacity (decoding resets every member). `busy` while a handler holds the
-// value; a handler that dispatches a message of the same (type, version) again on this thread
+// vectors keep their capacity (decoding resets every member). `busy` is set while a handler holds
+// the value; a handler that dispatches a message of the same (type, version) again on this thread
 // gets a fresh struct (slot_lease) as `current`, so the value it is reading stays untouched.
 template <class Payload>
 struct payload_slot {
