@@ -318,6 +318,51 @@ TEST_CASE("strings unescape as simdjson unescapes them, at every offset") {
   }
 }
 
+// simdjson's reading of a string member: its content, or nothing when simdjson refuses it.
+static std::optional<std::string> simdjson_string(simdjson::ondemand::parser& parser,
+                                                  const std::string& json) {
+  const simdjson::padded_string padded(json);
+  simdjson::ondemand::document doc;
+  std::string_view s;
+  if (parser.iterate(padded).get(doc) != simdjson::SUCCESS) return std::nullopt;
+  if (doc["s"].get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+  return std::string(s);
+}
+
+TEST_CASE("every byte after a backslash, and in each digit of a \\u escape, reads as simdjson's") {
+  skew::decoder decoder;
+  simdjson::ondemand::parser parser;
+  Text t;
+  int accepted_escapes = 0, accepted_digits = 0;
+  for (int b = 1; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const std::string json = std::string(R"({"s":"x\)") + c + R"(y"})";
+    CAPTURE(b);
+    const std::optional<std::string> want = simdjson_string(parser, json);
+    const auto got = decoder.decode_into(t, json);
+    CHECK(bool(got) == want.has_value());
+    if (got && want) {
+      CHECK(t.s == *want);
+      ++accepted_escapes;
+    }
+    for (int at = 0; at < 4; ++at) {
+      std::string digits = "00e9";
+      digits[static_cast<std::size_t>(at)] = c;
+      const std::string escaped = R"({"s":"\u)" + digits + R"("})";
+      CAPTURE(escaped);
+      const auto read = decoder.decode_into(t, escaped);
+      const std::optional<std::string> expected = simdjson_string(parser, escaped);
+      CHECK(bool(read) == expected.has_value());
+      if (read && expected) {
+        CHECK(t.s == *expected);
+        ++accepted_digits;
+      }
+    }
+  }
+  CHECK(accepted_escapes == 8);      // " \\ / b f n r t
+  CHECK(accepted_digits == 4 * 22);  // 0-9 a-f A-F at each digit (?0e9 is never a surrogate)
+}
+
 TEST_CASE("bad escapes: malformed_json, lone surrogates invalid_utf8, each at its string") {
   skew::decoder decoder;
   Text t;

@@ -3,6 +3,7 @@
 // grammar and digits of number tokens (one walk).
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cfloat>
 #include <cstddef>
@@ -89,15 +90,12 @@ constexpr bool is_json_whitespace(char c) noexcept {
 
 enum class scan_status : unsigned char { ok, malformed, bad_surrogate };
 
-// Reads four hex digits at p; -1 when they are not hex.
+// Reads four hex digits at p; -1 when they are not hex. All four are read and checked at once
+// (a digit that is not hex is -1, which sets the sign of the OR of all four).
 constexpr long read_hex4(const char* p) noexcept {
-  long v = 0;
-  for (int i = 0; i < 4; ++i) {
-    const int d = hex_digit(p[i]);
-    if (d < 0) return -1;
-    v = v * 16 + d;
-  }
-  return v;
+  const int d0 = hex_digit(p[0]), d1 = hex_digit(p[1]), d2 = hex_digit(p[2]), d3 = hex_digit(p[3]);
+  if ((d0 | d1 | d2 | d3) < 0) return -1;
+  return (long{d0} << 12) | (long{d1} << 8) | (long{d2} << 4) | long{d3};
 }
 
 // Writes the UTF-8 of code point `cp` at `dst`; returns the byte after it.
@@ -121,28 +119,19 @@ inline char* write_utf8(long cp, char* dst) noexcept {
   return dst;
 }
 
-// The byte a one-character escape (RFC 8259: \" \\ \/ \b \f \n \r \t) stands for, else 0.
-constexpr char simple_escape(char e) noexcept {
-  switch (e) {
-    case '"':
-      return '"';
-    case '\\':
-      return '\\';
-    case '/':
-      return '/';
-    case 'b':
-      return '\b';
-    case 'f':
-      return '\f';
-    case 'n':
-      return '\n';
-    case 'r':
-      return '\r';
-    case 't':
-      return '\t';
-    default:
-      return '\0';
+// The byte each one-character escape (RFC 8259: \" \\ \/ \b \f \n \r \t) stands for, by the
+// character after the backslash; 0 for every other character.
+inline constexpr std::array<char, 256> simple_escapes = [] {
+  std::array<char, 256> t{};
+  for (const char* e = "\"\"\\\\//b\bf\fn\nr\rt\t"; *e != '\0'; e += 2) {
+    t[static_cast<unsigned char>(e[0])] = e[1];
   }
+  return t;
+}();
+
+// The byte a one-character escape stands for, else 0.
+constexpr char simple_escape(char e) noexcept {
+  return simple_escapes[static_cast<unsigned char>(e)];
 }
 
 // Walks JSON string content from `p` (just past the opening quote) to its closing quote and checks
