@@ -28,9 +28,10 @@ constexpr std::uint64_t swar_bytes_equal(std::uint64_t x, std::uint8_t c) noexce
   return swar_bytes_below(x ^ (swar_ones * c), 1);
 }
 
-// Offset of the first '"', '\\' or control byte at or after `p`. Reads 16 bytes at a time (8
-// without SSE2) past the match, which is safe because padded input always carries input_padding
-// readable bytes and a string that reached us is closed before the end of the input.
+// Offset of the first '"' or '\\' at or after `p` (raw control bytes are stage 1's to refuse).
+// Reads 16 bytes at a time (8 without SSE2) past the match, which is safe because padded input
+// always carries input_padding readable bytes and a string that reached us is closed before the end
+// of the input.
 SKEW_ALWAYS_INLINE inline std::size_t find_string_special(const char* p) noexcept {
 #if defined(SKEW_USE_SSE2)
   for (std::size_t i = 0;; i += 16) {
@@ -42,13 +43,12 @@ SKEW_ALWAYS_INLINE inline std::size_t find_string_special(const char* p) noexcep
     for (std::size_t i = 0;; i += 8) {
       std::uint64_t w;
       std::memcpy(&w, p + i, 8);
-      const std::uint64_t m =
-          swar_bytes_equal(w, '"') | swar_bytes_equal(w, '\\') | swar_bytes_below(w, 0x20);
+      const std::uint64_t m = swar_bytes_equal(w, '"') | swar_bytes_equal(w, '\\');
       if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m)) / 8;
     }
   } else {
     std::size_t i = 0;
-    while (p[i] != '"' && p[i] != '\\' && static_cast<unsigned char>(p[i]) >= 0x20) ++i;
+    while (p[i] != '"' && p[i] != '\\') ++i;
     return i;
   }
 #endif
@@ -136,9 +136,10 @@ constexpr char simple_escape(char e) noexcept {
 
 // Walks JSON string content from `p` (just past the opening quote) to its closing quote and checks
 // it: only the escapes RFC 8259 defines, surrogate escapes in pairs (a lone surrogate cannot
-// become UTF-8), no raw control character. With Write it also unescapes it into `dst` and sets
-// `end` past what it wrote; with SSE2 plain runs are then copied 16 bytes at a time, so up to 15
-// bytes past `end` are written (the string buffer has room for them).
+// become UTF-8); a raw control character cannot be there (stage 1 refuses it). With Write it also
+// unescapes it into `dst` and sets `end` past what it wrote; with SSE2 plain runs are then copied
+// 16 bytes at a time, so up to 15 bytes past `end` are written (the string buffer has room for
+// them).
 template <bool Write>
 inline scan_status walk_string(const char* p, char* dst, char*& end) noexcept {
   for (;;) {
@@ -166,7 +167,6 @@ inline scan_status walk_string(const char* p, char* dst, char*& end) noexcept {
       end = dst;
       return scan_status::ok;
     }
-    if (*p != '\\') return scan_status::malformed;  // a raw control character
     if (p[1] != 'u') {
       const char c = simple_escape(p[1]);
       if (c == 0) return scan_status::malformed;

@@ -274,14 +274,13 @@ SKEW_ALWAYS_INLINE inline std::uint32_t backslash_bytes16(const char* p) noexcep
   return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('\\'))));
 }
 
-// Bit k set where p[k] ends a run of plain string content (a quote, a backslash or a byte below
-// 0x20), for k < 16. Reads 16 bytes.
+// Bit k set where p[k] ends a run of plain string content (a quote or a backslash), for k < 16.
+// Reads 16 bytes. A raw control character is not a stop: stage 1 refused the input if a string
+// held one (structural_index, stage1::unescaped_chars).
 SKEW_ALWAYS_INLINE inline std::uint32_t string_stop_bytes16(const char* p) noexcept {
   const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i last_control = _mm_set1_epi8(0x1f);
-  const __m128i stop = _mm_or_si128(
-      _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('"')), _mm_cmpeq_epi8(c, _mm_set1_epi8('\\'))),
-      _mm_cmpeq_epi8(_mm_min_epu8(c, last_control), c));
+  const __m128i stop =
+      _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('"')), _mm_cmpeq_epi8(c, _mm_set1_epi8('\\')));
   return static_cast<std::uint32_t>(_mm_movemask_epi8(stop));
 }
 
