@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -395,6 +396,101 @@ TEST_CASE("outcomes of messages that are not decoded still carry the id and prod
   CHECK(o.reason == skew::reason::unknown_type);
   CHECK(o.action == skew::action::retry);
   CHECK(o.id.empty());
+}
+
+// Everything an outcome reports, with error offsets at or past `shifted_from` moved back by one
+// (the space the message read from the start has there).
+std::string outcome_text(const skew::outcome& o, std::size_t shifted_from = SIZE_MAX) {
+  std::string text =
+      fmt::format("{} {} {} v{} id={} by={}", static_cast<int>(o.reason),
+                  static_cast<int>(o.action), o.type, o.version.value_or(0), o.id, o.produced_by);
+  if (o.error) {
+    std::size_t offset = o.error->offset.value_or(SIZE_MAX);
+    if (offset != SIZE_MAX && offset >= shifted_from) --offset;
+    text += fmt::format(" error {} at {} offset {}", static_cast<int>(o.error->code), o.error->path,
+                        offset);
+  }
+  return text;
+}
+
+TEST_CASE("a header at the end routes from there; every outcome is the general step's") {
+  skew::router<SendEmail, Payment> router;
+  std::vector<std::string> seen;
+  router.on<SendEmail>([&](const mail::SendEmailV2& m, const skew::envelope_view& env) {
+    std::string attributes;
+    for (const auto& a : env.attributes) attributes += fmt::format("{}={} ", a.name, a.json);
+    seen.push_back(
+        fmt::format("{} {} v{} {}| {}", m.to, m.locale, env.version, env.id, attributes));
+  });
+  const skew::detail::flat_keys keys{skew::envelope_format{}};
+  // Header keys last, as a producer that spreads the payload first writes them; then messages
+  // that fail in every way after being routed by that header.
+  // Each with whether the header at its end routes it.
+  const std::vector<std::pair<std::string, bool>> messages = {
+      {R"({"to":"z@y","locale":"de","id":"b","schemaVersion":2,"type":"send-email"})", true},
+      {R"({"to":"z@y","id":"b","locale":"de","producedBy":"n@1","schemaVersion":1,)"
+       R"("type":"send-email"})",
+       true},
+      {R"({"to":"z@y","schemaVersion":2,"type":"send-email","id":"b","locale":"fr"})", false},
+      {R"({"to":"z@y","schemaVersion":2,"type":"send-email","id":"b"})", true},
+      {R"({"to":"z@y","x":[1,tru],"schemaVersion":2,"type":"send-email"})", true},
+      {R"({"to":"z@y","x":[1,}],"schemaVersion":2,"type":"refund"})", true},
+      {R"({"to":"z@y","x":[1,}],"schemaVersion":9,"type":"send-email"})", true},
+      {R"({"to":"z@y","type":"payment","schemaVersion":2,"type":"send-email"})", true},
+      {R"({"to":"z@y","id":[1],"schemaVersion":2,"type":"send-email"})", true},
+      {R"({"to":5,"id":"c","schemaVersion":2,"type":"send-email"})", true},
+      {R"({"id":"c","schemaVersion":2,"type":"refund"})", true},  // the compact reader's first
+      {R"({"a":1,"id":"c","schemaVersion":2,"type":"refund"})", true},
+      {R"({"a":1,"schemaVersion":3,"type":"send-email"})", true},
+      {R"({"amountCents":1,"schemaVersion":1,"type":"payment"})", true},
+      {R"({"to":"z@y","schemaVersion":2,"type":"send-email"} {"a":1})", false},
+      {R"({"a":{"schemaVersion":2,"type":"send-email"}})", false},
+  };
+  for (const auto& [message, from_end] : messages) {
+    CAPTURE(message);
+    // The same message with a space before its last brace: the header at the end is then not in
+    // the compact form, and the general step reads it from the start.
+    std::string spaced = message;
+    spaced.insert(spaced.size() - 1, " ");
+    const std::size_t space_at = spaced.size() - 2;
+    {
+      skew::decoder dec;
+      skew::detail::parsed_input& input = skew::detail::input_of(dec);
+      skew::detail::header_fields h;
+      REQUIRE_FALSE(input.parse(message));
+      CHECK(skew::detail::match_trailing_header(input.view(), keys, h) == from_end);
+      REQUIRE_FALSE(input.parse(spaced));
+      CHECK_FALSE(skew::detail::match_trailing_header(input.view(), keys, h));
+    }
+    const std::size_t before = seen.size();
+    const std::string read = outcome_text(router.dispatch(message));
+    const std::string general = outcome_text(router.dispatch(spaced), space_at);
+    CHECK(read == general);
+    REQUIRE(seen.size() == before + (read.starts_with("0 ") ? 2 : 0));
+    if (seen.size() == before + 2) CHECK(seen[before] == seen[before + 1]);
+  }
+  // A payload that is not a described struct is read whole, and meets no header key: such a
+  // message is routed from its start.
+  skew::router<skew::message<"raw", skew::raw_json>> raw_router;
+  std::vector<std::string> raw_seen;
+  raw_router.on<skew::message<"raw", skew::raw_json>>(
+      [&](const skew::raw_json& r, const skew::envelope_view& env) {
+        std::string attributes;
+        for (const auto& a : env.attributes) attributes += fmt::format("{}={} ", a.name, a.json);
+        raw_seen.push_back(fmt::format("{} {}| {}", r.json().size(), env.id, attributes));
+      });
+  CHECK(raw_router.dispatch(R"({"a":1,"id":"r","schemaVersion":1,"type":"raw"})").reason ==
+        skew::reason::handled);
+  CHECK(raw_router.dispatch(R"({"a":1,"id":"r","schemaVersion":1,"type":"raw" })").reason ==
+        skew::reason::handled);
+  REQUIRE(raw_seen.size() == 2);
+  CHECK(raw_seen[0] == "47 r| id=\"r\" schemaVersion=1 type=\"raw\" ");
+  CHECK(raw_seen[1] == "48 r| id=\"r\" schemaVersion=1 type=\"raw\" ");
+  // Each handled message twice (as sent, and spaced), its attributes in the order it has them.
+  REQUIRE(seen.size() == 6);
+  CHECK(seen[0] == "z@y de v2 b| id=\"b\" schemaVersion=2 type=\"send-email\" ");
+  CHECK(seen[2] == "z@y en v1 b| id=\"b\" producedBy=\"n@1\" schemaVersion=1 type=\"send-email\" ");
+  CHECK(seen[4] == "z@y fr v2 b| schemaVersion=2 type=\"send-email\" id=\"b\" ");
 }
 
 TEST_CASE("policies are configurable per reason") {

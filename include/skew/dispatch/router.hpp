@@ -245,6 +245,10 @@ class router {
   SKEW_COLD void reject_header(outcome& o, detail::dispatch_frame& f);
   SKEW_COLD void reject_unknown_type(outcome& o, detail::dispatch_frame& f);
   SKEW_COLD void reject_payload(outcome& o, detail::dispatch_frame& f, std::size_t known);
+  // A message routed by the header at its end (match_trailing_header) that then failed: read
+  // again from the start by the general step and routed, so that its outcome is the general
+  // step's. The rejections above call it first.
+  SKEW_COLD void reroute_from_start(outcome& o, detail::dispatch_frame& f);
   // A version of its family this build has no handler for: older than the family's oldest
   // version, or newer.
   SKEW_COLD void reject_version(detail::dispatch_frame& f, outcome& o,

@@ -148,7 +148,7 @@ SKEW_ALWAYS_INLINE inline outcome router<Families...>::route(const detail::parse
   } else {
     // The written header's match failed above (or does not apply): not again.
     if (!detail::read_header(ctx, format_, f.scratch, f.header, flat_keys_,
-                             detail::header_fast_paths::compact)) {
+                             detail::header_fast_paths::compact_or_end)) {
       reject_header(o, f);
       return o;
     }
@@ -193,7 +193,23 @@ SKEW_COLD void router<Families...>::reject_header(outcome& o, detail::dispatch_f
 }
 
 template <message_family... Families>
+SKEW_COLD void router<Families...>::reroute_from_start(outcome& o, detail::dispatch_frame& f) {
+  f.ctx.restart();
+  f.header = detail::header_fields{};
+  if (!detail::read_header(f.ctx, format_, f.scratch, f.header, flat_keys_,
+                           detail::header_fast_paths::none)) {
+    reject_header(o, f);
+    return;
+  }
+  route_to_family(f, o, f.header.type, f.header.version);
+}
+
+template <message_family... Families>
 SKEW_COLD void router<Families...>::reject_unknown_type(outcome& o, detail::dispatch_frame& f) {
+  if (f.header.cursor.from_end) {
+    reroute_from_start(o, f);
+    return;
+  }
   if (!rest_of_header_valid(f, o)) return;
   o = policies_.outcome_for(reason::unknown_type);
   detail::set_header(o, f.header);
@@ -203,6 +219,10 @@ SKEW_COLD void router<Families...>::reject_unknown_type(outcome& o, detail::disp
 template <message_family... Families>
 SKEW_COLD void router<Families...>::reject_payload(outcome& o, detail::dispatch_frame& f,
                                                    std::size_t known) {
+  if (f.header.cursor.from_end) {
+    reroute_from_start(o, f);
+    return;
+  }
   error err = std::move(f.ctx.err);
   // A bad header key met by the payload pass (a late duplicate type) is the envelope's fault.
   const reason r = f.header.header_error ? reason::invalid_envelope : reason::invalid_payload;
@@ -239,6 +259,10 @@ void router<Families...>::dispatch_family(detail::dispatch_frame& f, outcome& o)
 template <message_family... Families>
 void router<Families...>::reject_version(detail::dispatch_frame& f, outcome& o,
                                          std::uint32_t oldest_version) {
+  if (f.header.cursor.from_end) {
+    reroute_from_start(o, f);
+    return;
+  }
   if (!rest_of_header_valid(f, o)) return;
   const reason r =
       f.header.version < oldest_version ? reason::retired_version : reason::unsupported_version;

@@ -145,6 +145,9 @@ SKEW_ALWAYS_INLINE inline bool decode_payload(decode_context& ctx, const envelop
       }
       return i == ctx.count || ctx.fail_at(errc::trailing_content, i);
     }
+  } else if (header.cursor.from_end) {
+    // A payload read whole meets no header key: the router reads the header from the start.
+    return ctx.fail(errc::malformed_json);
   }
   return decode_flat_payload_again(ctx, header_keys, &out, payload_readers_of<Payload>);
 }

@@ -124,10 +124,11 @@ SKEW_NOINLINE inline bool read_flat_keys_until_routable(decode_context& ctx, con
   return true;
 }
 
-// Which accelerators the header pass tries: both; only the compact one (for the router, which
-// matched the written header before setting up its frame); or none (the fuzz target compares the
-// readers on every input).
-enum class header_fast_paths : std::uint8_t { all, compact, none };
+// Which accelerators the header pass tries: the written and the compact header; the compact one,
+// then the header at the end (for the router, which matched the written header before setting up
+// its frame, and reads a failed message again from the start); or none (the fuzz target compares
+// the readers on every input).
+enum class header_fast_paths : std::uint8_t { all, compact_or_end, none };
 
 // The flat layout's header pass: from the object's first key until type and version are known.
 // Payload keys met before that are stepped over, and the payload is then read again from the
@@ -147,6 +148,11 @@ SKEW_ALWAYS_INLINE inline bool read_flat_header(decode_context& ctx, const flat_
     }
     read_compact_header(w, keys, out);
     if (out.routable()) return true;
+    // Only where the compact reader read nothing: the payload pass then meets every header key.
+    if (fast == header_fast_paths::compact_or_end && out.cursor.next == 1 &&
+        match_trailing_header(w, keys, out)) {
+      return true;
+    }
   }
   return read_flat_keys_until_routable(ctx, keys, scratch, out);
 }

@@ -1,12 +1,14 @@
 // The flat layout's header accelerators: the header as skew's encoder writes it, matched by
-// literal compares, and the compact form writers emit. Both advance the one header state
-// (header_fields) and hand over where they stop to the general step in flat_header.hpp.
+// literal compares, and the compact form writers emit, both at the object's start, advancing the
+// one header state (header_fields) and handing over where they stop to the general step in
+// flat_header.hpp; and, for the router, type and version read from the object's end.
 #pragma once
 
 #include <skew/base/detail/config.hpp>
 #include <skew/envelope/detail/header_fields.hpp>
 #include <skew/envelope/format.hpp>
 #include <skew/json/detail/key_set.hpp>
+#include <skew/json/detail/scan.hpp>
 #include <skew/json/detail/simd.hpp>
 #include <skew/json/detail/skip.hpp>
 #include <skew/json/detail/structural_index.hpp>
@@ -164,7 +166,7 @@ SKEW_ALWAYS_INLINE inline void take_canonical_header(const canonical_header& c, 
   out.has_type = out.has_version = out.has_id = true;
   out.seen_slots =
       slot_bit(header_slot::type) | slot_bit(header_slot::version) | slot_bit(header_slot::id);
-  out.cursor = {13, false, false};
+  out.cursor = {13, false, false, false};
   // Attribute names view the keys in the input, as the other header readers' do.
   const char* version = c.type_end + keys.version_between.size;
   out.add_flat(std::string_view(w.begin + 2, keys.type_opening.size - 5),
@@ -217,6 +219,58 @@ SKEW_ALWAYS_INLINE inline void read_compact_header(const walk& w, const flat_key
     i += 4;
   }
   out.cursor.next = i;
+}
+
+// Accelerator 3, the header at the end: type and version among the keys that close the object
+// (after its last payload key, at most header_slot_count of them), read from the closing brace
+// backwards, in the compact form. It routes and nothing more: it sets type, version and
+// cursor.from_end, and the payload pass reads the object from its start, meeting every header
+// key, these included, in order, as the general step does. Only the router uses it, because a
+// message it routes that then fails (an unknown type or version, any error) is read again from
+// the start by the general step there, so that every outcome is the general step's. A key whose
+// value is a container ends the search: the token before the separator is then a bracket.
+SKEW_NOINLINE inline bool match_trailing_header(const walk& w, const flat_keys& keys,
+                                                header_fields& out) {
+  if (w.count < 5 || w.at(w.count - 1) != '}') return false;
+  std::uint32_t j = w.count - 1;  // the separator after the value: a comma or the closing brace
+  std::string_view type;
+  std::uint32_t version = 0;
+  bool has_type = false;
+  bool has_version = false;
+  for (std::size_t pairs = 0; pairs < header_slot_count && j >= 4; ++pairs) {
+    const std::uint32_t* p = w.positions + (j - 3);
+    const char* key_quote = w.begin + p[0];
+    const char* colon = w.begin + p[1];
+    const char* value = w.begin + p[2];
+    const char before = w.at(j - 4);  // a comma, or the object's opening brace
+    if (*key_quote != '"' || *colon != ':' || colon[-1] != '"' || colon - 1 <= key_quote ||
+        (before != ',' && (before != '{' || j != 4))) {
+      break;
+    }
+    const int found =
+        keys.slot(std::string_view(key_quote + 1, static_cast<std::size_t>(colon - 2 - key_quote)));
+    if (found < 0) break;  // a payload key: the header keys at the end end here
+    const std::string_view token(value, static_cast<std::size_t>(w.begin + p[3] - value));
+    if (token.empty() || is_json_whitespace(token.back())) return false;  // not the compact form
+    if (found == static_cast<int>(header_slot::type)) {
+      if (has_type || token.size() < 3 || token[0] != '"' || !plain_string_token(token)) {
+        return false;
+      }
+      type = token.substr(1, token.size() - 2);
+      has_type = true;
+    } else if (found == static_cast<int>(header_slot::version)) {
+      if (has_version || !read_plain_version(token.data(), token.size(), version)) return false;
+      has_version = true;
+    }
+    if (has_type && has_version) break;
+    j -= 4;
+  }
+  if (!has_type || !has_version) return false;
+  out.type = type;
+  out.version = version;
+  out.has_type = out.has_version = true;
+  out.cursor = {1, false, true, true};
+  return true;
 }
 
 }  // namespace skew::detail

@@ -99,6 +99,9 @@ struct flat_cursor {
   std::uint32_t next = 1;      // the next key, or the closing brace when at_end
   bool at_end = false;         // the whole object was read
   bool payload_first = false;  // a payload key came before type and version: read it again
+  // Type and version were read from the object's end (match_trailing_header), only to route:
+  // the payload pass reads every header key, and a message that then fails is read again.
+  bool from_end = false;
 };
 
 struct header_fields {

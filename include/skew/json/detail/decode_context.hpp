@@ -57,6 +57,17 @@ struct decode_context {
     has_backslash = index.has_backslash();
   }
 
+  // Back to the state bind() left, for the same input read again from its start: nothing
+  // unescaped, counted or failed.
+  void restart() noexcept {
+    strings = strings_begin;
+    depth = 0;
+    alias_reads = 0;
+    ignored_keys = 0;
+    alias_name_count = 0;
+    err = error{};
+  }
+
   walk view() const noexcept { return {input_begin, input_end, positions, count}; }
   // Whether [p, p + n) of the input may hold an escape.
   SKEW_ALWAYS_INLINE bool may_escape(const char* p, std::size_t n) const noexcept {
