@@ -436,7 +436,14 @@ TEST_CASE("a header at the end routes from there; every outcome is the general s
       {R"({"to":"z@y","x":[1,tru],"schemaVersion":2,"type":"send-email"})", true},
       {R"({"to":"z@y","x":[1,}],"schemaVersion":2,"type":"refund"})", true},
       {R"({"to":"z@y","x":[1,}],"schemaVersion":9,"type":"send-email"})", true},
-      {R"({"to":"z@y","type":"payment","schemaVersion":2,"type":"send-email"})", true},
+      {R"({"to":"z@y","type":"payment","schemaVersion":2,"type":"send-email"})", false},
+      {R"({"to":"z@y","locale":"de","id":"a","id":"b","schemaVersion":2,"type":"send-email"})",
+       false},
+      {R"({"to":"z@y","locale":"de","id":null,"schemaVersion":2,"type":"send-email"})", false},
+      {R"({"to":"z@y","locale":"de","producedBy":7,"schemaVersion":2,"type":"send-email"})", false},
+      {R"({"to":"z@y","locale":"de","configRevision":"r9","schemaVersion":2,"type":"send-email",)"
+       R"("producedBy":"p@1","id":"d"})",
+       true},
       {R"({"to":"z@y","id":[1],"schemaVersion":2,"type":"send-email"})", true},
       {R"({"to":5,"id":"c","schemaVersion":2,"type":"send-email"})", true},
       {R"({"id":"c","schemaVersion":2,"type":"refund"})", true},  // the compact reader's first
@@ -487,10 +494,13 @@ TEST_CASE("a header at the end routes from there; every outcome is the general s
   CHECK(raw_seen[0] == "47 r| id=\"r\" schemaVersion=1 type=\"raw\" ");
   CHECK(raw_seen[1] == "48 r| id=\"r\" schemaVersion=1 type=\"raw\" ");
   // Each handled message twice (as sent, and spaced), its attributes in the order it has them.
-  REQUIRE(seen.size() == 6);
+  REQUIRE(seen.size() == 12);
   CHECK(seen[0] == "z@y de v2 b| id=\"b\" schemaVersion=2 type=\"send-email\" ");
   CHECK(seen[2] == "z@y en v1 b| id=\"b\" producedBy=\"n@1\" schemaVersion=1 type=\"send-email\" ");
   CHECK(seen[4] == "z@y fr v2 b| schemaVersion=2 type=\"send-email\" id=\"b\" ");
+  CHECK(seen[10] ==
+        "z@y de v2 d| configRevision=\"r9\" schemaVersion=2 type=\"send-email\" "
+        "producedBy=\"p@1\" id=\"d\" ");
 }
 
 TEST_CASE("policies are configurable per reason") {

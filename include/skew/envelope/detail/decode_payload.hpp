@@ -11,6 +11,7 @@
 #include <skew/payload/detail/read_variant.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <string_view>
 
 namespace skew::detail {
@@ -18,18 +19,29 @@ namespace skew::detail {
 // The flat envelope's header keys, met by the payload pass: read into the header (a late id, the
 // producer stamps, copies that are duplicates), never taken for payload members. Those whose
 // value lies before `read_before` were read by the header pass already and are stepped over.
+// From `read_from` on, the keys that close the object were read from its end: the pass steps to
+// the object's closing brace.
 struct envelope_header_keys {
   static constexpr bool any = true;
   const flat_keys& keys;
   header_scratch& scratch;
   header_fields& fields;
   std::uint32_t read_before = 0;
+  std::uint32_t read_from = std::numeric_limits<std::uint32_t>::max();
 
   SKEW_ALWAYS_INLINE int find(std::string_view key) const noexcept {
     return ((keys.lengths >> key_length_bit(key.size())) & 1u) != 0 ? keys.slot(key) : -1;
   }
   bool read(decode_context& ctx, int slot, std::string_view key, std::uint32_t& i) {
     if (i < read_before) return skip_value(ctx, i);
+    if (fields.cursor.from_end) [[unlikely]] {
+      // match_trailing_header checked those keys up to the closing brace, the last position. A
+      // header key before them sends the message back to the general step (the router reads it
+      // again from its start), which keeps the attributes in the message's order.
+      if (i < read_from) return ctx.fail(errc::duplicate_key);
+      i = ctx.count - 1;
+      return true;
+    }
     if (read_header_slot(static_cast<header_slot>(slot), ctx, key, i, scratch, fields)) {
       return true;
     }
@@ -70,7 +82,9 @@ inline constexpr payload_readers payload_readers_of{
 SKEW_NOINLINE inline bool decode_flat_payload_again(decode_context& ctx,
                                                     envelope_header_keys& header, void* out,
                                                     const payload_readers& read) {
-  header.read_before = header.fields.cursor.next;
+  const flat_cursor& cursor = header.fields.cursor;
+  header.read_before = cursor.next;
+  if (cursor.from_end) header.read_from = cursor.end_keys;
   return read.again(ctx, out, header);
 }
 

@@ -221,23 +221,29 @@ SKEW_ALWAYS_INLINE inline void read_compact_header(const walk& w, const flat_key
   out.cursor.next = i;
 }
 
-// Accelerator 3, the header at the end: type and version among the keys that close the object
-// (after its last payload key, at most header_slot_count of them), read from the closing brace
-// backwards, in the compact form. It routes and nothing more: it sets type, version and
-// cursor.from_end, and the payload pass reads the object from its start, meeting every header
-// key, these included, in order, as the general step does. Only the router uses it, because a
-// message it routes that then fails (an unknown type or version, any error) is read again from
-// the start by the general step there, so that every outcome is the general step's. A key whose
-// value is a container ends the search: the token before the separator is then a bracket.
+// Accelerator 3, the header at the end: the header keys that close the object (after its last
+// payload key, at most header_slot_count of them), read from the closing brace backwards in the
+// compact form, with type and version among them. They are taken as the general step takes them
+// (values, seen slots, attributes in the object's order); the payload pass then reads the object
+// from its start and ends where they begin (cursor.from_end, cursor.end_keys). Only the router
+// uses it, because a message it routes that then fails (an unknown type or version, any error, a
+// header key before these) is read again from the start by the general step there, so that every
+// outcome is the general step's. A key whose value is a container ends the search: the token
+// before the separator is then a bracket, not the value after a colon.
 SKEW_NOINLINE inline bool match_trailing_header(const walk& w, const flat_keys& keys,
                                                 header_fields& out) {
   if (w.count < 5 || w.at(w.count - 1) != '}') return false;
-  std::uint32_t j = w.count - 1;  // the separator after the value: a comma or the closing brace
-  std::string_view type;
+  struct taken_key {
+    header_slot slot;
+    std::string_view key;
+    std::string_view token;
+  };
+  std::array<taken_key, header_slot_count> taken;
+  std::size_t n = 0;
+  unsigned seen = 0;
   std::uint32_t version = 0;
-  bool has_type = false;
-  bool has_version = false;
-  for (std::size_t pairs = 0; pairs < header_slot_count && j >= 4; ++pairs) {
+  std::uint32_t j = w.count - 1;  // the separator after the value: a comma or the closing brace
+  while (n < taken.size() && j >= 4) {
     const std::uint32_t* p = w.positions + (j - 3);
     const char* key_quote = w.begin + p[0];
     const char* colon = w.begin + p[1];
@@ -247,29 +253,43 @@ SKEW_NOINLINE inline bool match_trailing_header(const walk& w, const flat_keys& 
         (before != ',' && (before != '{' || j != 4))) {
       break;
     }
-    const int found =
-        keys.slot(std::string_view(key_quote + 1, static_cast<std::size_t>(colon - 2 - key_quote)));
+    const std::string_view key(key_quote + 1, static_cast<std::size_t>(colon - 2 - key_quote));
+    const int found = keys.slot(key);
     if (found < 0) break;  // a payload key: the header keys at the end end here
+    const auto slot = static_cast<header_slot>(found);
     const std::string_view token(value, static_cast<std::size_t>(w.begin + p[3] - value));
-    if (token.empty() || is_json_whitespace(token.back())) return false;  // not the compact form
-    if (found == static_cast<int>(header_slot::type)) {
-      if (has_type || token.size() < 3 || token[0] != '"' || !plain_string_token(token)) {
-        return false;
-      }
-      type = token.substr(1, token.size() - 2);
-      has_type = true;
-    } else if (found == static_cast<int>(header_slot::version)) {
-      if (has_version || !read_plain_version(token.data(), token.size(), version)) return false;
-      has_version = true;
+    // The compact form, no copies, and every value as the general step takes it without further
+    // work: strings without escapes (a non-empty type), the version 1 to 9 digits.
+    if ((seen & slot_bit(slot)) != 0 || token.empty() || is_json_whitespace(token.back())) {
+      return false;
     }
-    if (has_type && has_version) break;
+    if (slot == header_slot::version) {
+      if (!read_plain_version(token.data(), token.size(), version)) return false;
+    } else if (token.size() < 2 || token[0] != '"' || !plain_string_token(token) ||
+               (slot == header_slot::type && token.size() == 2)) {
+      return false;
+    }
+    seen |= slot_bit(slot);
+    taken[n++] = {slot, key, token};
     j -= 4;
   }
-  if (!has_type || !has_version) return false;
-  out.type = type;
+  constexpr unsigned routing = slot_bit(header_slot::type) | slot_bit(header_slot::version);
+  if ((seen & routing) != routing) return false;
+  for (std::size_t k = n; k-- > 0;) {
+    const taken_key& t = taken[k];
+    const bool is_string = t.slot != header_slot::version;
+    const std::string_view text = is_string ? t.token.substr(1, t.token.size() - 2) : "";
+    if (t.slot == header_slot::type) out.type = text;
+    if (t.slot == header_slot::id) out.id = text;
+    if (t.slot == header_slot::produced_by) out.produced_by = text;
+    if (t.slot == header_slot::config_revision) out.config_revision = text;
+    out.add_flat(t.key, t.token, is_string ? text : std::string_view{}, is_string);
+  }
   out.version = version;
   out.has_type = out.has_version = true;
-  out.cursor = {1, false, true, true};
+  out.has_id = (seen & slot_bit(header_slot::id)) != 0;
+  out.seen_slots = seen;
+  out.cursor = {1, false, true, true, j + 1};
   return true;
 }
 

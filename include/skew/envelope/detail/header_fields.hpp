@@ -99,9 +99,11 @@ struct flat_cursor {
   std::uint32_t next = 1;      // the next key, or the closing brace when at_end
   bool at_end = false;         // the whole object was read
   bool payload_first = false;  // a payload key came before type and version: read it again
-  // Type and version were read from the object's end (match_trailing_header), only to route:
-  // the payload pass reads every header key, and a message that then fails is read again.
+  // The header keys that close the object were read from its end (match_trailing_header): the
+  // payload pass reads the object from its start and ends at `end_keys`, their first key; a
+  // message that then fails is read again from the start.
   bool from_end = false;
+  std::uint32_t end_keys = 0;
 };
 
 struct header_fields {
