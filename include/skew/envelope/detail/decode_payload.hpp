@@ -11,7 +11,6 @@
 #include <skew/payload/detail/read_variant.hpp>
 
 #include <cstdint>
-#include <limits>
 #include <string_view>
 
 namespace skew::detail {
@@ -19,15 +18,14 @@ namespace skew::detail {
 // The flat envelope's header keys, met by the payload pass: read into the header (a late id, the
 // producer stamps, copies that are duplicates), never taken for payload members. Those whose
 // value lies before `read_before` were read by the header pass already and are stepped over.
-// From `read_from` on, the keys that close the object were read from its end: the pass steps to
-// the object's closing brace.
+// From cursor.end_keys on, the keys that close the object were read from its end: the pass steps
+// to the object's closing brace.
 struct envelope_header_keys {
   static constexpr bool any = true;
   const flat_keys& keys;
   header_scratch& scratch;
   header_fields& fields;
   std::uint32_t read_before = 0;
-  std::uint32_t read_from = std::numeric_limits<std::uint32_t>::max();
 
   SKEW_ALWAYS_INLINE int find(std::string_view key) const noexcept {
     return ((keys.lengths >> key_length_bit(key.size())) & 1u) != 0 ? keys.slot(key) : -1;
@@ -38,7 +36,7 @@ struct envelope_header_keys {
       // match_trailing_header checked those keys up to the closing brace, the last position. A
       // header key before them sends the message back to the general step (the router reads it
       // again from its start), which keeps the attributes in the message's order.
-      if (i < read_from) return ctx.fail(errc::duplicate_key);
+      if (i < fields.cursor.end_keys) return ctx.fail(errc::duplicate_key);
       i = ctx.count - 1;
       return true;
     }
@@ -82,9 +80,7 @@ inline constexpr payload_readers payload_readers_of{
 SKEW_NOINLINE inline bool decode_flat_payload_again(decode_context& ctx,
                                                     envelope_header_keys& header, void* out,
                                                     const payload_readers& read) {
-  const flat_cursor& cursor = header.fields.cursor;
-  header.read_before = cursor.next;
-  if (cursor.from_end) header.read_from = cursor.end_keys;
+  header.read_before = header.fields.cursor.next;
   return read.again(ctx, out, header);
 }
 
@@ -160,7 +156,8 @@ SKEW_ALWAYS_INLINE inline bool decode_payload(decode_context& ctx, const envelop
       return i == ctx.count || ctx.fail_at(errc::trailing_content, i);
     }
   } else if (header.cursor.from_end) {
-    // A payload read whole meets no header key: the router reads the header from the start.
+    // A payload read whole does not meet the header keys, so none before those at the end would
+    // be checked: the router reads the message from the start.
     return ctx.fail(errc::malformed_json);
   }
   return decode_flat_payload_again(ctx, header_keys, &out, payload_readers_of<Payload>);

@@ -148,7 +148,7 @@ SKEW_ALWAYS_INLINE inline bool read_flat_header(decode_context& ctx, const flat_
     }
     read_compact_header(w, keys, out);
     if (out.routable()) return true;
-    // Only where the compact reader read nothing: the payload pass then meets every header key.
+    // Only where the compact reader read nothing: the payload pass starts at the first key.
     if (fast == header_fast_paths::compact_or_end && out.cursor.next == 1 &&
         match_trailing_header(w, keys, out)) {
       return true;
