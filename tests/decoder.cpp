@@ -35,6 +35,14 @@ struct IdOnly {
 SKEW_DESCRIBE(IdOnly, id)
 }  // namespace msg
 
+namespace keeps {
+struct Kept {
+  std::string id;
+  skew::unknown_fields rest;
+};
+SKEW_DESCRIBE(Kept, id, rest)
+}  // namespace keeps
+
 template <>
 struct skew::describe<msg::Payment> {
   static constexpr auto fields =
@@ -296,6 +304,29 @@ TEST_CASE("aliases: old names are read, counted, and conflicting copies rejected
   auto dup_alias = d.decode<msg::Payment>(R"({"amountCents":5,"amountCents":5})");
   REQUIRE_FALSE(dup_alias);
   CHECK(dup_alias.error().code == skew::errc::duplicate_key);
+}
+
+TEST_CASE(
+    "internal: a reader table refers to the unknown-key keeper and the alias compare only where "
+    "used") {
+  // Build cost: what a table does not point at, a TU whose structs need none of it never compiles.
+  const skew::detail::read_table& payment = skew::detail::read_table_of<msg::Payment>();
+  CHECK((payment.keep_unknown == nullptr));
+  CHECK((payment.members[0].read_compare != nullptr));  // amount_minor, read as amountCents too
+  CHECK((payment.members[1].read_compare == nullptr));  // currency: no former name
+  CHECK((payment.members[2].read_compare == nullptr));
+
+  const skew::detail::read_table& kept = skew::detail::read_table_of<keeps::Kept>();
+  CHECK((kept.keep_unknown != nullptr));
+  skew::decoder d;
+  auto with_rest = d.decode<keeps::Kept>(R"({"zz":[1,{"a":null}],"id":"x","yy":"\u00e9"})");
+  REQUIRE(with_rest);
+  CHECK(with_rest->id == "x");
+  REQUIRE(with_rest->rest.size() == 2);
+  REQUIRE(with_rest->rest.find("zz") != nullptr);
+  CHECK(*with_rest->rest.find("zz") == R"([1,{"a":null}])");
+  REQUIRE(with_rest->rest.find("yy") != nullptr);
+  CHECK(*with_rest->rest.find("yy") == R"("\u00e9")");
 }
 
 TEST_CASE("decode_into resets every member and reuses capacity") {

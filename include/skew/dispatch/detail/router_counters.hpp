@@ -102,8 +102,10 @@ struct router_counters {
 };
 
 // A snapshot of every thread's counters, sorted by type and version. Safe while other threads
-// dispatch (each number is exact; the set is not one atomic cut).
-inline router_stats snapshot(router_counters& counters) {
+// dispatch (each number is exact; the set is not one atomic cut). A template so that only a TU
+// that asks a router for its stats instantiates the maps and sorts below.
+template <class Counters>
+router_stats snapshot(Counters& counters) {
   router_stats s;
   std::map<std::pair<std::string, std::uint32_t>, stats_entry> messages;
   std::map<std::tuple<std::string, std::uint32_t, std::string>, std::uint64_t> aliases;

@@ -158,24 +158,27 @@ struct no_outer_keys {
   bool read(decode_context&, int, std::string_view, std::uint32_t&) noexcept { return true; }
 };
 
-// A key no member claims: an outer key, a kept unknown key, or one stepped over.
+// Keeps the value at i under `key` in a struct's unknown_fields member. A struct's table points
+// here only if it has one, so a TU whose structs keep no unknown keys does not compile it.
+inline bool keep_unknown_key(decode_context& ctx, std::uint32_t& i, std::string_view key,
+                             unknown_fields& extras) {
+  std::string_view json;
+  if (!capture_raw(ctx, i, json)) return false;
+  extras.add(key, json);
+  return true;
+}
+
+// A key no member claims that is not stepped over or kept: an outer key, or, in strict mode, an
+// unknown key, which is an error.
 template <class Outer>
-SKEW_NOINLINE bool read_other_key(decode_context& ctx, std::uint32_t& i, std::string_view key,
-                                  const char* raw, unknown_fields* extras, Outer& outer) {
+SKEW_NOINLINE bool read_outer_or_reject(decode_context& ctx, std::uint32_t& i, std::string_view key,
+                                        const char* raw, Outer& outer) {
   if constexpr (Outer::any) {
     const int slot = outer.find(key);
-    if (slot >= 0) [[unlikely]]
-      return outer.read(ctx, slot, key, i);
+    if (slot >= 0) return outer.read(ctx, slot, key, i);
   }
   ++ctx.ignored_keys;
-  if (ctx.opts.unknown_keys == unknown_keys::reject) return ctx.fail(errc::unknown_key, raw);
-  if (extras != nullptr) {
-    std::string_view json;
-    if (!capture_raw(ctx, i, json)) return false;
-    extras->add(key, json);
-    return true;
-  }
-  return skip_or_validate(ctx, i);
+  return ctx.fail(errc::unknown_key, raw);
 }
 
 // After the last key: members read under a former name are counted (some producer still writes
@@ -231,8 +234,10 @@ bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const
   const std::uint32_t* const offsets = t.offsets();
   unknown_fields* const extras = unknown_fields_of(t, base, offsets);
   std::uint32_t hint = 0;  // the name to try first: the one after the last match
-  // Keys no member claims are mostly stepped over: inline; the other cases out of line.
-  const bool plain_skip = extras == nullptr && ctx.opts.unknown_keys != unknown_keys::reject;
+  // Keys no member claims are stepped over or kept, inline; outer keys and strict mode's
+  // rejections out of line.
+  const bool tolerant = ctx.opts.unknown_keys != unknown_keys::reject;
+  const bool plain_skip = tolerant && extras == nullptr;
   bool done = allow_close && w.at(i) == '}';
   if (done) ++i;
   while (!done) {
@@ -260,8 +265,11 @@ bool read_members(decode_context& ctx, std::uint32_t& position, void* out, const
     } else if (plain_skip && outer.find(key) < 0) {
       ++ctx.ignored_keys;
       ok = skip_or_validate(ctx, i);
+    } else if (tolerant && extras != nullptr && outer.find(key) < 0) {
+      ++ctx.ignored_keys;
+      ok = t.keep_unknown(ctx, i, key, *extras);
     } else {
-      ok = read_other_key(ctx, i, key, raw, extras, outer);
+      ok = read_outer_or_reject(ctx, i, key, raw, outer);
     }
     if (!ok) {
       prepend_pointer_segment(ctx.err.path, key);
@@ -300,7 +308,9 @@ struct read_table_for {
       e.kind = kind_of<V>();
       e.required = member_is_required(m);
       e.read = &read_erased<V>;
-      if constexpr (deeply_equality_comparable<V>()) e.read_compare = &read_compare_erased<V>;
+      // Compared only when a member arrives under two of its names.
+      if constexpr (m.alias_count > 0 && deeply_equality_comparable<V>())
+        e.read_compare = &read_compare_erased<V>;
       if constexpr (M::has_default) {
         e.absent = &default_erased<T, I>;
       } else {
@@ -316,14 +326,16 @@ struct read_table_for {
   }
   (std::make_index_sequence<layout::member_count>{});
 
-  static constexpr read_table table{layout::keys.data(),
-                                    &layout::lookup,
-                                    static_cast<std::uint32_t>(layout::key_count),
-                                    members.data(),
-                                    static_cast<std::uint32_t>(layout::member_count),
-                                    &layout::offsets,
-                                    layout::unknown_fields_member,
-                                    &read_plain_members<(layout::member_count > 64)>};
+  static constexpr read_table table{
+      layout::keys.data(),
+      &layout::lookup,
+      static_cast<std::uint32_t>(layout::key_count),
+      members.data(),
+      static_cast<std::uint32_t>(layout::member_count),
+      &layout::offsets,
+      layout::unknown_fields_member,
+      &read_plain_members<(layout::member_count > 64)>,
+      layout::unknown_fields_member >= 0 ? &keep_unknown_key : nullptr};
 };
 
 template <class T>

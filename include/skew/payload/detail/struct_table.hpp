@@ -123,7 +123,7 @@ struct read_member {
   member_kind kind = member_kind::other;
   bool required = false;
   read_function read = nullptr;                  // null: the unknown_fields member
-  read_compare_function read_compare = nullptr;  // null: the type has no ==
+  read_compare_function read_compare = nullptr;  // null: no former name, or the type has no ==
   absent_function absent = nullptr;
 };
 
@@ -141,6 +141,9 @@ using offsets_function = const std::uint32_t* (*)();
 struct read_table;
 using read_fields_function = bool (*)(decode_context& ctx, std::uint32_t& position, void* out,
                                       const read_table& t, bool allow_close);
+// Keeps the value at i under `key` in a struct's unknown_fields member.
+using keep_unknown_function = bool (*)(decode_context& ctx, std::uint32_t& i, std::string_view key,
+                                       unknown_fields& extras);
 
 struct read_table {
   const key_entry* keys;
@@ -151,6 +154,7 @@ struct read_table {
   offsets_function offsets;
   std::int32_t unknown_fields_member;  // -1: the struct keeps no unknown keys
   read_fields_function read_fields;    // the key loop, sized for the member count
+  keep_unknown_function keep_unknown;  // null when unknown_fields_member is -1
 };
 
 // What the writer needs of a member (write_value.hpp builds these).
