@@ -31,7 +31,7 @@ def main(out, path, title="skew workload matrix"):
         workload, contender = b.get("run_name", b["name"]).rsplit("/", 1)
         times.setdefault(workload, {})[contender] = b["real_time"]
     workloads = [w for w in WORKLOADS if w in times]
-    fig, ax = plt.subplots(figsize=(9, 0.9 + 0.75 * len(workloads)))
+    fig, ax = plt.subplots(figsize=(9, 1.4 + 0.75 * len(workloads)))
     height = 0.8 / len(CONTENDERS)
     for k, (key, label, color) in enumerate(CONTENDERS):
         ys, xs = [], []
@@ -47,7 +47,8 @@ def main(out, path, title="skew workload matrix"):
     ax.set_yticklabels(workloads, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("time / hand-written simdjson On-Demand loop (lower is better)", fontsize=8)
-    ax.legend(fontsize=7, loc="lower right")
+    # Below the axes: inside, it covers the longest bars.
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3, frameon=False)
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
