@@ -60,7 +60,7 @@ void run_skew(benchmark::State& state, Inputs make) {
   std::size_t bytes = 0;
   for (auto _ : state) {
     for (const auto& in : inputs) {
-      if (index.build(in.data(), in.size()) != simdjson::SUCCESS) {
+      if (index.build(in.data(), in.size()) != skew::detail::stage1::success) {
         return state.SkipWithError("skew's stage 1 rejected an input");
       }
       benchmark::DoNotOptimize(index.count());

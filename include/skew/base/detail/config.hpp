@@ -35,6 +35,6 @@
 
 #if defined(SKEW_USE_SSE2) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SKEW_AVX2_KERNEL
-#define SKEW_TARGET_AVX2 [[gnu::target("avx2,pclmul,popcnt")]]
+#define SKEW_TARGET_AVX2 [[gnu::target("avx2,bmi,bmi2,pclmul,popcnt")]]
 #define SKEW_VECTOR_SIZE(bytes) __attribute__((vector_size(bytes)))
 #endif

@@ -72,21 +72,25 @@ class structural_indexer {
   SKEW_ALWAYS_INLINE inline void block(const char* p, std::uint32_t base) noexcept {
     const block_classes c = classify_block(p);
     const std::uint64_t quote = c.quote & ~escaped_bytes(c.backslash);
-    take(c, quote, prefix_xor(quote), base);
+    const std::uint64_t bits = positions(c, quote, prefix_xor(quote));
+    write(bits, count_bits(bits), base);
   }
 #if defined(SKEW_AVX2_KERNEL)
+  // The builtin is the popcnt instruction here, whatever -march says (count_bits follows -march).
   SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline void block_avx2(const char* p,
                                                              std::uint32_t base) noexcept {
     const block_classes c = classify_block_avx2(p);
     const std::uint64_t quote = c.quote & ~escaped_bytes(c.backslash);
-    take(c, quote, prefix_xor_clmul(quote), base);
+    const std::uint64_t bits = positions(c, quote, prefix_xor_clmul(quote));
+    write(bits, static_cast<std::uint32_t>(__builtin_popcountll(bits)), base);
   }
 #endif
 
  private:
-  // One classified block: `quote` are its unescaped quotes, `quote_prefix` their prefix xor.
-  SKEW_ALWAYS_INLINE inline void take(const block_classes& c, std::uint64_t quote,
-                                      std::uint64_t quote_prefix, std::uint32_t base) noexcept {
+  // The positions of one classified block: `quote` are its unescaped quotes, `quote_prefix` their
+  // prefix xor.
+  SKEW_ALWAYS_INLINE inline std::uint64_t positions(const block_classes& c, std::uint64_t quote,
+                                                    std::uint64_t quote_prefix) noexcept {
     const std::uint64_t in_string = quote_prefix ^ in_string_;
     in_string_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_string) >> 63);
     control_in_string_ |= c.control & in_string;
@@ -100,7 +104,7 @@ class structural_indexer {
     const std::uint64_t follows_scalar = (unquoted_scalar << 1) | scalar_carry_;
     scalar_carry_ = unquoted_scalar >> 63;
     const std::uint64_t string_tail = in_string ^ quote;
-    write((c.op | (scalar & ~follows_scalar)) & ~string_tail, base);
+    return (c.op | (scalar & ~follows_scalar)) & ~string_tail;
   }
 
   // The non-backslash bytes escaped by a backslash: those right after a run of backslashes of odd
@@ -121,11 +125,11 @@ class structural_indexer {
     return escaped;
   }
 
-  // Writes the positions of the set bits, eight at a time without a branch per bit: past the
+  // Writes the positions of the `n` set bits, eight at a time without a branch per bit: past the
   // last one it writes junk that the next block overwrites (the output has a block of slack).
   // The count is a local: stores through out_ could alias a member.
-  void write(std::uint64_t bits, std::uint32_t base) noexcept {
-    const std::uint32_t n = count_bits(bits);
+  SKEW_ALWAYS_INLINE inline void write(std::uint64_t bits, std::uint32_t n,
+                                       std::uint32_t base) noexcept {
     std::uint32_t* out = out_ + count_;
     for (std::uint32_t written = 0; written < n; written += 8) {
 #if defined(__clang__)
@@ -155,31 +159,57 @@ class structural_indexer {
 // tests that compare the two.
 enum class stage1_kernel : unsigned char { best, portable };
 
+// The bytes after the last whole block, padded with spaces to a block.
+struct tail_block {
+  char bytes[64];
+  tail_block(const char* json, std::size_t whole, std::size_t length) noexcept {
+    std::memset(bytes, ' ', sizeof bytes);
+    std::memcpy(bytes, json + whole, length - whole);
+  }
+};
+
+// Indexes [json, json + length) with the portable kernel.
+inline void portable_blocks(structural_indexer& indexer, const char* json,
+                            std::size_t length) noexcept {
+  const std::size_t whole = length - length % 64;
+  for (std::size_t at = 0; at < whole; at += 64) {
+    indexer.block(json + at, static_cast<std::uint32_t>(at));
+  }
+  if (whole < length) {
+    indexer.block(tail_block(json, whole, length).bytes, static_cast<std::uint32_t>(whole));
+  }
+}
+
 #if defined(SKEW_AVX2_KERNEL)
-// The indexer passes by value: a local whose address never escapes keeps its state in registers.
+// The same with the AVX2 kernel. The indexer passes by value: a local whose address never escapes
+// keeps its state in registers.
 SKEW_TARGET_AVX2 SKEW_NOINLINE inline structural_indexer avx2_blocks(structural_indexer indexer,
                                                                      const char* json,
-                                                                     std::size_t whole) noexcept {
+                                                                     std::size_t length) noexcept {
+  const std::size_t whole = length - length % 64;
   for (std::size_t at = 0; at < whole; at += 64) {
     indexer.block_avx2(json + at, static_cast<std::uint32_t>(at));
   }
+  if (whole < length) {
+    indexer.block_avx2(tail_block(json, whole, length).bytes, static_cast<std::uint32_t>(whole));
+  }
   return indexer;
 }
-
-// Indexes the whole blocks with the AVX2 kernel unless the processor lacks it or the caller asks
-// for the portable one; false when it did not.
-inline bool index_blocks_avx2(structural_indexer& indexer, const char* json, std::size_t whole,
-                              stage1_kernel kernel) noexcept {
-  if (kernel == stage1_kernel::portable || !avx2_kernel_available()) return false;
-  indexer = avx2_blocks(indexer, json, whole);
-  return true;
-}
-#else
-constexpr bool index_blocks_avx2(structural_indexer&, const char*, std::size_t,
-                                 stage1_kernel) noexcept {
-  return false;
-}
 #endif
+
+// Indexes [json, json + length) with the AVX2 kernel where the processor has it and the caller
+// does not ask for the portable one, else with the portable kernel.
+inline void index_blocks(structural_indexer& indexer, const char* json, std::size_t length,
+                         stage1_kernel kernel) noexcept {
+#if defined(SKEW_AVX2_KERNEL)
+  if (kernel == stage1_kernel::best && avx2_kernel_available()) {
+    indexer = avx2_blocks(indexer, json, length);
+    return;
+  }
+#endif
+  (void)kernel;
+  portable_blocks(indexer, json, length);
+}
 
 // The structural positions of one input and the buffer that unescaped strings are written to.
 // One per decoder: both are reused from message to message.
@@ -206,18 +236,7 @@ class structural_index {
       capacity_ = capacity;
     }
     structural_indexer indexer(positions_.get());
-    const std::size_t whole = length - length % 64;
-    if (!index_blocks_avx2(indexer, json, whole, kernel)) {
-      for (std::size_t at = 0; at < whole; at += 64) {
-        indexer.block(json + at, static_cast<std::uint32_t>(at));
-      }
-    }
-    if (whole < length) {
-      char tail[64];
-      std::memset(tail, ' ', sizeof tail);
-      std::memcpy(tail, json + whole, length - whole);
-      indexer.block(tail, static_cast<std::uint32_t>(whole));
-    }
+    index_blocks(indexer, json, length, kernel);
     count_ = indexer.count();
     has_backslash_ = indexer.saw_backslash();
     if (indexer.unclosed_string()) return stage1::unclosed_string;
