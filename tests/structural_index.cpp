@@ -78,11 +78,14 @@ indexed index_of(skew::detail::structural_index& index, std::string_view s,
   return out;
 }
 
-// Both kernels where the processor has AVX2 (the portable one is SSE2, or scalar in the
-// SKEW_NO_SSE2 build of this test).
+// Every kernel the processor runs: the portable one (SSE2, or scalar in the SKEW_NO_SSE2 build
+// of this test), AVX2, and AVX-512 (the best where the processor has it).
 std::vector<skew::detail::stage1_kernel> kernels() {
   std::vector<skew::detail::stage1_kernel> out{skew::detail::stage1_kernel::portable};
-  if (skew::detail::avx2_kernel_available()) out.push_back(skew::detail::stage1_kernel::best);
+  if (skew::detail::avx2_kernel_available()) out.push_back(skew::detail::stage1_kernel::avx2);
+#if defined(SKEW_AVX512_KERNEL)
+  if (skew::detail::avx512_kernel_available()) out.push_back(skew::detail::stage1_kernel::best);
+#endif
   return out;
 }
 
@@ -168,6 +171,21 @@ TEST_CASE("internal: escapes, strings and scalars across 64-byte blocks agree wi
       check_same(index, "[" + lead + tail);
       check_same(index, "[\"" + lead + "\"," + tail);
     }
+  }
+}
+
+TEST_CASE("internal: blocks with every count of positions agree with the reference") {
+  // The AVX-512 kernel writes sixteen positions at a time, the others eight: 0 to 64 per block.
+  skew::detail::structural_index index;
+  for (std::size_t count = 0; count <= 64; ++count) {
+    std::string brackets(count, '[');
+    brackets.resize(64, ' ');
+    check_same(index, brackets + brackets + "1");
+    std::string scalars;  // "1,1,..." then one string: every other byte starts a token
+    for (std::size_t i = 0; i < count; ++i) scalars += i % 2 == 0 ? '1' : ',';
+    scalars += "\"";
+    scalars.resize(127, 'x');
+    check_same(index, scalars + "\"");
   }
 }
 

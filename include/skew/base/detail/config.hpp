@@ -8,6 +8,8 @@
 //                        processor (x86-64 with GCC or Clang); SKEW_TARGET_AVX2 compiles a
 //                        function for it whatever -march says, SKEW_VECTOR_SIZE(n) declares
 //                        an n-byte vector type for it
+//   SKEW_AVX512_KERNEL   likewise, a third kernel for processors with AVX-512 VBMI2
+//                        (SKEW_TARGET_AVX512; json/detail/simd_avx512.hpp)
 //
 // Opt-outs, defined before including skew: SKEW_DISABLE_ALWAYS_INLINE leaves inlining to the
 // compiler (for debug builds and code size), SKEW_NO_SSE2 compiles the portable scalar code on x86
@@ -37,4 +39,7 @@
 #define SKEW_AVX2_KERNEL
 #define SKEW_TARGET_AVX2 [[gnu::target("avx2,bmi,bmi2,pclmul,popcnt")]]
 #define SKEW_VECTOR_SIZE(bytes) __attribute__((vector_size(bytes)))
+#define SKEW_AVX512_KERNEL
+#define SKEW_TARGET_AVX512 \
+  [[gnu::target("avx2,bmi,bmi2,pclmul,popcnt,avx512f,avx512bw,avx512vbmi2")]]
 #endif

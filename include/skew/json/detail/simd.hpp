@@ -1,8 +1,8 @@
-// Every SIMD instruction skew uses, behind SKEW_USE_SSE2 (base/detail/config.hpp): stage 1's
-// classification of a 64-byte block, UTF-8 validation (AVX2), the quote-mask prefix xor, and the
-// 16- and 32-byte compares of the name matchers, the string scanner and the string writer. Each
-// function has a portable body for builds without SSE2; callers with a better portable path test
-// SKEW_USE_SSE2 themselves.
+// Every SIMD instruction skew uses but the AVX-512 kernel's (json/detail/simd_avx512.hpp), behind
+// SKEW_USE_SSE2 (base/detail/config.hpp): stage 1's classification of a 64-byte block, UTF-8
+// validation (AVX2), the quote-mask prefix xor, and the 16- and 32-byte compares of the name
+// matchers, the string scanner and the string writer. Each function has a portable body for
+// builds without SSE2; callers with a better portable path test SKEW_USE_SSE2 themselves.
 #pragma once
 
 #include <skew/base/detail/config.hpp>

@@ -8,6 +8,7 @@
 #include <skew/json/detail/padded_input.hpp>
 #include <skew/json/detail/scan.hpp>
 #include <skew/json/detail/simd.hpp>
+#include <skew/json/detail/simd_avx512.hpp>
 #include <skew/json/detail/utf8.hpp>
 
 #include <bit>
@@ -85,6 +86,17 @@ class structural_indexer {
     write(bits, static_cast<std::uint32_t>(__builtin_popcountll(bits)), base);
   }
 #endif
+#if defined(SKEW_AVX512_KERNEL)
+  SKEW_TARGET_AVX512 SKEW_ALWAYS_INLINE inline void block_avx512(const char* p,
+                                                                 std::uint32_t base) noexcept {
+    const block_classes c = classify_block_avx512(p);
+    const std::uint64_t quote = c.quote & ~escaped_bytes(c.backslash);
+    const std::uint64_t bits = positions(c, quote, prefix_xor_clmul(quote));
+    const auto n = static_cast<std::uint32_t>(__builtin_popcountll(bits));
+    write_positions_avx512(out_ + count_, bits, n, base);
+    count_ += n;
+  }
+#endif
 
  private:
   // The positions of one classified block: `quote` are its unescaped quotes, `quote_prefix` their
@@ -155,9 +167,9 @@ class structural_indexer {
   std::uint64_t backslash_ = 0;
 };
 
-// Which code classifies the input: the processor's best, or the portable one (SSE2 or scalar) for
-// tests that compare the two.
-enum class stage1_kernel : unsigned char { best, portable };
+// Which kernel indexes the input: the processor's best (AVX-512, else AVX2, else portable), at
+// most AVX2, or the portable one (SSE2 or scalar); tests and benchmarks compare them.
+enum class stage1_kernel : unsigned char { best, avx2, portable };
 
 // The bytes after the last whole block, padded with spaces to a block.
 struct tail_block {
@@ -197,12 +209,33 @@ SKEW_TARGET_AVX2 SKEW_NOINLINE inline structural_indexer avx2_blocks(structural_
 }
 #endif
 
-// Indexes [json, json + length) with the AVX2 kernel where the processor has it and the caller
-// does not ask for the portable one, else with the portable kernel.
+#if defined(SKEW_AVX512_KERNEL)
+// The same with the AVX-512 kernel.
+SKEW_TARGET_AVX512 SKEW_NOINLINE inline structural_indexer avx512_blocks(
+    structural_indexer indexer, const char* json, std::size_t length) noexcept {
+  const std::size_t whole = length - length % 64;
+  for (std::size_t at = 0; at < whole; at += 64) {
+    indexer.block_avx512(json + at, static_cast<std::uint32_t>(at));
+  }
+  if (whole < length) {
+    indexer.block_avx512(tail_block(json, whole, length).bytes, static_cast<std::uint32_t>(whole));
+  }
+  return indexer;
+}
+#endif
+
+// Indexes [json, json + length) with the best kernel the processor has, up to the one the caller
+// asks for.
 inline void index_blocks(structural_indexer& indexer, const char* json, std::size_t length,
                          stage1_kernel kernel) noexcept {
+#if defined(SKEW_AVX512_KERNEL)
+  if (kernel == stage1_kernel::best && avx512_kernel_available()) {
+    indexer = avx512_blocks(indexer, json, length);
+    return;
+  }
+#endif
 #if defined(SKEW_AVX2_KERNEL)
-  if (kernel == stage1_kernel::best && avx2_kernel_available()) {
+  if (kernel != stage1_kernel::portable && avx2_kernel_available()) {
     indexer = avx2_blocks(indexer, json, length);
     return;
   }
@@ -242,7 +275,7 @@ class structural_index {
     if (indexer.unclosed_string()) return stage1::unclosed_string;
     if (indexer.control_in_string()) return stage1::unescaped_chars;
     if (count_ == 0) return stage1::empty;
-    if (indexer.saw_non_ascii() && !valid_utf8(json, length, kernel == stage1_kernel::best)) {
+    if (indexer.saw_non_ascii() && !valid_utf8(json, length, kernel != stage1_kernel::portable)) {
       return stage1::utf8_error;
     }
     return stage1::success;
