@@ -189,6 +189,29 @@ TEST_CASE("internal: blocks with every count of positions agree with the referen
   }
 }
 
+TEST_CASE("internal: the bytes of the padding past the end are never read as input") {
+  // The last, partial block is loaded whole, padding included, and its bytes past the end are
+  // replaced by spaces: padding full of quotes, backslashes and brackets changes nothing.
+  const std::string text = R"({"key":"value","list":[1,true,null,"a\"b"],"n":-1.5e3})";
+  skew::detail::structural_index index;
+  for (std::size_t length = 1; length <= text.size(); ++length) {
+    const std::string_view prefix(text.data(), length);
+    const indexed want = reference(prefix);
+    std::string buffer(prefix);
+    for (std::size_t i = 0; i < skew::detail::input_padding; ++i) buffer += "\"\\{[,:1x"[i % 8];
+    for (const auto kernel : kernels()) {
+      CAPTURE(length);
+      CAPTURE(static_cast<int>(kernel));
+      const skew::detail::stage1_status error = index.build(buffer.data(), length, kernel);
+      CHECK(error == want.error);
+      if (error == skew::detail::stage1::success) {
+        CHECK(std::vector<std::uint32_t>(index.positions(), index.positions() + index.count()) ==
+              want.positions);
+      }
+    }
+  }
+}
+
 TEST_CASE("internal: random inputs agree with the reference") {
   skew::detail::structural_index index;
   std::mt19937 random(20261205);

@@ -230,6 +230,24 @@ SKEW_TARGET_AVX2 SKEW_NOINLINE inline bool valid_utf8_avx2(const char* data,
   return byte_bits32(byte32(errors == 0)) == 0xffffffffu;
 }
 
+// The input's last, partial block: the 64 bytes at p (the input's padding makes them readable)
+// with those from `size` on replaced by spaces, stored to `out` whole. Copying only the `size`
+// bytes into a block of spaces would leave the block's loads waiting on stores of other sizes.
+SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline void space_padded_block_avx2(const char* p,
+                                                                        std::size_t size,
+                                                                        char* out) noexcept {
+  const byte32 offsets = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                          16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+  const auto end = static_cast<char>(size);  // below 64
+  for (int k = 0; k < 2; ++k) {
+    byte32 v;
+    std::memcpy(&v, p + 32 * k, sizeof v);
+    const byte32 keep = byte32(offsets + static_cast<char>(32 * k) < end);
+    v = (v & keep) | ((byte32{} + ' ') & ~keep);
+    std::memcpy(out + 32 * k, &v, sizeof v);
+  }
+}
+
 // prefix_xor below, by a carry-less multiplication.
 SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline std::uint64_t prefix_xor_clmul(
     std::uint64_t x) noexcept {

@@ -64,11 +64,17 @@ class structural_indexer {
  public:
   explicit structural_indexer(std::uint32_t* out) noexcept : out_(out) {}
 
-  std::uint32_t count() const noexcept { return count_; }
-  bool unclosed_string() const noexcept { return in_string_ != 0; }
-  bool control_in_string() const noexcept { return control_in_string_ != 0; }
-  bool saw_non_ascii() const noexcept { return non_ascii_ != 0; }
-  bool saw_backslash() const noexcept { return backslash_ != 0; }
+  // What the blocks so far came to.
+  struct summary {
+    std::uint32_t count;     // positions written
+    bool unclosed_string;    // the last block ended inside a string
+    bool control_in_string;  // a raw control character in a string
+    bool non_ascii;          // a byte from 0x80
+    bool backslash;          // a backslash anywhere
+  };
+  summary summarize() const noexcept {
+    return {count_, in_string_ != 0, control_in_string_ != 0, non_ascii_ != 0, backslash_ != 0};
+  }
 
   SKEW_ALWAYS_INLINE inline void block(const char* p, std::uint32_t base) noexcept {
     const block_classes c = classify_block(p);
@@ -180,9 +186,10 @@ struct tail_block {
   }
 };
 
-// Indexes [json, json + length) with the portable kernel.
-inline void portable_blocks(structural_indexer& indexer, const char* json,
-                            std::size_t length) noexcept {
+// Indexes [json, json + length) into `out` with the portable kernel.
+inline structural_indexer::summary portable_index(std::uint32_t* out, const char* json,
+                                                  std::size_t length) noexcept {
+  structural_indexer indexer(out);
   const std::size_t whole = length - length % 64;
   for (std::size_t at = 0; at < whole; at += 64) {
     indexer.block(json + at, static_cast<std::uint32_t>(at));
@@ -190,58 +197,61 @@ inline void portable_blocks(structural_indexer& indexer, const char* json,
   if (whole < length) {
     indexer.block(tail_block(json, whole, length).bytes, static_cast<std::uint32_t>(whole));
   }
+  return indexer.summarize();
 }
 
+// The same with the AVX2 and the AVX-512 kernels. The indexer is a local whose address never
+// escapes, so its state stays in registers; the summary comes back in registers too.
 #if defined(SKEW_AVX2_KERNEL)
-// The same with the AVX2 kernel. The indexer passes by value: a local whose address never escapes
-// keeps its state in registers.
-SKEW_TARGET_AVX2 SKEW_NOINLINE inline structural_indexer avx2_blocks(structural_indexer indexer,
-                                                                     const char* json,
-                                                                     std::size_t length) noexcept {
+SKEW_TARGET_AVX2 SKEW_NOINLINE inline structural_indexer::summary avx2_index(
+    std::uint32_t* out, const char* json, std::size_t length) noexcept {
+  structural_indexer indexer(out);
   const std::size_t whole = length - length % 64;
   for (std::size_t at = 0; at < whole; at += 64) {
     indexer.block_avx2(json + at, static_cast<std::uint32_t>(at));
   }
   if (whole < length) {
-    indexer.block_avx2(tail_block(json, whole, length).bytes, static_cast<std::uint32_t>(whole));
+    char tail[64];
+    space_padded_block_avx2(json + whole, length - whole, tail);
+    indexer.block_avx2(tail, static_cast<std::uint32_t>(whole));
   }
-  return indexer;
+  return indexer.summarize();
 }
 #endif
 
 #if defined(SKEW_AVX512_KERNEL)
-// The same with the AVX-512 kernel.
-SKEW_TARGET_AVX512 SKEW_NOINLINE inline structural_indexer avx512_blocks(
-    structural_indexer indexer, const char* json, std::size_t length) noexcept {
+SKEW_TARGET_AVX512 SKEW_NOINLINE inline structural_indexer::summary avx512_index(
+    std::uint32_t* out, const char* json, std::size_t length) noexcept {
+  structural_indexer indexer(out);
   const std::size_t whole = length - length % 64;
   for (std::size_t at = 0; at < whole; at += 64) {
     indexer.block_avx512(json + at, static_cast<std::uint32_t>(at));
   }
   if (whole < length) {
-    indexer.block_avx512(tail_block(json, whole, length).bytes, static_cast<std::uint32_t>(whole));
+    char tail[64];
+    space_padded_block_avx2(json + whole, length - whole, tail);
+    indexer.block_avx512(tail, static_cast<std::uint32_t>(whole));
   }
-  return indexer;
+  return indexer.summarize();
 }
 #endif
 
-// Indexes [json, json + length) with the best kernel the processor has, up to the one the caller
-// asks for.
-inline void index_blocks(structural_indexer& indexer, const char* json, std::size_t length,
-                         stage1_kernel kernel) noexcept {
+// Indexes [json, json + length) into `out` with the best kernel the processor has, up to the one
+// the caller asks for.
+inline structural_indexer::summary index_with(stage1_kernel kernel, std::uint32_t* out,
+                                              const char* json, std::size_t length) noexcept {
 #if defined(SKEW_AVX512_KERNEL)
   if (kernel == stage1_kernel::best && avx512_kernel_available()) {
-    indexer = avx512_blocks(indexer, json, length);
-    return;
+    return avx512_index(out, json, length);
   }
 #endif
 #if defined(SKEW_AVX2_KERNEL)
   if (kernel != stage1_kernel::portable && avx2_kernel_available()) {
-    indexer = avx2_blocks(indexer, json, length);
-    return;
+    return avx2_index(out, json, length);
   }
 #endif
   (void)kernel;
-  portable_blocks(indexer, json, length);
+  return portable_index(out, json, length);
 }
 
 // The structural positions of one input and the buffer that unescaped strings are written to.
@@ -268,14 +278,13 @@ class structural_index {
       strings_ = std::make_unique<char[]>(2 * capacity + 2 * input_padding);
       capacity_ = capacity;
     }
-    structural_indexer indexer(positions_.get());
-    index_blocks(indexer, json, length, kernel);
-    count_ = indexer.count();
-    has_backslash_ = indexer.saw_backslash();
-    if (indexer.unclosed_string()) return stage1::unclosed_string;
-    if (indexer.control_in_string()) return stage1::unescaped_chars;
+    const structural_indexer::summary found = index_with(kernel, positions_.get(), json, length);
+    count_ = found.count;
+    has_backslash_ = found.backslash;
+    if (found.unclosed_string) return stage1::unclosed_string;
+    if (found.control_in_string) return stage1::unescaped_chars;
     if (count_ == 0) return stage1::empty;
-    if (indexer.saw_non_ascii() && !valid_utf8(json, length, kernel != stage1_kernel::portable)) {
+    if (found.non_ascii && !valid_utf8(json, length, kernel != stage1_kernel::portable)) {
       return stage1::utf8_error;
     }
     return stage1::success;
