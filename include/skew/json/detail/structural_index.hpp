@@ -261,9 +261,10 @@ class structural_index {
   // The largest input: positions are 32-bit offsets.
   static constexpr std::size_t max_length = 0xffffffffu - 64;
 
-  // Indexes `length` bytes at `json`. The errors and their order are those of the
-  // JSON library tests/structural_index.cpp compares with (both report the same for the same text):
-  // an unclosed string, a raw control character in a string, no token at all, invalid UTF-8.
+  // Indexes `length` bytes at `json`, which has input_padding readable bytes past them (every
+  // caller's input is padded: the last block is loaded whole). The errors and their order are those
+  // of the JSON library tests/structural_index.cpp compares with (both report the same for the same
+  // text): an unclosed string, a raw control character in a string, no token at all, invalid UTF-8.
   stage1_status build(const char* json, std::size_t length,
                       stage1_kernel kernel = stage1_kernel::best) {
     if (length > max_length) return stage1::too_long;
