@@ -129,8 +129,11 @@ class structural_indexer {
   // length (escaped backslashes themselves are left out: only quotes are asked about). Adding a
   // run's first bit to the run carries to the byte after it; the run is odd when that byte's
   // parity differs from its first's. A run that starts at an odd position and reaches the end of
-  // the block carries into the next.
+  // the block carries into the next. Most blocks hold no backslash and follow none: for them the
+  // answer is none, and the branch also cuts the carry's dependency from block to block, which
+  // otherwise holds every block's quote mask back until the previous block's sum is known.
   std::uint64_t escaped_bytes(std::uint64_t backslash) noexcept {
+    if ((backslash | escape_carry_) == 0) return 0;
     constexpr std::uint64_t even = 0x5555555555555555ULL;
     const std::uint64_t runs = backslash & ~escape_carry_;
     const std::uint64_t starts = runs & ~(runs << 1);
