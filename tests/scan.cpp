@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <random>
 #include <regex>
@@ -211,6 +212,23 @@ TEST_CASE(
       }
     }
   }
+  // Twenty digits around 2^64: the ones that wrap past it must not read as what is left.
+  for (const char* edge : {"18446744073709551615", "18446744073709551616", "10000000000000000000",
+                           "19999999999999999999", "28446744073709551615", "36893488147419103232",
+                           "92233720368547758070"}) {
+    CAPTURE(edge);
+    std::uint64_t want = 0;
+    const auto read = std::from_chars(edge, edge + std::strlen(edge), want);
+    Integers got;
+    const auto u = decoder.decode_into(got, std::string(R"({"s":0,"u":)") + edge + "}");
+    if (read.ec == std::errc{}) {
+      REQUIRE(u.has_value());
+      CHECK(got.u == want);
+    } else {
+      REQUIRE_FALSE(u.has_value());
+      CHECK(u.error().code == skew::errc::out_of_range);
+    }
+  }
   // A non-digit among or right after many digits is refused.
   Integers got;
   for (const char* bad : {"1234567a", "12345678a", "1234567890123456x", "12345678.5"}) {
@@ -218,6 +236,32 @@ TEST_CASE(
     const auto r = decoder.decode_into(got, std::string(R"({"u":0,"s":)") + bad + "}");
     CHECK_FALSE(r.has_value());
   }
+}
+
+TEST_CASE("internal: eight bytes at a time are digits exactly when each byte is one") {
+  std::mt19937 random(20261208);
+  // Digits, the bytes beside them, and bytes that share their low or high nibble.
+  static constexpr char bytes_to_try[] = "0123456789/:?\x20\xb0\xb9\x00\xff\xfa\x7f\x2f";
+  const std::string_view alphabet(bytes_to_try, sizeof bytes_to_try - 1);
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1), digit(0, 9);
+  for (int n = 0; n < 200000; ++n) {
+    char bytes[8];
+    for (char& c : bytes)
+      c = n % 2 == 0 ? alphabet[pick(random)] : static_cast<char>('0' + digit(random));
+    if (n % 4 == 1) bytes[digit(random) % 8] = alphabet[10 + pick(random) % (alphabet.size() - 10)];
+    const std::string_view text(bytes, 8);
+    CAPTURE(text);
+    const std::uint64_t w = skew::detail::load_le64(bytes);
+    const bool want = std::all_of(text.begin(), text.end(), skew::detail::is_digit);
+    REQUIRE(skew::detail::eight_digits(w) == want);
+    if (want) {
+      std::uint64_t value = 0;
+      std::from_chars(bytes, bytes + 8, value);
+      CHECK(skew::detail::eight_digits_value(w) == value);
+    }
+  }
+  static_assert(skew::detail::eight_digits_value(skew::detail::load_le64("90817263")) == 90817263);
+  static_assert(!skew::detail::eight_digits(skew::detail::load_le64("1234:678")));
 }
 
 TEST_CASE("long runs of fraction digits read as strtod reads them") {

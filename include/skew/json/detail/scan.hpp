@@ -13,6 +13,7 @@
 #include <skew/base/detail/hex.hpp>
 #include <skew/json/detail/simd.hpp>
 #include <string_view>
+#include <type_traits>
 
 namespace skew::detail {
 
@@ -212,6 +213,59 @@ constexpr bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
+// Eight bytes from p as one word, the first byte lowest (the order the digit arithmetic below
+// assumes on every platform). At run time on a little-endian machine this is one load.
+SKEW_ALWAYS_INLINE constexpr std::uint64_t load_le64(const char* p) noexcept {
+  if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  std::uint64_t w = 0;
+  for (int j = 0; j < 8; ++j) w |= std::uint64_t{static_cast<unsigned char>(p[j])} << (8 * j);
+  return w;
+}
+
+// Whether all eight bytes of `w` are ASCII digits: each has high nibble 3, and adding 6 leaves it
+// there (0x30-0x39, not 0x3a-0x3f). The first test rules out the carries of the second.
+SKEW_ALWAYS_INLINE constexpr bool eight_digits(std::uint64_t w) noexcept {
+  constexpr std::uint64_t high_nibbles = 0xf0f0f0f0f0f0f0f0ULL;
+  constexpr std::uint64_t threes = swar_ones * 0x30;
+  return (w & high_nibbles) == threes && ((w + swar_ones * 6) & high_nibbles) == threes;
+}
+
+// The value of eight digits (load_le64 of them, the first one most significant): adjacent digits
+// become 2-digit numbers in 16-bit lanes, those 4-digit numbers in 32-bit lanes, those the whole;
+// one multiply-add per step, no lane ever overflows.
+SKEW_ALWAYS_INLINE constexpr std::uint64_t eight_digits_value(std::uint64_t w) noexcept {
+  w -= swar_ones * '0';
+  w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffULL;
+  w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffULL;
+  return (w * 10000 + (w >> 32)) & 0xffffffffULL;
+}
+
+// Reads the run of digits that starts at p and ends at or before `end`; returns where it stops.
+// With WithValue, `value` becomes value * 10^k + those k digits, modulo 2^64 (callers decide
+// overflow by the count). Eight digits per step while eight bytes remain, then one at a time (for
+// the short rest, a byte loop beats the arithmetic above). The sum lives in a local: through the
+// reference, every digit would wait on a store and a load.
+template <bool WithValue>
+SKEW_ALWAYS_INLINE constexpr const char* take_digits(const char* p, const char* end,
+                                                     std::uint64_t& value) noexcept {
+  std::uint64_t sum = value;
+  while (end - p >= 8) {
+    const std::uint64_t w = load_le64(p);
+    if (!eight_digits(w)) break;
+    if constexpr (WithValue) sum = sum * 100000000 + eight_digits_value(w);
+    p += 8;
+  }
+  for (; p != end && is_digit(*p); ++p) {
+    if constexpr (WithValue) sum = sum * 10 + static_cast<std::uint64_t>(*p - '0');
+  }
+  value = sum;
+  return p;
+}
+
 // A number token (as the structural index gives it: the token plus trailing whitespace) checked
 // against the RFC 8259 grammar, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and, for
 // scan_decimal, read: when it has at most 19 digits, those digits as an integer and the power of
@@ -233,16 +287,7 @@ constexpr decimal_number walk_number(std::string_view token) noexcept {
   std::size_t i = 0;
   const std::size_t n = token.size();
   std::uint64_t mantissa = 0;
-  // Appends the digits from i on to mantissa; returns how many there were.
-  auto take_digits = [&]() {
-    const std::size_t first = i;
-    while (i < n && is_digit(token[i])) {
-      if constexpr (WithDigits)
-        mantissa = mantissa * 10 + static_cast<std::uint64_t>(token[i] - '0');
-      ++i;
-    }
-    return static_cast<int>(i - first);
-  };
+  const char* const text = token.data();
   if (i < n && token[i] == '-') {
     d.negative = true;
     ++i;
@@ -252,7 +297,9 @@ constexpr decimal_number walk_number(std::string_view token) noexcept {
   if (token[i] == '0') {
     ++i;
   } else {
-    digits = take_digits();
+    const std::size_t first = i;
+    i = static_cast<std::size_t>(take_digits<WithDigits>(text + i, text + n, mantissa) - text);
+    digits = static_cast<int>(i - first);
   }
   d.integral = true;
   int fraction_digits = 0;
@@ -260,7 +307,9 @@ constexpr decimal_number walk_number(std::string_view token) noexcept {
     d.integral = false;
     ++i;
     if (i >= n || !is_digit(token[i])) return d;
-    fraction_digits = take_digits();
+    const std::size_t first = i;
+    i = static_cast<std::size_t>(take_digits<WithDigits>(text + i, text + n, mantissa) - text);
+    fraction_digits = static_cast<int>(i - first);
   }
   long exponent = 0;
   if (i < n && (token[i] == 'e' || token[i] == 'E')) {

@@ -73,22 +73,22 @@ template <class T>
 SKEW_ALWAYS_INLINE inline bool read_integer(decode_context& ctx, std::uint32_t& i, T& out) {
   const walk w = ctx.view();
   const std::string_view token = w.token(i);
-  std::size_t k = 0;
-  const std::size_t n = token.size();
-  const bool negative = n != 0 && token[0] == '-';
-  k += negative ? 1 : 0;
-  if (k >= n || !is_digit(token[k]) || (token[k] == '0' && k + 1 < n)) {
+  const bool negative = !token.empty() && token[0] == '-';
+  const char* first = token.data() + (negative ? 1 : 0);
+  const char* end = token.data() + token.size();
+  if (first >= end || !is_digit(*first) || (*first == '0' && first + 1 != end)) {
     return fail_value(ctx, i, json_kind::integer);
   }
   std::uint64_t magnitude = 0;
-  bool overflow = false;
-  for (; k < n; ++k) {
-    const unsigned digit = static_cast<unsigned>(token[k]) - '0';
-    if (digit > 9) return fail_value(ctx, i, json_kind::integer);  // fraction, exponent, junk
-    overflow |= __builtin_mul_overflow(magnitude, 10u, &magnitude);
-    overflow |= __builtin_add_overflow(magnitude, digit, &magnitude);
+  if (take_digits<true>(first, end, magnitude) != end) {
+    return fail_value(ctx, i, json_kind::integer);  // fraction, exponent, junk
   }
-  if (overflow) return ctx.fail_at(errc::out_of_range, i);
+  // Up to 19 digits always fit 64 bits. Twenty fit when they start with 1 (below 2 * 10^19) and
+  // did not wrap past 2^64, which would leave less than 10^19.
+  const auto digits = static_cast<std::size_t>(end - first);
+  if (digits > 19 && (digits > 20 || *first != '1' || magnitude < 10000000000000000000ULL)) {
+    return ctx.fail_at(errc::out_of_range, i);
+  }
   if constexpr (std::is_signed_v<T>) {
     constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<T>::max());
     if (magnitude > max + (negative ? 1 : 0)) return ctx.fail_at(errc::out_of_range, i);
