@@ -1,9 +1,9 @@
-// skew's UTF-8 validation (json/detail/utf8.hpp: the AVX2 kernel where the processor has it, and
-// the portable first_invalid_utf8) against simdjson's validate_utf8 and against a reference
-// written from RFC 3629's definition (decode, then reject overlong forms, surrogates and values
-// above U+10FFFF): the same verdict and the same first invalid offset for the classic ill-formed
-// sequences at every position across the eight-byte ASCII skip and the 32-byte blocks, and for
-// random text.
+// skew's UTF-8 validation (json/detail/utf8.hpp: the AVX-512 and AVX2 kernels where the processor
+// has them, and the portable first_invalid_utf8) against simdjson's validate_utf8 and against a
+// reference written from RFC 3629's definition (decode, then reject overlong forms, surrogates and
+// values above U+10FFFF): the same verdict and the same first invalid offset for the classic
+// ill-formed sequences at every position across the eight-byte ASCII skip and the 32- and 64-byte
+// blocks, and for random text.
 #include <skew/json/detail/utf8.hpp>
 
 #include <doctest/doctest.h>
@@ -55,11 +55,19 @@ std::size_t reference_first_invalid(std::string_view s) {
   return s.size();
 }
 
+// Every kernel valid_utf8 can run here: best (AVX-512 where the processor has it), at most AVX2,
+// and the portable one.
+constexpr skew::detail::stage1_kernel all_kernels[] = {skew::detail::stage1_kernel::best,
+                                                       skew::detail::stage1_kernel::avx2,
+                                                       skew::detail::stage1_kernel::portable};
+
 void check(std::string_view s) {
   const std::size_t want = reference_first_invalid(s);
   CHECK(skew::detail::first_invalid_utf8(s) == want);
-  CHECK(skew::detail::valid_utf8(s.data(), s.size()) == (want == s.size()));
-  CHECK(skew::detail::valid_utf8(s.data(), s.size(), false) == (want == s.size()));
+  for (const auto kernel : all_kernels) {
+    CAPTURE(static_cast<int>(kernel));
+    CHECK(skew::detail::valid_utf8(s.data(), s.size(), kernel) == (want == s.size()));
+  }
   CHECK(simdjson::validate_utf8(s.data(), s.size()) == (want == s.size()));
 }
 
@@ -122,8 +130,8 @@ const std::vector<std::string>& well_formed() {
 
 TEST_CASE("well-formed sequences pass at every offset across the ASCII skip and the blocks") {
   for (const std::string& seq : well_formed()) {
-    for (std::size_t before = 0; before <= 70; ++before) {
-      for (std::size_t after : {0, 1, 7, 8, 9, 31, 32, 33}) {
+    for (std::size_t before = 0; before <= 134; ++before) {
+      for (std::size_t after : {0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 65}) {
         const std::string s = std::string(before, 'a') + seq + std::string(after, 'b');
         CAPTURE(before);
         CAPTURE(after);
@@ -136,8 +144,8 @@ TEST_CASE("well-formed sequences pass at every offset across the ASCII skip and 
 
 TEST_CASE("ill-formed sequences are found at their first byte, wherever they stand") {
   for (const std::string& seq : ill_formed()) {
-    for (std::size_t before = 0; before <= 70; ++before) {
-      for (std::size_t after : {0, 1, 8, 29, 32}) {
+    for (std::size_t before = 0; before <= 134; ++before) {
+      for (std::size_t after : {0, 1, 8, 29, 32, 61, 64}) {
         const std::string s = std::string(before, 'a') + seq + std::string(after, 'b');
         CAPTURE(before);
         CAPTURE(after);
@@ -200,9 +208,11 @@ TEST_CASE("random text: the same verdict as simdjson and the reference's offset"
     if (want != s.size()) ++rejected;
     CAPTURE(s);
     REQUIRE(skew::detail::first_invalid_utf8(s) == want);
-    REQUIRE(skew::detail::valid_utf8(s.data(), s.size()) ==
-            simdjson::validate_utf8(s.data(), s.size()));
-    REQUIRE(skew::detail::valid_utf8(s.data(), s.size(), false) == (want == s.size()));
+    REQUIRE(simdjson::validate_utf8(s.data(), s.size()) == (want == s.size()));
+    for (const auto kernel : all_kernels) {
+      CAPTURE(static_cast<int>(kernel));
+      REQUIRE(skew::detail::valid_utf8(s.data(), s.size(), kernel) == (want == s.size()));
+    }
   }
   // Both kinds of text were drawn.
   CHECK(rejected > 3000);

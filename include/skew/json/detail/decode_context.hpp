@@ -73,9 +73,11 @@ struct decode_context {
   SKEW_ALWAYS_INLINE bool may_escape(const char* p, std::size_t n) const noexcept {
     return has_backslash && contains_backslash(p, n);
   }
-  char at(std::uint32_t i) const noexcept { return view().at(i); }
-  const char* where(std::uint32_t i) const noexcept { return view().where(i); }
-  std::string_view token(std::uint32_t i) const noexcept { return view().token(i); }
+  SKEW_ALWAYS_INLINE char at(std::uint32_t i) const noexcept { return view().at(i); }
+  SKEW_ALWAYS_INLINE const char* where(std::uint32_t i) const noexcept { return view().where(i); }
+  SKEW_ALWAYS_INLINE std::string_view token(std::uint32_t i) const noexcept {
+    return view().token(i);
+  }
 
   void note_alias(std::string_view name) noexcept {
     ++alias_reads;

@@ -20,6 +20,11 @@
 
 namespace skew::detail {
 
+// Which kernel runs stage 1 (the structural index, then UTF-8 validation): the processor's best
+// (AVX-512, else AVX2, else portable), at most AVX2, or the portable one (SSE2 or scalar); tests
+// and benchmarks compare them.
+enum class stage1_kernel : unsigned char { best, avx2, portable };
+
 // One 64-byte block of input classified: one bit per byte, byte 0 in bit 0.
 struct block_classes {
   std::uint64_t quote;
@@ -140,12 +145,59 @@ SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline block_classes classify_block_avx2(
   return c;
 }
 
-// UTF-8 errors among the 32 bytes at p (p[-3] to p[-1] readable too), by Keiser and Lemire's
-// lookup algorithm ("Validating UTF-8 In Less Than One Instruction Per Byte", 2021): three
-// nibble-indexed tables classify each byte pair (the byte before and its high and low nibbles, the
-// byte's high nibble) into the error kinds the pair can show; a non-zero AND of the three is an
-// error, except that a continuation after a continuation is right exactly when a three- or
-// four-byte lead stands two or three bytes back. Non-zero bytes in the result are errors.
+// UTF-8 validation by Keiser and Lemire's lookup algorithm ("Validating UTF-8 In Less Than One
+// Instruction Per Byte", 2021): three nibble-indexed tables classify each byte pair (the byte
+// before and its high and low nibbles, the byte's high nibble) into the error kinds the pair can
+// show; a non-zero AND of the three is an error, except that a continuation after a continuation
+// is right exactly when a three- or four-byte lead stands two or three bytes back. The tables, 16
+// bytes each, shared by the AVX2 kernel below and the AVX-512 one (json/detail/simd_avx512.hpp),
+// which repeat them in every 16-byte lane.
+namespace utf8_lookup {
+// The error kinds, one bit each; a pair shows a kind when all three lookups have its bit.
+// clang-format off
+inline constexpr char too_short = 1 << 0;       // a lead not followed by a continuation
+inline constexpr char too_long = 1 << 1;        // ASCII followed by a continuation
+inline constexpr char overlong_3 = 1 << 2;      // E0 followed by 80..9F
+inline constexpr char too_large = 1 << 3;       // F4 followed by 90..BF, F5..FF followed by 90..BF
+inline constexpr char surrogate = 1 << 4;       // ED followed by A0..BF
+inline constexpr char overlong_2 = 1 << 5;      // C0, C1 followed by a continuation
+inline constexpr char too_large_1000 = 1 << 6;  // F5..FF followed by 80..8F
+inline constexpr char overlong_4 = 1 << 6;      // F0 followed by 80..8F
+inline constexpr char two_conts = static_cast<char>(1 << 7);  // a continuation after a continuation
+inline constexpr char carry = too_short | too_long | two_conts;
+inline constexpr char large = carry | too_large | too_large_1000;
+inline constexpr char cont_80 = too_long | overlong_2 | two_conts | overlong_3 | too_large_1000 | overlong_4;
+inline constexpr char cont_90 = too_long | overlong_2 | two_conts | overlong_3 | too_large;
+inline constexpr char cont_a0 = too_long | overlong_2 | two_conts | surrogate | too_large;
+// By the high nibble of the byte before: ASCII, continuation, C, D, E, F.
+alignas(16) inline constexpr char byte_1_high[16] = {
+    too_long, too_long, too_long, too_long, too_long, too_long, too_long, too_long,
+    two_conts, two_conts, two_conts, two_conts, too_short | overlong_2, too_short,
+    too_short | overlong_3 | surrogate, too_short | too_large | too_large_1000 | overlong_4};
+// By the low nibble of the byte before.
+alignas(16) inline constexpr char byte_1_low[16] = {
+    carry | overlong_3 | overlong_2 | overlong_4, carry | overlong_2, carry, carry,
+    carry | too_large, large, large, large, large, large, large, large, large,
+    large | surrogate, large, large};
+// By the high nibble of the byte: ASCII, 8, 9, A, B, a lead.
+alignas(16) inline constexpr char byte_2_high[16] = {
+    too_short, too_short, too_short, too_short, too_short, too_short, too_short, too_short,
+    cont_80, cont_90, cont_a0, cont_a0, too_short, too_short, too_short, too_short};
+// clang-format on
+}  // namespace utf8_lookup
+
+typedef char byte16 SKEW_VECTOR_SIZE(16);
+
+// A 16-byte table in both lanes.
+SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline byte32 repeat_lanes32(const char* table) noexcept {
+  byte16 lane;
+  std::memcpy(&lane, table, sizeof lane);
+  return __builtin_shufflevector(lane, lane, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+                                 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
+// UTF-8 errors among the 32 bytes at p (p[-3] to p[-1] readable too): non-zero bytes in the
+// result are errors.
 SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline byte32 utf8_errors32(const char* p) noexcept {
   byte32 input;
   byte32 prev3;
@@ -156,53 +208,15 @@ SKEW_TARGET_AVX2 SKEW_ALWAYS_INLINE inline byte32 utf8_errors32(const char* p) n
   byte32 prev2;
   std::memcpy(&prev1, p - 1, sizeof prev1);
   std::memcpy(&prev2, p - 2, sizeof prev2);
-  // The error kinds, one bit each; a pair shows a kind when all three lookups have its bit.
-  // clang-format off
-  constexpr char too_short = 1 << 0;       // a lead not followed by a continuation
-  constexpr char too_long = 1 << 1;        // ASCII followed by a continuation
-  constexpr char overlong_3 = 1 << 2;      // E0 followed by 80..9F
-  constexpr char too_large = 1 << 3;       // F4 followed by 90..BF, F5..FF followed by 90..BF
-  constexpr char surrogate = 1 << 4;       // ED followed by A0..BF
-  constexpr char overlong_2 = 1 << 5;      // C0, C1 followed by a continuation
-  constexpr char too_large_1000 = 1 << 6;  // F5..FF followed by 80..8F
-  constexpr char overlong_4 = 1 << 6;      // F0 followed by 80..8F
-  constexpr char two_conts = static_cast<char>(1 << 7);  // a continuation after a continuation
-  constexpr char carry = too_short | too_long | two_conts;
-  constexpr char large = carry | too_large | too_large_1000;
-  constexpr char cont_80 = too_long | overlong_2 | two_conts | overlong_3 | too_large_1000 | overlong_4;
-  constexpr char cont_90 = too_long | overlong_2 | two_conts | overlong_3 | too_large;
-  constexpr char cont_a0 = too_long | overlong_2 | two_conts | surrogate | too_large;
-  // By the high nibble of the byte before: ASCII, continuation, C, D, E, F.
-  const byte32 byte_1_high = {
-      too_long, too_long, too_long, too_long, too_long, too_long, too_long, too_long,
-      two_conts, two_conts, two_conts, two_conts, too_short | overlong_2, too_short,
-      too_short | overlong_3 | surrogate, too_short | too_large | too_large_1000 | overlong_4,
-      too_long, too_long, too_long, too_long, too_long, too_long, too_long, too_long,
-      two_conts, two_conts, two_conts, two_conts, too_short | overlong_2, too_short,
-      too_short | overlong_3 | surrogate, too_short | too_large | too_large_1000 | overlong_4};
-  // By the low nibble of the byte before.
-  const byte32 byte_1_low = {
-      carry | overlong_3 | overlong_2 | overlong_4, carry | overlong_2, carry, carry,
-      carry | too_large, large, large, large, large, large, large, large, large,
-      large | surrogate, large, large,
-      carry | overlong_3 | overlong_2 | overlong_4, carry | overlong_2, carry, carry,
-      carry | too_large, large, large, large, large, large, large, large, large,
-      large | surrogate, large, large};
-  // By the high nibble of the byte: ASCII, 8, 9, A, B, a lead.
-  const byte32 byte_2_high = {
-      too_short, too_short, too_short, too_short, too_short, too_short, too_short, too_short,
-      cont_80, cont_90, cont_a0, cont_a0, too_short, too_short, too_short, too_short,
-      too_short, too_short, too_short, too_short, too_short, too_short, too_short, too_short,
-      cont_80, cont_90, cont_a0, cont_a0, too_short, too_short, too_short, too_short};
-  // clang-format on
   const byte32 high_1 = byte32(ubyte32(prev1) >> 4);
   const byte32 low_1 = prev1 & 0x0f;
   const byte32 high_2 = byte32(ubyte32(input) >> 4);
-  const byte32 special = __builtin_ia32_pshufb256(byte_1_high, high_1) &
-                         __builtin_ia32_pshufb256(byte_1_low, low_1) &
-                         __builtin_ia32_pshufb256(byte_2_high, high_2);
+  const byte32 special =
+      __builtin_ia32_pshufb256(repeat_lanes32(utf8_lookup::byte_1_high), high_1) &
+      __builtin_ia32_pshufb256(repeat_lanes32(utf8_lookup::byte_1_low), low_1) &
+      __builtin_ia32_pshufb256(repeat_lanes32(utf8_lookup::byte_2_high), high_2);
   const byte32 must_be_continuation =
-      byte32((ubyte32(prev2) >= 0xe0) | (ubyte32(prev3) >= 0xf0)) & two_conts;
+      byte32((ubyte32(prev2) >= 0xe0) | (ubyte32(prev3) >= 0xf0)) & utf8_lookup::two_conts;
   return must_be_continuation ^ special;
 }
 

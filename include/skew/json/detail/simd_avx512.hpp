@@ -1,7 +1,7 @@
 // Stage 1's AVX-512 kernel, beside the AVX2 one of json/detail/simd.hpp and chosen the same way,
 // at run time: a 64-byte block classified by compares into mask registers, and the positions of a
 // block's set bits written by compressing the byte offsets 0..63 (AVX-512 VBMI2), sixteen at a
-// time, instead of one bit at a time.
+// time, instead of one bit at a time; and UTF-8 validation 64 bytes at a time.
 #pragma once
 
 #include <skew/base/detail/config.hpp>
@@ -22,8 +22,8 @@ inline bool avx512_kernel_available() noexcept {
 }
 
 typedef char byte64 SKEW_VECTOR_SIZE(64);
-typedef char byte16 SKEW_VECTOR_SIZE(16);
 typedef unsigned char ubyte16 SKEW_VECTOR_SIZE(16);
+typedef unsigned char ubyte64 SKEW_VECTOR_SIZE(64);
 typedef int int32x16 SKEW_VECTOR_SIZE(64);
 
 // One bit per byte where a[k] == b[k], byte 0 in bit 0.
@@ -102,6 +102,63 @@ SKEW_TARGET_AVX512 SKEW_ALWAYS_INLINE inline void write_positions_avx512(
         48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63), base);
   }
   // clang-format on
+}
+
+// A 16-byte table in all four lanes.
+SKEW_TARGET_AVX512 SKEW_ALWAYS_INLINE inline byte64 repeat_lanes64(const char* table) noexcept {
+  const byte32 half = repeat_lanes32(table);
+  return __builtin_shufflevector(half, half, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+                                 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 0,
+                                 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+                                 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+}
+
+// One bit per byte with a UTF-8 error among the 64 bytes at p (p[-3] to p[-1] readable too): the
+// algorithm and tables of utf8_errors32 (json/detail/simd.hpp), 64 bytes at once.
+SKEW_TARGET_AVX512 SKEW_ALWAYS_INLINE inline std::uint64_t utf8_error_bits64(
+    const char* p) noexcept {
+  byte64 input;
+  byte64 prev3;
+  std::memcpy(&input, p, sizeof input);
+  std::memcpy(&prev3, p - 3, sizeof prev3);
+  if (__builtin_ia32_cvtb2mask512(input | prev3) == 0) return 0;  // p[-3] to p[63] are ASCII
+  byte64 prev1;
+  byte64 prev2;
+  std::memcpy(&prev1, p - 1, sizeof prev1);
+  std::memcpy(&prev2, p - 2, sizeof prev2);
+  const byte64 high_1 = byte64(ubyte64(prev1) >> 4);
+  const byte64 low_1 = prev1 & 0x0f;
+  const byte64 high_2 = byte64(ubyte64(input) >> 4);
+  const byte64 special = lookup64(repeat_lanes64(utf8_lookup::byte_1_high), high_1) &
+                         lookup64(repeat_lanes64(utf8_lookup::byte_1_low), low_1) &
+                         lookup64(repeat_lanes64(utf8_lookup::byte_2_high), high_2);
+  const byte64 must_be_continuation =
+      byte64((ubyte64(prev2) >= 0xe0) | (ubyte64(prev3) >= 0xf0)) & utf8_lookup::two_conts;
+  return ~equal_mask64(must_be_continuation ^ special, byte64{});
+}
+
+// Whether [data, data + size) is UTF-8, 64 bytes at a time; the first block and the last (which
+// always holds the position past the end, read as a zero byte, so a sequence cut short at the end
+// is found) go through a zeroed copy, as in valid_utf8_avx2.
+SKEW_TARGET_AVX512 SKEW_NOINLINE inline bool valid_utf8_avx512(const char* data,
+                                                               std::size_t size) noexcept {
+  std::uint64_t errors = 0;
+  char block[3 + 64];
+  std::size_t at = 0;
+  for (; at + 64 <= size; at += 64) {
+    if (at == 0) {
+      std::memset(block, 0, 3);
+      std::memcpy(block + 3, data, 64);
+      errors |= utf8_error_bits64(block + 3);
+    } else {
+      errors |= utf8_error_bits64(data + at);
+    }
+  }
+  const std::size_t before = at == 0 ? 0 : 3;
+  std::memset(block, 0, sizeof block);
+  std::memcpy(block + 3 - before, data + at - before, before + (size - at));
+  errors |= utf8_error_bits64(block + 3);
+  return errors == 0;
 }
 #endif
 

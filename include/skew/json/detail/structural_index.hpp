@@ -176,10 +176,6 @@ class structural_indexer {
   std::uint64_t backslash_ = 0;
 };
 
-// Which kernel indexes the input: the processor's best (AVX-512, else AVX2, else portable), at
-// most AVX2, or the portable one (SSE2 or scalar); tests and benchmarks compare them.
-enum class stage1_kernel : unsigned char { best, avx2, portable };
-
 // The bytes after the last whole block, padded with spaces to a block.
 struct tail_block {
   char bytes[64];
@@ -288,7 +284,7 @@ class structural_index {
     if (found.unclosed_string) return stage1::unclosed_string;
     if (found.control_in_string) return stage1::unescaped_chars;
     if (count_ == 0) return stage1::empty;
-    if (found.non_ascii && !valid_utf8(json, length, kernel != stage1_kernel::portable)) {
+    if (found.non_ascii && !valid_utf8(json, length, kernel)) {
       return stage1::utf8_error;
     }
     return stage1::success;

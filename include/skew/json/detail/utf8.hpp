@@ -1,10 +1,11 @@
 // UTF-8 validation (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF): whether
-// a text is well-formed (32 bytes at a time with AVX2, json/detail/simd.hpp) and where the first
-// ill-formed sequence starts (runs of ASCII skipped eight bytes at a time). Stage 1 checks only
-// input that has a byte above 0x7f.
+// a text is well-formed (64 bytes at a time with AVX-512, 32 with AVX2: json/detail/simd*.hpp)
+// and where the first ill-formed sequence starts (runs of ASCII skipped eight bytes at a time).
+// Stage 1 checks only input that has a byte above 0x7f.
 #pragma once
 
 #include <skew/json/detail/simd.hpp>
+#include <skew/json/detail/simd_avx512.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -60,14 +61,21 @@ inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
   return first_invalid_utf8(s.data(), s.size());
 }
 
-// Whether [data, data + size) is UTF-8: by the AVX2 kernel where the processor has it (unless
-// `use_avx2` is false, for tests that compare the two), else by first_invalid_utf8.
-inline bool valid_utf8(const char* data, std::size_t size, bool use_avx2 = true) noexcept {
-#if defined(SKEW_AVX2_KERNEL)
-  if (use_avx2 && avx2_kernel_available()) return valid_utf8_avx2(data, size);
-#else
-  (void)use_avx2;
+// Whether [data, data + size) is UTF-8: by the best kernel the processor has, up to the one the
+// caller asks for (tests compare them), the portable one being first_invalid_utf8.
+inline bool valid_utf8(const char* data, std::size_t size,
+                       stage1_kernel kernel = stage1_kernel::best) noexcept {
+#if defined(SKEW_AVX512_KERNEL)
+  if (kernel == stage1_kernel::best && avx512_kernel_available()) {
+    return valid_utf8_avx512(data, size);
+  }
 #endif
+#if defined(SKEW_AVX2_KERNEL)
+  if (kernel != stage1_kernel::portable && avx2_kernel_available()) {
+    return valid_utf8_avx2(data, size);
+  }
+#endif
+  (void)kernel;
   return first_invalid_utf8(data, size) == size;
 }
 
