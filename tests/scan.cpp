@@ -39,6 +39,11 @@ struct Text {
 };
 SKEW_DESCRIBE(Text, s)
 
+struct Texts {
+  std::vector<std::string> s;
+};
+SKEW_DESCRIBE(Texts, s)
+
 std::string random_number(std::mt19937& random) {
   std::uniform_int_distribution<int> digit(0, 9), count(1, 21), exponent(-340, 340), coin(0, 3);
   std::string t;
@@ -345,6 +350,8 @@ TEST_CASE("strings unescape as simdjson unescapes them, at every offset") {
   std::uniform_int_distribution<std::size_t> piece(0, pieces.size() - 1), count(0, 40);
   skew::decoder decoder;
   simdjson::ondemand::parser parser;
+  Text reused;
+  Texts reused_array;
   for (int n = 0; n < 20000; ++n) {
     std::string content;
     const std::size_t k = count(random);
@@ -359,6 +366,14 @@ TEST_CASE("strings unescape as simdjson unescapes them, at every offset") {
     CAPTURE(json);
     REQUIRE(decoder.decode_into(got, json));
     CHECK(got.s == want);
+    // Into strings that held the previous, longer or shorter, text: escaped content is unescaped
+    // in place there, as a member and as an array's element.
+    REQUIRE(decoder.decode_into(reused, json));
+    CHECK(reused.s == want);
+    REQUIRE(decoder.decode_into(reused_array, R"({"s":[")" + content + R"(","x"]})"));
+    REQUIRE(reused_array.s.size() == 2);
+    CHECK(reused_array.s[0] == want);
+    CHECK(reused_array.s[1] == "x");
   }
 }
 

@@ -106,12 +106,8 @@ void default_erased(void* slot) {
 SKEW_ALWAYS_INLINE inline bool read_fresh_member(decode_context& ctx, std::uint32_t& i,
                                                  const read_member& m, void* slot) {
   switch (m.kind) {
-    case member_kind::string: {
-      std::string_view s;
-      if (!read_string_view(ctx, i, s)) return false;
-      static_cast<std::string*>(slot)->assign(s.data(), s.size());
-      return true;
-    }
+    case member_kind::string:
+      return read_string(ctx, i, *static_cast<std::string*>(slot));
     case member_kind::string_view:
       return read_string_view(ctx, i, *static_cast<std::string_view*>(slot));
     case member_kind::boolean:
