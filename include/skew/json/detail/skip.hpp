@@ -5,6 +5,7 @@
 #include <skew/base/detail/config.hpp>
 #include <skew/json/detail/decode_context.hpp>
 
+#include <array>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,16 @@
 #include <string_view>
 
 namespace skew::detail {
+
+// +1 for an opening bracket, -1 for a closing one, 0 for every other byte. Summing these steps
+// over a container without a branch per position, whose outcome would follow the shape of the
+// JSON and so mispredict.
+inline constexpr std::array<signed char, 256> bracket_depth_change = [] {
+  std::array<signed char, 256> t{};
+  t['{'] = t['['] = 1;
+  t['}'] = t[']'] = -1;
+  return t;
+}();
 
 SKEW_ALWAYS_INLINE inline bool skip_value(decode_context& ctx, std::uint32_t& i) {
   const walk w = ctx.view();
@@ -22,16 +33,11 @@ SKEW_ALWAYS_INLINE inline bool skip_value(decode_context& ctx, std::uint32_t& i)
     return true;
   }
   const std::uint32_t start = i;
-  std::uint32_t depth = 0;
+  int depth = 0;
   do {
-    const char d = w.at(i);
-    if (d == '{' || d == '[') {
-      ++depth;
-    } else if (d == '}' || d == ']') {
-      --depth;
-    }
+    depth += bracket_depth_change[static_cast<unsigned char>(w.begin[w.positions[i]])];
     ++i;
-  } while (depth != 0 && i < ctx.count);
+  } while (depth != 0 && i < w.count);
   if (depth != 0) return ctx.fail_at(errc::malformed_json, start);
   return true;
 }
@@ -135,6 +141,10 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
 SKEW_ALWAYS_INLINE inline bool key_is_valid(const walk& w, std::uint32_t k,
                                             bool has_backslash) noexcept {
   if (w.at(k) != '"' || w.at(k + 1) != ':') return false;
+  // Stage 1 closed every string, so only whitespace can stand between this one's closing quote
+  // and the colon (anything else would be a position of its own); without a backslash in the
+  // input there is no escape to check either.
+  if (!has_backslash) return true;
   const char* begin = w.begin + w.positions[k] + 1;
   const char* quote = w.begin + w.positions[k + 1] - 1;
   while (is_json_whitespace(*quote)) --quote;
@@ -175,6 +185,8 @@ inline bool container_is_valid(const decode_context& ctx, std::uint32_t& i) noex
         }
         continue;
       }
+    } else if (c == '"' && !has_backslash) {
+      ++k;  // closed (stage 1), and with no backslash in the input, no escape: see key_is_valid
     } else {
       if (k >= w.count || is_separator(c) || !scalar_token_is_valid(w.token(k), has_backslash))
         return false;
@@ -208,7 +220,7 @@ SKEW_ALWAYS_INLINE inline bool skip_or_validate(decode_context& ctx, std::uint32
   // The common skipped value, a string without escapes, is checked here without a call: stage 1
   // already vouched for its bytes.
   if (ctx.at(i) == '"') {
-    if (plain_string_token(ctx.token(i), ctx.has_backslash)) [[likely]] {
+    if (!ctx.has_backslash || plain_string_token(ctx.token(i))) [[likely]] {
       ++i;
       return true;
     }
