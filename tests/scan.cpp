@@ -150,6 +150,29 @@ TEST_CASE("skipped values are valid exactly when simdjson's DOM parser accepts t
 
 // The C library's strtod is the reference: correctly rounded (glibc), independent of both of
 // skew's paths, and present where std::from_chars for double is not (libc++ before 20).
+TEST_CASE("unvalidated skipping steps over exactly the container, and refuses one left open") {
+  std::mt19937 random(29);
+  skew::decoder decoder;
+  skew::options fast;
+  fast.validate_skipped = false;
+  for (int n = 0; n < 20000; ++n) {
+    const std::string value = random_value(random, 0);
+    if (value.find("esc") != std::string::npos) continue;  // that piece is not JSON
+    CAPTURE(value);
+    // The member after the skipped value is read, so the skip ended right after it.
+    Text t;
+    REQUIRE(decoder.decode_into(t, R"({"skipped":)" + value + R"(,"s":"after"})", fast));
+    CHECK(t.s == "after");
+    // Cut before its last closing bracket, the container never closes.
+    const std::size_t last_close = value.find_last_of("]}");
+    if (last_close == std::string::npos) continue;
+    const std::string open = R"({"s":"x","skipped":)" + value.substr(0, last_close);
+    const auto cut = decoder.decode_into(t, open, fast);
+    REQUIRE_FALSE(cut.has_value());
+    CHECK(cut.error().code == skew::errc::malformed_json);
+  }
+}
+
 TEST_CASE("numbers decode to the double strtod gives, fast path or not") {
   std::mt19937 random(20261207);
   skew::decoder decoder;
