@@ -146,7 +146,8 @@ SKEW_ALWAYS_INLINE inline bool match_canonical_header(const walk& w, const flat_
   // An empty type is left to the general reader: it must see what follows the header before
   // reporting the type missing, since bytes that are not JSON there make the message malformed.
   if (type_size == 0 || id_end < id || !read_plain_version(version, version_size, v) ||
-      contains_backslash(type, type_size) || contains_backslash(id, id_size)) {
+      (w.has_backslash &&
+       (contains_backslash(type, type_size) || contains_backslash(id, id_size)))) {
     return false;
   }
   c.type = std::string_view(type, type_size);
@@ -209,7 +210,7 @@ SKEW_ALWAYS_INLINE inline void read_compact_header(const walk& w, const flat_key
       out.version = v;
       out.has_version = true;
     } else {
-      if (token.size() < 2 || token[0] != '"' || !plain_string_token(token)) break;
+      if (token.size() < 2 || token[0] != '"' || !plain_string_token(token, w.has_backslash)) break;
       text = token.substr(1, token.size() - 2);
       (slot == header_slot::type ? out.type : out.id) = text;
       (slot == header_slot::type ? out.has_type : out.has_id) = true;
@@ -265,7 +266,7 @@ SKEW_NOINLINE inline bool match_trailing_header(const walk& w, const flat_keys& 
     }
     if (slot == header_slot::version) {
       if (!read_plain_version(token.data(), token.size(), version)) return false;
-    } else if (token.size() < 2 || token[0] != '"' || !plain_string_token(token) ||
+    } else if (token.size() < 2 || token[0] != '"' || !plain_string_token(token, w.has_backslash) ||
                (slot == header_slot::type && token.size() == 2)) {
       return false;
     }

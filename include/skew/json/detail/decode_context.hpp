@@ -68,7 +68,7 @@ struct decode_context {
     err = error{};
   }
 
-  walk view() const noexcept { return {input_begin, input_end, positions, count}; }
+  walk view() const noexcept { return {input_begin, input_end, positions, count, has_backslash}; }
   // Whether [p, p + n) of the input may hold an escape.
   SKEW_ALWAYS_INLINE bool may_escape(const char* p, std::size_t n) const noexcept {
     return has_backslash && contains_backslash(p, n);

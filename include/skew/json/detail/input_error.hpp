@@ -85,7 +85,8 @@ inline void locate_invalid_utf8(std::string_view json, error& err) {
   std::memset(copy.get() + size, 0, input_padding);
   structural_index index;
   if (index.build(copy.get(), size) != stage1::success) return;
-  const walk w{copy.get(), copy.get() + size, index.positions(), index.count()};
+  const walk w{copy.get(), copy.get() + size, index.positions(), index.count(),
+               index.has_backslash()};
   // The token holding the offset: the last position at or before it.
   std::uint32_t token = 0;
   while (token + 1 < w.count && w.positions[token + 1] <= offset) ++token;

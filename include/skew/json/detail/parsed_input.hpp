@@ -52,7 +52,9 @@ class parsed_input {
     return input_error(e, std::string_view(begin_, static_cast<std::size_t>(end_ - begin_)));
   }
 
-  walk view() const noexcept { return {begin_, end_, index_.positions(), index_.count()}; }
+  walk view() const noexcept {
+    return {begin_, end_, index_.positions(), index_.count(), index_.has_backslash()};
+  }
   const char* begin() const noexcept { return begin_; }
   const char* end() const noexcept { return end_; }
 

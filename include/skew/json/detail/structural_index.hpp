@@ -312,6 +312,7 @@ struct walk {
   const char* end;
   const std::uint32_t* positions;
   std::uint32_t count;
+  bool has_backslash;  // stage 1 saw a backslash: without one, no string holds an escape
 
   // The character at position i, or '\0' past the last one.
   SKEW_ALWAYS_INLINE char at(std::uint32_t i) const noexcept {
