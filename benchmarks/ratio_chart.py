@@ -39,6 +39,8 @@ def main(out, path, title="skew workload matrix"):
             if key in times[w] and "handwritten_simdjson" in times[w]:
                 ys.append(i + k * height)
                 xs.append(times[w][key] / times[w]["handwritten_simdjson"])
+        if not xs:
+            continue  # a contender the file has no row of gets no legend entry either
         ax.barh(ys, xs, height=height, color=color, label=label)
         for y, x in zip(ys, xs):
             ax.text(x, y, f" {x:.2f}", va="center", fontsize=6)
