@@ -196,13 +196,20 @@ SKEW_ALWAYS_INLINE inline bool raw_key(decode_context& ctx, std::uint32_t i,
 }
 
 // Unescapes string content that holds a backslash into the context's string buffer.
+// Unescapes string content `raw` (in the input) to `dst`, setting `end` past what it wrote (see
+// unescape_string for the room it needs); an invalid escape or a lone surrogate is the error.
+inline bool unescape_to(decode_context& ctx, std::string_view raw, char* dst, char*& end) {
+  const scan_status s = unescape_string(raw.data(), dst, end);
+  if (s == scan_status::ok) [[likely]]
+    return true;
+  return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
+                  raw.data() - 1);
+}
+
+// The same into the context's string buffer, `out` viewing the result there.
 inline bool unescape(decode_context& ctx, std::string_view raw, std::string_view& out) {
   char* end = nullptr;
-  const scan_status s = unescape_string(raw.data(), ctx.strings, end);
-  if (s != scan_status::ok) {
-    return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
-                    raw.data() - 1);
-  }
+  if (!unescape_to(ctx, raw, ctx.strings, end)) return false;
   out = std::string_view(ctx.strings, static_cast<std::size_t>(end - ctx.strings));
   ctx.strings = end;
   return true;

@@ -45,18 +45,15 @@ SKEW_ALWAYS_INLINE inline bool read_string(decode_context& ctx, std::uint32_t& i
   const walk w = ctx.view();
   const std::string_view token = w.token(i);
   if (token.size() >= 2 && token.front() == '"' && token.back() == '"') [[likely]] {
-    const char* content = token.data() + 1;
-    const std::size_t size = token.size() - 2;
-    if (!ctx.may_escape(content, size)) [[likely]] {
-      out.assign(content, size);
+    const std::string_view content(token.data() + 1, token.size() - 2);
+    if (!ctx.may_escape(content.data(), content.size())) [[likely]] {
+      out.assign(content.data(), content.size());
     } else {
-      out.resize(size + 16);
+      out.resize(content.size() + 16);
       char* end = nullptr;
-      const scan_status s = unescape_string(content, out.data(), end);
-      if (s != scan_status::ok) {
+      if (!unescape_to(ctx, content, out.data(), end)) {
         out.clear();
-        return ctx.fail(s == scan_status::bad_surrogate ? errc::invalid_utf8 : errc::malformed_json,
-                        token.data());
+        return false;
       }
       out.resize(static_cast<std::size_t>(end - out.data()));
     }
