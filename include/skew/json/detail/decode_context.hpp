@@ -195,7 +195,6 @@ SKEW_ALWAYS_INLINE inline bool raw_key(decode_context& ctx, std::uint32_t i,
   return true;
 }
 
-// Unescapes string content that holds a backslash into the context's string buffer.
 // Unescapes string content `raw` (in the input) to `dst`, setting `end` past what it wrote (see
 // unescape_string for the room it needs); an invalid escape or a lone surrogate is the error.
 inline bool unescape_to(decode_context& ctx, std::string_view raw, char* dst, char*& end) {

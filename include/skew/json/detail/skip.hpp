@@ -138,20 +138,18 @@ inline bool validate_value(decode_context& ctx, std::uint32_t& i) {
 }
 
 // Whether the key at position k is a closed string followed by ':' whose escapes are valid.
-SKEW_ALWAYS_INLINE inline bool key_is_valid(const walk& w, std::uint32_t k,
-                                            bool has_backslash) noexcept {
+SKEW_ALWAYS_INLINE inline bool key_is_valid(const walk& w, std::uint32_t k) noexcept {
   if (w.at(k) != '"' || w.at(k + 1) != ':') return false;
   // Stage 1 closed every string, so only whitespace can stand between this one's closing quote
   // and the colon (anything else would be a position of its own); without a backslash in the
   // input there is no escape to check either.
-  if (!has_backslash) return true;
+  if (!w.has_backslash) return true;
   const char* begin = w.begin + w.positions[k] + 1;
   const char* quote = w.begin + w.positions[k + 1] - 1;
   while (is_json_whitespace(*quote)) --quote;
   if (*quote != '"' || quote < begin) return false;
   const auto size = static_cast<std::size_t>(quote - begin);
-  return !has_backslash || !contains_backslash(begin, size) ||
-         check_string(begin) == scan_status::ok;
+  return !contains_backslash(begin, size) || check_string(begin) == scan_status::ok;
 }
 
 // validate_value for a container in one loop over its positions, with a 64-bit stack of what
@@ -160,7 +158,7 @@ SKEW_ALWAYS_INLINE inline bool key_is_valid(const walk& w, std::uint32_t k,
 // depth; validate_value then walks it again to say what and where.
 inline bool container_is_valid(const decode_context& ctx, std::uint32_t& i) noexcept {
   const walk w = ctx.view();
-  const bool has_backslash = ctx.has_backslash;
+  const bool has_backslash = w.has_backslash;
   const std::uint32_t room = ctx.opts.max_depth - ctx.depth;  // levels left; depth <= max_depth
   std::uint64_t objects = 0;                                  // bit d set: level d is an object
   std::uint32_t depth = 0;
@@ -180,7 +178,7 @@ inline bool container_is_valid(const decode_context& ctx, std::uint32_t& i) noex
         --depth;
       } else {
         if (object) {
-          if (!key_is_valid(w, k, has_backslash)) return false;
+          if (!key_is_valid(w, k)) return false;
           k += 2;
         }
         continue;
@@ -203,7 +201,7 @@ inline bool container_is_valid(const decode_context& ctx, std::uint32_t& i) noex
       if (d == ',') {
         ++k;
         if (object) {
-          if (!key_is_valid(w, k, has_backslash)) return false;
+          if (!key_is_valid(w, k)) return false;
           k += 2;
         }
         break;
